@@ -1,0 +1,112 @@
+"""Opening the local store: SQLite pragmas, forward migrations, and refusing a newer store.
+
+The caller owns sessions and transactions; :class:`Store` only hands out sessions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from bhcp_ag.paths import MIGRATIONS_DIR
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class StoreTooNew(RuntimeError):
+    """The store was written by a newer version of the app than this one."""
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    # A GP's words are saved durably: FULL syncs the WAL at every commit.
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+def create_sqlite_engine(path: Path) -> Engine:
+    """An engine for the store at ``path`` with WAL, foreign keys and a busy timeout."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _set_sqlite_pragmas)
+    return engine
+
+
+def alembic_config(engine_url: str = "") -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if engine_url:
+        config.set_main_option("sqlalchemy.url", engine_url)
+    return config
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "migrations/ has no revisions"
+    return head
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the store to ``revision``, refusing a store newer than this code."""
+    script = ScriptDirectory.from_config(alembic_config())
+    current = current_revision(engine)
+    if current is not None and not _known(script, current):
+        raise StoreTooNew(
+            "This store was written by a newer version of bhcp-ag "
+            f"(schema {current}); this version knows schemas up to {head_revision()}. "
+            "Install the newer version, or open a different store."
+        )
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def _known(script: ScriptDirectory, revision: str) -> bool:
+    try:
+        return script.get_revision(revision) is not None
+    except Exception:  # alembic raises ResolutionError/CommandError for unknown ids
+        return False
+
+
+class Store:
+    """The open local store: an engine and a session factory. Migrated when opened."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        engine = create_sqlite_engine(path)
+        migrate(engine)
+        return cls(engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: commits if the block succeeds, rolls back if it raises."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def read_session(self) -> Session:
+        return self._sessions()
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,222 @@
+"""The local store's tables, as typed SQLAlchemy 2.x models.
+
+Times are stored in UTC (:class:`UTCDateTime` refuses naive datetimes) and shown in
+Europe/London by the UI. Conversations, messages and outbox changes carry
+client-generated UUIDs so that the hub can apply each change at most once.
+
+These models are the schema at head; ``migrations/`` builds it step by step and a test
+checks that the two agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime stored as naive UTC; comes back aware, in UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("Times are stored in UTC: a naive datetime was given.")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Practice(Base):
+    __tablename__ = "practices"
+
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    icc: Mapped[str] = mapped_column(String(60))
+    network: Mapped[str] = mapped_column(String(60))
+    list_size: Mapped[int] = mapped_column(Integer, default=0)
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+
+
+class Specialty(Base):
+    __tablename__ = "specialties"
+
+    tfc_code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    short_name: Mapped[str] = mapped_column(String(40))
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))
+    practice_code: Mapped[str | None] = mapped_column(ForeignKey("practices.code"))
+    # Comma-separated TFC codes of a specialist's specialties ("330,410").
+    specialty_codes: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    practice_code: Mapped[str] = mapped_column(ForeignKey("practices.code"))
+    requester_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    specialty_code: Mapped[str] = mapped_column(ForeignKey("specialties.tfc_code"))
+    priority: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(24))
+
+    patient_nhs_number: Mapped[str] = mapped_column(String(10), default="")
+    patient_birth_date: Mapped[date | None] = mapped_column(Date)
+    patient_sex: Mapped[str | None] = mapped_column(String(16))
+
+    question: Mapped[str] = mapped_column(Text, default="")
+    clinical_summary: Mapped[str] = mapped_column(Text, default="")
+    medication: Mapped[str] = mapped_column(Text, default="")
+    results: Mapped[str] = mapped_column(Text, default="")
+    # The specialty template's answers, as a JSON object keyed by field key.
+    template_answers: Mapped[str] = mapped_column(Text, default="{}")
+
+    would_have_referred: Mapped[str | None] = mapped_column(String(8))
+    convert_authorisation: Mapped[str | None] = mapped_column(String(32))
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    claimed_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    specialist_outcome: Mapped[str | None] = mapped_column(String(40))
+    recommendation: Mapped[str | None] = mapped_column(String(48))
+    closing_outcome: Mapped[str | None] = mapped_column(String(32))
+    # Set when the conversation ends, by bhcp_ag.domain.conversation.referral_avoided.
+    referral_avoided: Mapped[bool | None] = mapped_column(Boolean)
+
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="conversation", order_by="Message.created_at"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="conversation")
+
+    __table_args__ = (
+        Index("ix_conversations_practice_status", "practice_code", "status"),
+        Index("ix_conversations_specialty_status_due", "specialty_code", "status", "due_at"),
+        Index("ix_conversations_updated_at", "updated_at"),
+        Index("ix_conversations_due_at", "due_at"),
+        Index("ix_conversations_submitted_at", "submitted_at"),
+        Index("ix_conversations_status", "status"),
+    )
+
+
+class Message(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    author_role: Mapped[str] = mapped_column(String(20))
+    # request | question (specialist asks) | reply (GP answers) | advice | follow_up | note
+    kind: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    specialist_outcome: Mapped[str | None] = mapped_column(String(40))
+    recommendation: Mapped[str | None] = mapped_column(String(48))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+class AttachmentContent(Base):
+    """An attachment's bytes, stored once whatever number of conversations refer to it."""
+
+    __tablename__ = "attachment_contents"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    mime_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    message_id: Mapped[str | None] = mapped_column(ForeignKey("messages.id"))
+    sha256: Mapped[str] = mapped_column(ForeignKey("attachment_contents.sha256"))
+    filename: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="attachments")
+    content: Mapped[AttachmentContent] = relationship()
+
+
+class OutboxChange(Base):
+    """A local change waiting for the hub; written in the transaction of the change itself."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the change's UUID
+    seq: Mapped[int] = mapped_column(Integer, unique=True)  # local order of changes
+    kind: Mapped[str] = mapped_column(String(40))  # e.g. "conversation.submit"
+    conversation_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    payload: Mapped[str] = mapped_column(Text)  # JSON
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # pending | applied | rejected
+    state: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class AppState(Base):
+    """Small key-value facts about this store: who is signed in, sync cursors."""
+
+    __tablename__ = "app_state"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

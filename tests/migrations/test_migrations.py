@@ -1,0 +1,129 @@
+"""The store's migrations: forward from every revision, backward, and refusing newer stores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect, text
+
+from bhcp_ag.store.db import (
+    Store,
+    StoreTooNew,
+    alembic_config,
+    create_sqlite_engine,
+    current_revision,
+    head_revision,
+    migrate,
+)
+from bhcp_ag.store.models import Base
+
+
+def _run(engine: Engine, action: str, revision: str) -> None:
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        getattr(command, action)(config, revision)
+
+
+def _revisions() -> list[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+def test_head_schema_matches_the_models(tmp_path: Path) -> None:
+    engine = create_sqlite_engine(tmp_path / "s.sqlite3")
+    migrate(engine)
+    with engine.connect() as connection:
+        diff = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata
+        )
+    assert diff == []
+    assert current_revision(engine) == head_revision()
+
+
+def test_every_revision_downgrades_and_upgrades_again(tmp_path: Path) -> None:
+    engine = create_sqlite_engine(tmp_path / "s.sqlite3")
+    migrate(engine)
+    revisions = _revisions()
+    assert len(revisions) >= 2
+    for target in [*reversed(revisions[:-1]), "base"]:
+        _run(engine, "downgrade", target)
+        expected = None if target == "base" else target
+        assert current_revision(engine) == expected
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    migrate(engine)
+    assert current_revision(engine) == head_revision()
+
+
+FIRST_REVISION_ROWS = [
+    "INSERT INTO practices VALUES ('BAY001', 'Harbour Surgery', 'Millom', 'Furness Peninsula',"
+    " 8500, 54.21, -3.27)",
+    "INSERT INTO specialties VALUES ('330', 'Dermatology Service', 'Dermatology')",
+    "INSERT INTO users VALUES ('u1', 'gp1', 'Dr One', 'gp', 'BAY001', '')",
+    "INSERT INTO conversations (id, practice_code, requester_id, specialty_code, priority,"
+    " status, patient_nhs_number, question, clinical_summary, medication, results,"
+    " template_answers, would_have_referred, created_at, updated_at, submitted_at, due_at)"
+    " VALUES ('c1', 'BAY001', 'u1', '330', 'ROUTINE', 'submitted', '9434765919',"
+    " 'Changing mole on the back?', 'Summary', '', '', '{\"lesion_site\": \"back\"}', 'yes',"
+    " '2026-11-20 09:00:00.000000', '2026-11-20 09:00:00.000000',"
+    " '2026-11-20 09:00:00.000000', '2026-11-24 09:00:00.000000')",
+    "INSERT INTO messages VALUES ('m1', 'c1', 'u1', 'gp', 'request', 'Changing mole on the back?',"
+    " NULL, NULL, '2026-11-20 09:00:00.000000')",
+    "INSERT INTO attachment_contents VALUES ('ab' || hex(zeroblob(31)), 'image/png', 4,"
+    " x'89504e47')",
+    "INSERT INTO outbox VALUES ('o1', 1, 'conversation.submit', 'c1', '{}',"
+    " '2026-11-20 09:00:00.000000', 'pending', 0, NULL)",
+]
+
+
+def test_a_store_with_data_from_the_first_revision_upgrades_without_loss(tmp_path: Path) -> None:
+    engine = create_sqlite_engine(tmp_path / "old.sqlite3")
+    first = _revisions()[0]
+    _run(engine, "upgrade", first)
+    with engine.begin() as connection:
+        for statement in FIRST_REVISION_ROWS:
+            connection.execute(text(statement))
+    before = _dump(engine)
+
+    store = Store.open(tmp_path / "old.sqlite3")  # opening migrates to head
+    assert current_revision(store.engine) == head_revision()
+    after = _dump(store.engine)
+    for table, rows in before.items():
+        assert after[table] == rows, f"rows of {table} changed in the upgrade"
+    assert sum(len(rows) for rows in before.values()) == len(FIRST_REVISION_ROWS)
+    store.close()
+
+
+def _dump(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
+    tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+    with engine.connect() as connection:
+        return {
+            t: [tuple(r) for r in connection.execute(text(f"SELECT * FROM {t} ORDER BY 1"))]
+            for t in tables
+        }
+
+
+def test_a_store_newer_than_the_code_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "newer.sqlite3"
+    Store.open(path).close()
+    engine = create_sqlite_engine(path)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(StoreTooNew, match="newer version of bhcp-ag"):
+        Store.open(path)
+    assert current_revision(engine) == "9999"
+
+
+def test_store_connections_use_wal_foreign_keys_and_full_sync(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "s.sqlite3")
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+    store.close()
