@@ -22,6 +22,8 @@ APP_AUTHOR = "Bay Health and Care Partners"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESOURCES_DIR = PROJECT_ROOT / "resources"
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+STORE_MIGRATIONS_DIR = MIGRATIONS_DIR / "store"
+HUB_MIGRATIONS_DIR = MIGRATIONS_DIR / "hub"
 
 
 def data_dir() -> Path:

@@ -17,7 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from bhcp_ag.paths import MIGRATIONS_DIR
+from bhcp_ag.paths import STORE_MIGRATIONS_DIR
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -46,7 +46,7 @@ def create_sqlite_engine(path: Path) -> Engine:
 
 def alembic_config(engine_url: str = "") -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(STORE_MIGRATIONS_DIR))
     if engine_url:
         config.set_main_option("sqlalchemy.url", engine_url)
     return config
