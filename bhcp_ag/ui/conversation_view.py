@@ -1,0 +1,233 @@
+"""The read-only view of one conversation: the request as sent and the messages since.
+
+Rendered as simple HTML in a :class:`QTextBrowser`, which is selectable, keyboard
+accessible and read by screen readers. Every piece of text that came from a person is
+escaped with :func:`html.escape`: a question that contains ``<b>`` is shown, not obeyed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from html import escape
+
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from bhcp_ag.domain.clock import LONDON
+from bhcp_ag.domain.conversation import (
+    TERMINAL_STATUSES,
+    ClosingOutcome,
+    ConvertAuthorisation,
+    Priority,
+    Recommendation,
+    Role,
+    Status,
+    WouldHaveReferred,
+)
+from bhcp_ag.domain.patient import Sex, age_in_years
+from bhcp_ag.domain.specialties import SpecialtyCatalogue
+from bhcp_ag.domain.templates import FieldType, RequestTemplate, TemplateField, parse_date
+from bhcp_ag.services.requests import ConversationView, MessageView
+from bhcp_ag.store.models import utcnow
+from bhcp_ag.ui.conversation_model import OVERDUE_STATUSES
+from bhcp_ag.ui.formatting import (
+    NOT_SET,
+    label_of,
+    london_time,
+    long_london_time,
+    nhs_number_text,
+    short_date,
+    time_left,
+)
+
+MESSAGE_KINDS = {
+    "request": "Request",
+    "question": "Question from the specialist",
+    "reply": "Reply from the GP",
+    "advice": "Advice",
+    "follow_up": "Follow-up question",
+    "note": "Note",
+}
+
+CONVERT_LABELS = {
+    ConvertAuthorisation.AUTHORISED_TO_CONVERT.value: "Yes: the specialist may convert it",
+    ConvertAuthorisation.NOT_AUTHORISED_TO_CONVERT.value: "No: advice only",
+}
+
+_STYLE = """
+<style>
+h2 { margin: 0 0 2px 0; font-size: large; }
+h3 { margin: 14px 0 4px 0; font-size: medium; color: #1f3a5f; }
+p { margin: 2px 0 6px 0; }
+td.k { color: #555555; padding: 1px 12px 1px 0; }
+td.v { padding: 1px 0; }
+.muted { color: #555555; }
+.overdue { color: #b3261e; font-weight: bold; }
+.meta { color: #555555; }
+</style>
+"""
+
+PLACEHOLDER = "<p class='muted'>Choose a conversation in the list to read it here.</p>"
+
+
+class ConversationViewer(QTextBrowser):
+    """Shows one :class:`ConversationView`; never edits anything."""
+
+    def __init__(
+        self,
+        catalogue: SpecialtyCatalogue,
+        now: Callable[[], datetime] = utcnow,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._catalogue = catalogue
+        self._now = now
+        self.setOpenLinks(False)
+        self.setAccessibleName("Conversation")
+        self.document().setDocumentMargin(12)
+        self.show_nothing()
+
+    def show_nothing(self) -> None:
+        self.setHtml(_STYLE + PLACEHOLDER)
+
+    def show_conversation(self, view: ConversationView) -> None:
+        parts = [
+            _STYLE,
+            _heading(view, self._now()),
+            _patient_section(view, self._now().astimezone(LONDON).date()),
+            _request_section(view),
+            _template_section(view.form.template_answers, self._template(view)),
+            _referral_section(view),
+            _thread_section(view.messages),
+        ]
+        self.setHtml("".join(parts))
+
+    def _template(self, view: ConversationView) -> RequestTemplate | None:
+        try:
+            return self._catalogue.template(view.form.specialty_code)
+        except (KeyError, OSError, ValueError):  # no template: show the raw answers
+            return None
+
+
+def _text(value: str) -> str:
+    """Escaped text with its line breaks kept."""
+    return escape(value).replace("\n", "<br>") if value.strip() else NOT_SET
+
+
+def _table(rows: Iterable[tuple[str, str]]) -> str:
+    """A two-column table of escaped labels and already-escaped values."""
+    body = "".join(
+        f"<tr><td class='k'>{escape(label)}</td><td class='v'>{value}</td></tr>"
+        for label, value in rows
+    )
+    return f"<table cellspacing='0'>{body}</table>"
+
+
+def _heading(view: ConversationView, now: datetime) -> str:
+    status = Status(view.status)
+    due = long_london_time(view.due_at)
+    if view.due_at is not None and view.status in OVERDUE_STATUSES:
+        left = time_left(view.due_at, now)
+        css = "overdue" if view.due_at < now else "muted"
+        due += f" <span class='{css}'>({escape(left)})</span>"
+    rows = [
+        ("Status", escape(status.label)),
+        ("Priority", escape(label_of(Priority, view.form.priority))),
+        ("Requested by", escape(view.requester_name)),
+        ("Submitted", escape(long_london_time(view.submitted_at))),
+        ("Due", due),
+    ]
+    who = status.next_action_by
+    if who is not None and who is not Role.SYSTEM:
+        rows.append(("Next action by", escape(who.label)))
+    return f"<h2>{escape(view.specialty_name)}</h2>{_table(rows)}"
+
+
+def _patient_section(view: ConversationView, today: date) -> str:
+    form = view.form
+    birth = short_date(form.patient_birth_date)
+    if form.patient_birth_date is not None and form.patient_birth_date <= today:
+        birth += f" (age {age_in_years(form.patient_birth_date, today)})"
+    rows = [
+        ("NHS number", escape(nhs_number_text(form.patient_nhs_number) or NOT_SET)),
+        ("Date of birth", escape(birth)),
+        ("Sex", escape(label_of(Sex, form.patient_sex))),
+    ]
+    return "<h3>Patient</h3>" + _table(rows)
+
+
+def _request_section(view: ConversationView) -> str:
+    form = view.form
+    parts = ["<h3>Question</h3>", f"<p>{_text(form.question)}</p>"]
+    for title, value in (
+        ("Clinical summary", form.clinical_summary),
+        ("Current medication", form.medication),
+        ("Relevant results", form.results),
+    ):
+        parts.append(f"<h3>{title}</h3><p>{_text(value)}</p>")
+    if view.attachment_names:
+        names = ", ".join(escape(name) for name in view.attachment_names)
+        parts.append(f"<h3>Attachments</h3><p>{names}</p>")
+    return "".join(parts)
+
+
+def _template_section(answers: Mapping[str, object], template: RequestTemplate | None) -> str:
+    if not answers:
+        return ""
+    if template is None:
+        rows = [(key, escape(_answer_text(None, value))) for key, value in answers.items()]
+    else:
+        fields = [field for field in template.fields if field.key in answers]
+        rows = [(f.label, escape(_answer_text(f, answers[f.key]))) for f in fields]
+    return "<h3>Specialty questions</h3>" + _table(rows)
+
+
+def _answer_text(field: TemplateField | None, value: object) -> str:
+    if value is None or value == "" or value == []:
+        return NOT_SET
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    if field is not None and field.type is FieldType.YESNO:
+        return str(value).capitalize()
+    if field is not None and field.type is FieldType.DATE:
+        day = parse_date(value)
+        return short_date(day) if day is not None else str(value)
+    if field is not None and field.unit:
+        return f"{value} {field.unit}"
+    return str(value)
+
+
+def _referral_section(view: ConversationView) -> str:
+    form = view.form
+    convert = CONVERT_LABELS.get(form.convert_authorisation or "", NOT_SET)
+    rows = [
+        (
+            "Without advice, would have referred",
+            escape(label_of(WouldHaveReferred, form.would_have_referred)),
+        ),
+        ("May convert into a referral", escape(convert)),
+    ]
+    if view.closing_outcome:
+        rows.append(("Outcome", escape(label_of(ClosingOutcome, view.closing_outcome))))
+    if view.referral_avoided is not None and view.status in TERMINAL_STATUSES:
+        rows.append(("Referral avoided", "Yes" if view.referral_avoided else "No"))
+    return "<h3>Referral</h3>" + _table(rows)
+
+
+def _thread_section(messages: tuple[MessageView, ...]) -> str:
+    if not messages:
+        return "<h3>Messages</h3><p class='muted'>No messages yet: not sent.</p>"
+    parts = ["<h3>Messages</h3>"]
+    for message in messages:
+        role = label_of(Role, message.author_role, blank="")
+        kind = MESSAGE_KINDS.get(message.kind, message.kind.replace("_", " ").capitalize())
+        meta = f"{kind} · {message.author_name}" + (f" ({role})" if role else "")
+        meta += f" · {london_time(message.created_at)}"
+        parts.append(f"<p class='meta'><b>{escape(meta)}</b></p>")
+        parts.append(f"<p>{_text(message.body)}</p>")
+        if message.recommendation:
+            recommendation = label_of(Recommendation, message.recommendation)
+            parts.append(f"<p class='muted'>Recommendation: {escape(recommendation)}</p>")
+    return "".join(parts)

@@ -1,0 +1,321 @@
+"""The main window: the conversation list with its filters, and the selected conversation.
+
+The list is a :class:`ConversationTableModel` (SQL does the sorting and filtering, rows
+load lazily); the filters above it turn into one :class:`ConversationFilter` within the
+signed-in user's scope. Window geometry, the splitter, the columns and the last filters
+are kept in ``QSettings``; everything else lives in the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    QSettings,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bhcp_ag.domain.conversation import Role, Status
+from bhcp_ag.services.requests import Sent
+from bhcp_ag.services.workspace import Workspace
+from bhcp_ag.store.models import utcnow
+from bhcp_ag.ui.conversation_model import STATUS_ROLE, Column, ConversationTableModel
+from bhcp_ag.ui.conversation_view import ConversationViewer
+from bhcp_ag.ui.filter_bar import FilterBar
+from bhcp_ag.ui.formatting import count_text, london_time
+from bhcp_ag.ui.request_form import RequestForm
+
+CLOCK_TICK_MS = 60_000  # time left and overdue marks move on once a minute
+COLUMN_WIDTHS = {
+    Column.STATUS: 145,
+    Column.SPECIALTY: 120,
+    Column.PRIORITY: 66,
+    Column.PATIENT: 100,
+    Column.QUESTION: 260,
+    Column.SUBMITTED: 100,
+    Column.DUE: 100,
+    Column.NEXT_ACTION: 180,
+    Column.CLAIMED_BY: 120,
+}
+HIDDEN_FOR_GPS = (Column.CLAIMED_BY,)  # shown again from the header's context menu
+
+
+class MainWindow(QMainWindow):
+    """The signed-in user's conversations; GPs write new requests from here."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        settings: QSettings | None = None,
+        now: Callable[[], datetime] = utcnow,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._workspace = workspace
+        self._settings = settings if settings is not None else QSettings()
+        self._form: RequestForm | None = None
+        self._kept_id: str | None = None
+        user = workspace.user
+        self.setWindowTitle(f"Advice and Guidance — {user.display_name} ({user.role.label})")
+        self.filter_bar = FilterBar(workspace.catalogue, user.list_scope(), now)
+        self.filter_bar.restore(self._settings)
+        self.model = ConversationTableModel(
+            workspace.store, self.filter_bar.conversation_filter(), now, self
+        )
+        self.viewer = ConversationViewer(workspace.catalogue, now)
+        self.table = self._build_table()
+        self._build_layout()
+        self._build_actions()
+        self._build_status_bar()
+        self._connect()
+        self._restore_window()
+        self._clock = QTimer(self)
+        self._clock.timeout.connect(self._tick)
+        self._clock.start(CLOCK_TICK_MS)
+
+    # --- building ---------------------------------------------------------------------
+
+    def _build_table(self) -> QTableView:
+        table = QTableView()
+        table.setAccessibleName("Conversations")
+        table.setModel(self.model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        table.setCornerButtonEnabled(False)
+        table.verticalHeader().hide()
+        # Fixed row heights and set column widths: nothing measures all 100,000 rows.
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+        header = table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionsMovable(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        title_room = header.fontMetrics().horizontalAdvance
+        for column, width in COLUMN_WIDTHS.items():
+            header.resizeSection(column, max(width, title_room(column.title) + 24))
+        header.setSectionResizeMode(Column.QUESTION, QHeaderView.ResizeMode.Stretch)
+        if self._workspace.user.role in (Role.GP, Role.PRACTICE_MANAGER):
+            for column in HIDDEN_FOR_GPS:
+                header.setSectionHidden(column, True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+        header.setSortIndicator(-1, Qt.SortOrder.DescendingOrder)  # most recently changed
+        return table
+
+    def _build_layout(self) -> None:
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.viewer)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 6, 8, 4)
+        layout.setSpacing(6)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        QWidget.setTabOrder(self.filter_bar.search, self.table)
+        QWidget.setTabOrder(self.table, self.viewer)
+
+    def _build_actions(self) -> None:
+        self.new_request_action = QAction("&New advice request", self)
+        self.new_request_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_request_action.triggered.connect(self.open_new_request)
+        if self._workspace.user.role is not Role.GP:
+            self.new_request_action.setEnabled(False)
+            self.new_request_action.setToolTip("Advice requests are written by GPs.")
+        self.refresh_action = QAction("&Refresh", self)
+        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.refresh_action.triggered.connect(self.refresh)
+        find = QAction("Find", self, shortcut=QKeySequence(QKeySequence.StandardKey.Find))
+        find.triggered.connect(self.filter_bar.focus_search)
+        self.addAction(find)
+        toolbar = QToolBar("Main toolbar")
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.addAction(self.new_request_action)
+        toolbar.addAction(self.refresh_action)
+        self.addToolBar(toolbar)
+
+    def _build_status_bar(self) -> None:
+        self.count_label = QLabel()
+        self.sync_label = QLabel()
+        for label in (self.count_label, self.sync_label):
+            label.setContentsMargins(8, 0, 8, 0)
+            self.statusBar().addPermanentWidget(label)
+        self._update_counts()
+
+    def _connect(self) -> None:
+        self.filter_bar.changed.connect(self._apply_filter)
+        self.model.modelAboutToBeReset.connect(self._keep_selection)
+        self.model.modelReset.connect(self._after_reset)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.table.activated.connect(self._open_row)  # a double click, or Return
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_chosen)
+        self._sort_section = -1
+        self._sort_order = Qt.SortOrder.DescendingOrder
+
+    # --- what callers and tests use ---------------------------------------------------
+
+    def open_new_request(self) -> RequestForm:
+        return self._watch(RequestForm.open_new(self, self._workspace))
+
+    def open_draft(self, conversation_id: str) -> RequestForm:
+        return self._watch(RequestForm.open_draft(self, self._workspace, conversation_id))
+
+    def selected_conversation_id(self) -> str | None:
+        index = self.table.currentIndex()
+        return self.model.conversation_id(index.row()) if index.isValid() else None
+
+    def select_conversation(self, conversation_id: str) -> bool:
+        """Select and show ``conversation_id``; False when the filters hide it."""
+        row = self.model.row_of(conversation_id)
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.table.selectionModel().setCurrentIndex(index, flags)
+        self.table.scrollTo(index)
+        return True
+
+    def refresh(self) -> None:
+        """Read the list again from the store, keeping the selection where it can."""
+        self.model.refresh()
+        self._update_counts()
+
+    # --- reacting ---------------------------------------------------------------------
+
+    def _apply_filter(self) -> None:
+        self.model.set_filter(self.filter_bar.conversation_filter())
+
+    def _keep_selection(self) -> None:
+        self._kept_id = self.selected_conversation_id()
+
+    def _after_reset(self) -> None:
+        if self._kept_id is None or not self.select_conversation(self._kept_id):
+            self.viewer.show_nothing()
+        self._update_counts()
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            self.viewer.show_nothing()
+            return
+        conversation_id = self.model.conversation_id(current.row())
+        self.viewer.show_conversation(self._workspace.requests.view(conversation_id))
+
+    def _open_row(self, index: QModelIndex) -> None:
+        if self._form is not None and self._form.isVisible():
+            return
+        if index.isValid() and index.data(STATUS_ROLE) == Status.DRAFT:
+            self.open_draft(self.model.conversation_id(index.row()))
+
+    def _sort_chosen(self, section: int, order: Qt.SortOrder) -> None:
+        """Columns without an SQL order keep the previous order, and its header mark."""
+        if 0 <= section < len(Column) and Column(section).sort_key is None:
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(self._sort_section, self._sort_order)
+            header.blockSignals(False)
+            return
+        self._sort_section, self._sort_order = section, order
+
+    def _column_menu(self, position: QPoint) -> None:
+        """Show or hide columns from the header's context menu."""
+        header = self.table.horizontalHeader()
+        menu = QMenu(self)
+        for column in Column:
+            action = menu.addAction(column.title)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.toggled.connect(partial(self._show_column, column))
+        menu.exec(header.mapToGlobal(position))
+
+    def _show_column(self, column: Column, shown: bool) -> None:
+        self.table.horizontalHeader().setSectionHidden(column, not shown)
+
+    def _watch(self, form: RequestForm) -> RequestForm:
+        if self._form is not None:
+            self._form.deleteLater()  # the previous form, closed by now (forms are modal)
+        self._form = form
+        form.request_sent.connect(self._request_sent)
+        form.draft_saved.connect(self._draft_saved)
+        return form
+
+    def _request_sent(self, sent: Sent, specialty_name: str) -> None:
+        self.refresh()
+        self.select_conversation(sent.conversation_id)
+        self.statusBar().showMessage(
+            f"Request sent to {specialty_name}; due {london_time(sent.due_at)}. "
+            "It will go to the hub when this computer syncs."
+        )
+
+    def _draft_saved(self, conversation_id: str) -> None:
+        self.refresh()
+        self.statusBar().showMessage(
+            "Draft saved. Double-click it in the list to carry on writing."
+        )
+
+    def _tick(self) -> None:
+        self.model.refresh_times()
+        self._update_counts()
+
+    def _update_counts(self) -> None:
+        self.count_label.setText(count_text(self.model.rowCount(), "conversation"))
+        waiting = self._workspace.changes_waiting()
+        self.sync_label.setText(f"{count_text(waiting, 'change')} waiting to sync")
+
+    # --- settings ---------------------------------------------------------------------
+
+    def _restore_window(self) -> None:
+        geometry = self._settings.value("main_window/geometry")
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            room = self.screen().availableGeometry()  # a laptop may have less than we like
+            self.resize(min(1480, room.width() * 9 // 10), min(880, room.height() * 9 // 10))
+        splitter = self._settings.value("main_window/splitter")
+        if not (isinstance(splitter, QByteArray) and self.splitter.restoreState(splitter)):
+            self.splitter.setSizes([1080, 400])
+        columns = self._settings.value("main_window/columns")
+        if isinstance(columns, QByteArray):
+            self.table.horizontalHeader().restoreState(columns)
+        header = self.table.horizontalHeader()
+        self._sort_section = header.sortIndicatorSection()
+        self._sort_order = header.sortIndicatorOrder()
+        self.table.setSortingEnabled(True)  # sorts by the restored (or default) column
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._settings.setValue("main_window/geometry", self.saveGeometry())
+        self._settings.setValue("main_window/splitter", self.splitter.saveState())
+        self._settings.setValue("main_window/columns", self.table.horizontalHeader().saveState())
+        self.filter_bar.save(self._settings)
+        self._settings.sync()
+        super().closeEvent(event)

@@ -1,0 +1,397 @@
+"""The GP's advice request form: write, save as a draft, attach files and send.
+
+Open it with :meth:`RequestForm.open_new` or :meth:`RequestForm.open_draft`; both show
+the dialog without blocking and return it, so callers and tests share one entry point.
+
+What the GP types is never thrown away: closing the form saves it as a draft, and a
+request the services refuse stays on screen with each problem under its own field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bhcp_ag.domain.clock import LONDON
+from bhcp_ag.domain.conversation import TWO_WEEK_WAIT_REFUSAL, Priority
+from bhcp_ag.domain.limits import AttachmentRefused
+from bhcp_ag.domain.patient import check_birth_date, check_nhs_number
+from bhcp_ag.domain.request import TEMPLATE_PREFIX, AdviceRequestForm
+from bhcp_ag.services.requests import RequestInvalid
+from bhcp_ag.services.workspace import Workspace
+from bhcp_ag.ui.form_fields import PROBLEM_COLOUR, DateInput, FieldRow, TextInput
+from bhcp_ag.ui.request_sections import (
+    AttachmentsPanel,
+    GenericFields,
+    Section,
+    SpecialtyChooser,
+)
+
+SPECIALTY_KEY = "specialty_code"
+ATTACHMENTS_KEY = "attachments"
+
+
+class RequestForm(QDialog):
+    """A new or draft advice request. Emits ``request_sent`` or ``draft_saved`` when done."""
+
+    request_sent = Signal(object, str)
+    """The :class:`~bhcp_ag.services.requests.Sent` receipt and the specialty's name."""
+    draft_saved = Signal(str)
+    """The draft's conversation id, after every save (button, attachment or closing)."""
+
+    @classmethod
+    def open_new(cls, parent: QWidget | None, workspace: Workspace) -> RequestForm:
+        form = cls(workspace, parent=parent)
+        form.open()
+        return form
+
+    @classmethod
+    def open_draft(
+        cls, parent: QWidget | None, workspace: Workspace, conversation_id: str
+    ) -> RequestForm:
+        form = cls(workspace, conversation_id=conversation_id, parent=parent)
+        form.open()
+        return form
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        conversation_id: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._workspace = workspace
+        self._requests = workspace.requests
+        self.conversation_id = conversation_id
+        self._dirty = False
+        self._close_warned = False
+        self._leave_checks: dict[QObject, str] = {}
+        self._build()
+        if conversation_id is not None:
+            self._load(conversation_id)
+        self._dirty = False  # opening is not a change
+
+    # --- building ---------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.setWindowTitle("Advice request" if self.conversation_id else "New advice request")
+        self.setSizeGripEnabled(True)
+        self.resize(760, 860)
+        self.specialty = SpecialtyChooser(self._workspace.catalogue)
+        self.specialty.specialty_changed.connect(self._specialty_changed)
+        self.specialty_row = FieldRow("Specialty", self.specialty.as_input(), required=True)
+        self.fields = GenericFields()
+        self.fields.priority.on_change(self._priority_changed)
+        self.attachments = AttachmentsPanel()
+        self.attachments.attach_button.clicked.connect(self._choose_file)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet(f"color: {PROBLEM_COLOUR};")
+        self.summary.setAccessibleName("Problems with this request")
+        self.summary.hide()
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(20, 16, 20, 20)
+        layout.setSpacing(28)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.specialty_row)
+        layout.addWidget(Section("Patient", self.fields.patient_rows()))
+        layout.addWidget(Section("Request", self.fields.request_rows()))
+        layout.addWidget(Section("Priority and referral", self.fields.referral_rows()))
+        self.template_box = Section("Specialty questions", [self.fields.template])
+        layout.addWidget(self.template_box)
+        layout.addWidget(Section("Attachments", [self.attachments]))
+        layout.addStretch(1)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.scroll_area, 1)
+        outer.addWidget(self._build_buttons())
+        self._watch({SPECIALTY_KEY: self.specialty_row, **self.fields.rows})
+        self._specialty_changed()
+
+    def _build_buttons(self) -> QWidget:
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Form status")
+        self.save_button = QPushButton("Save &draft")
+        self.send_button = QPushButton("&Send request")
+        self.close_button = QPushButton("&Close")
+        self.save_button.clicked.connect(self.save_draft)
+        self.send_button.clicked.connect(self.send)
+        self.close_button.clicked.connect(self.reject)
+        bar = QWidget()
+        layout = QHBoxLayout(bar)
+        layout.setContentsMargins(16, 10, 16, 12)
+        layout.addWidget(self.message, 1)
+        for button in (self.save_button, self.send_button, self.close_button):
+            button.setAutoDefault(False)  # Return in a field must never send the request
+            layout.addWidget(button)
+        return bar
+
+    def _watch(self, rows: dict[str, FieldRow]) -> None:
+        """Note every edit, and check each field as the GP leaves it (or mends it)."""
+        for key, row in rows.items():
+            row.input.on_change(partial(self._edited, key))
+            for widget in row.input.focus_widgets:
+                self._leave_checks[widget] = key
+                widget.installEventFilter(self)
+
+    def _set_tab_order(self) -> None:
+        chain = [*self.specialty_row.input.focus_widgets, *self.fields.focus_widgets()]
+        chain += [self.attachments.attach_button, self.attachments.files]
+        chain += [self.save_button, self.send_button, self.close_button]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    # --- what is on the form ----------------------------------------------------------
+
+    def _rows(self) -> dict[str, FieldRow]:
+        """Every field row by problem key, in the order they are shown."""
+        rows = {SPECIALTY_KEY: self.specialty_row, **self.fields.rows}
+        for key, row in self.fields.template.rows.items():
+            rows[TEMPLATE_PREFIX + key] = row
+        return rows
+
+    def current_form(self) -> AdviceRequestForm | None:
+        """What is typed, as the services take it; None until a specialty is chosen."""
+        code = self.specialty.code()
+        return None if code is None else self.fields.collect(code)
+
+    def has_typed_content(self) -> bool:
+        return self.fields.has_content()
+
+    def problem_label(self, key: str) -> QLabel:
+        """The label showing the problem with field ``key`` (``template.<key>`` too)."""
+        if key == ATTACHMENTS_KEY:
+            return self.attachments.problem
+        return self._rows()[key].problem
+
+    # --- changes ----------------------------------------------------------------------
+
+    def _changed(self) -> None:
+        self._dirty = True
+        self._close_warned = False
+
+    def _edited(self, key: str) -> None:
+        self._changed()
+        if self._rows()[key].has_problem:  # a shown problem goes as soon as it is mended
+            self._recheck(key)
+
+    def _specialty_changed(self) -> None:
+        code = self.specialty.code()
+        catalogue = self._workspace.catalogue
+        template = None
+        if code is not None:
+            try:
+                template = catalogue.template(code)
+            except (OSError, ValueError):
+                template = None
+        name = catalogue.get(code).short_name if code else ""
+        self.template_box.set_title(f"{name} questions" if name else "Specialty questions")
+        note = "Choose a specialty to see its questions." if code is None else ""
+        self.fields.template.show_template(template, note or "No further questions.")
+        self.attachments.set_photo_expected(template is not None and template.photo_expected)
+        self.specialty_row.clear_problem()
+        template_rows = self.fields.template.rows
+        self._leave_checks = {
+            widget: key
+            for widget, key in self._leave_checks.items()
+            if not key.startswith(TEMPLATE_PREFIX)
+        }
+        self._watch({TEMPLATE_PREFIX + key: row for key, row in template_rows.items()})
+        self._set_tab_order()
+        # Lay the new rows out now, not on a later turn of the event loop: what the GP
+        # (or a test) does next must find them at their real size.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self._changed()
+
+    def _priority_changed(self) -> None:
+        refused = self.fields.priority.value() == Priority.TWO_WEEK_WAIT
+        self.fields.two_week_wait_refusal.setVisible(refused)
+        self.send_button.setEnabled(not refused)
+        if refused:
+            self.fields.two_week_wait_refusal.setText(TWO_WEEK_WAIT_REFUSAL)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusOut and watched in self._leave_checks:
+            self._recheck(self._leave_checks[watched])
+        return super().eventFilter(watched, event)
+
+    def _recheck(self, key: str) -> None:
+        """Show the problem a field has on its own, or clear one that has been put right."""
+        row = self._rows().get(key)
+        if row is None:
+            return
+        message = self._own_problem(key, row)
+        if message:
+            row.show_problem(message)
+        elif row.has_problem and row.input.value() not in (None, "", []):
+            row.clear_problem()
+
+    def _own_problem(self, key: str, row: FieldRow) -> str | None:
+        """What is wrong with the field on its own; "required" waits until Send."""
+        value = row.input.value()
+        local = row.input.local_problem()
+        if local or value in (None, "", []):
+            return local
+        if key == "patient_nhs_number":
+            return _refusal(check_nhs_number, str(value))
+        if key == "patient_birth_date" and isinstance(row.input, DateInput):
+            day = row.input.date_value()
+            return _refusal(check_birth_date, day, datetime.now(LONDON).date()) if day else None
+        if isinstance(row.input, TextInput) and row.input.over_limit:
+            return f"{row.name} is over the {row.input.limit:,}-character limit."
+        template = self.fields.template.template
+        if key.startswith(TEMPLATE_PREFIX) and template is not None:
+            return template.field(key.removeprefix(TEMPLATE_PREFIX)).check(value)
+        return None
+
+    # --- saving and sending -----------------------------------------------------------
+
+    def save_draft(self) -> bool:
+        """Save what is typed as a draft; False (with the reason shown) if it cannot be."""
+        form = self._form_or_problem()
+        if form is None:
+            return False
+        try:
+            self.conversation_id = self._requests.save_draft(
+                self._workspace.user.id, form, self.conversation_id
+            )
+        except RequestInvalid as error:
+            self.show_problems(error.problems)
+            return False
+        self._dirty = False
+        self.setWindowTitle("Advice request (draft)")
+        self._say(f"Draft saved at {datetime.now(LONDON):%H:%M}.")
+        self.draft_saved.emit(self.conversation_id)
+        return True
+
+    def send(self) -> None:
+        """Send the request, or show each problem under its field and keep everything typed."""
+        form = self._form_or_problem()
+        if form is None:
+            return
+        try:
+            sent = self._requests.submit(self._workspace.user.id, form, self.conversation_id)
+        except RequestInvalid as error:
+            self.show_problems(error.problems)
+            return
+        self.conversation_id = sent.conversation_id
+        self._dirty = False
+        self.request_sent.emit(sent, self._workspace.catalogue.get(form.specialty_code).short_name)
+        self.accept()
+
+    def _form_or_problem(self) -> AdviceRequestForm | None:
+        form = self.current_form()
+        if form is None:
+            text = self.specialty.edit.text().strip()
+            message = (
+                f"No specialty matches '{text}'. Type part of its name or its 3-digit code."
+                if text
+                else "Choose the specialty to ask."
+            )
+            self.show_problems({SPECIALTY_KEY: message})
+        return form
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        """Each message under its field; focus goes to the first field with a problem."""
+        rows = self._rows()
+        for key, row in rows.items():
+            message = problems.get(key)
+            if message is not None:
+                row.show_problem(row.input.local_problem() or message)
+            else:
+                row.clear_problem()
+        count = len(problems)
+        self._say(f"{count} thing{'s' if count != 1 else ''} to put right first.", problem=True)
+        others = [message for key, message in problems.items() if key not in rows]
+        self.summary.setText("\n".join(others))
+        self.summary.setVisible(bool(others))
+        first = next((row for row in rows.values() if row.has_problem), None)
+        if first is not None:
+            first.focus()
+            self.scroll_area.ensureWidgetVisible(first)
+
+    def _say(self, text: str, *, problem: bool = False) -> None:
+        """A line beside the buttons: what just happened, or what stops it."""
+        self.message.setText(text)
+        self.message.setStyleSheet(f"color: {PROBLEM_COLOUR};" if problem else "")
+
+    # --- attachments ------------------------------------------------------------------
+
+    def _choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Attach a file", "", "Images and PDF (*.jpg *.jpeg *.png *.pdf);;All files (*)"
+        )
+        if path:
+            self.attach_file(Path(path))
+
+    def attach_file(self, path: Path) -> bool:
+        """Attach ``path`` (saving the draft first, for its id); a refusal is shown inline."""
+        self.attachments.clear_problem()
+        if not self.save_draft():
+            return False
+        assert self.conversation_id is not None
+        try:
+            data = path.read_bytes()
+            self._requests.attach(self.conversation_id, path.name, data)
+        except OSError as error:
+            self.attachments.show_problem(f"'{path.name}' could not be read: {error.strerror}.")
+            return False
+        except (AttachmentRefused, ValueError) as error:
+            self.attachments.show_problem(str(error))
+            return False
+        self.attachments.add_file(path.name)
+        self._say(f"'{path.name}' attached; the draft is saved.")
+        return True
+
+    # --- opening and closing ----------------------------------------------------------
+
+    def _load(self, conversation_id: str) -> None:
+        form = self._requests.load_form(conversation_id)
+        self.specialty.choose(form.specialty_code)
+        self.fields.fill(form)
+        for name in self._requests.view(conversation_id).attachment_names:
+            self.attachments.add_file(name)
+        self._priority_changed()
+        self.setWindowTitle("Advice request (draft)")
+
+    def reject(self) -> None:
+        """Close; typed content is saved as a draft first, never thrown away unasked."""
+        unsaved = self._dirty and self.has_typed_content() and not self.save_draft()
+        if unsaved and not self._close_warned:
+            self._close_warned = True
+            self._say(
+                "This could not be saved as a draft (see above). Put it right and close "
+                "again, or press Close again to discard what you typed.",
+                problem=True,
+            )
+            return
+        super().reject()
+
+
+def _refusal(check: Callable[..., object], *args: object) -> str | None:
+    """The message of the ValueError ``check`` raises, or None when it accepts."""
+    try:
+        check(*args)
+    except ValueError as error:
+        return str(error)
+    return None

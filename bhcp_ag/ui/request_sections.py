@@ -1,0 +1,375 @@
+"""The parts of the request form: the specialty chooser, the fields every request has, the
+specialty's own questions, and the attachments.
+
+:mod:`bhcp_ag.ui.request_form` assembles them into the dialog and does the saving and
+sending; these classes only lay out inputs and turn them into an
+:class:`~bhcp_ag.domain.request.AdviceRequestForm` and back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Mapping, Sequence
+
+from PySide6.QtCore import QStringListModel, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bhcp_ag.domain.conversation import ConvertAuthorisation, Priority, WouldHaveReferred
+from bhcp_ag.domain.patient import InvalidNhsNumber, Sex, check_nhs_number
+from bhcp_ag.domain.request import TEXT_FIELDS, AdviceRequestForm
+from bhcp_ag.domain.specialties import Specialty, SpecialtyCatalogue
+from bhcp_ag.domain.templates import RequestTemplate
+from bhcp_ag.ui.form_fields import (
+    HINT_STYLE,
+    PROBLEM_COLOUR,
+    ChoiceInput,
+    DateInput,
+    FieldInput,
+    FieldRow,
+    LineInput,
+    RadioInput,
+    TextInput,
+    template_input,
+)
+
+PRIORITY_OPTIONS = (
+    (Priority.ROUTINE.value, "Routine"),
+    (Priority.URGENT.value, "Urgent"),
+    (Priority.TWO_WEEK_WAIT.value, "Two-week wait (suspected cancer)"),
+)
+CONVERT_OPTIONS = (
+    (ConvertAuthorisation.AUTHORISED_TO_CONVERT.value, "Yes, the specialist may convert it"),
+    (ConvertAuthorisation.NOT_AUTHORISED_TO_CONVERT.value, "No, advice only"),
+)
+TEXT_HELP = {
+    "question": "What do you want the specialist to advise on? One clear question is best.",
+    "clinical_summary": "History, examination findings and what has been tried so far.",
+    "medication": "Current medication and allergies.",
+    "results": "Recent blood tests, imaging or other results that bear on the question.",
+}
+_TEXT_LINES = {"question": 3, "clinical_summary": 5, "medication": 3, "results": 3}
+
+
+class Section(QWidget):
+    """A headed part of the form; headings, not frames, keep a long form calm to read."""
+
+    def __init__(self, title: str, widgets: Sequence[QWidget]) -> None:
+        super().__init__()
+        self.heading = QLabel(title)
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.heading.setStyleSheet("color: #1f3a5f;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(12)
+        layout.addWidget(self.heading)
+        for widget in widgets:
+            layout.addWidget(widget)
+
+    def set_title(self, title: str) -> None:
+        self.heading.setText(title)
+
+
+def specialty_text(specialty: Specialty) -> str:
+    """``Dermatology (330)``: how a specialty is listed in the chooser."""
+    return f"{specialty.short_name} ({specialty.tfc_code})"
+
+
+class SpecialtyChooser(QComboBox):
+    """An editable list of specialties, completed by name or code as the GP types."""
+
+    specialty_changed = Signal()
+
+    def __init__(self, catalogue: SpecialtyCatalogue) -> None:
+        super().__init__()
+        self._catalogue = catalogue
+        self.setEditable(True)
+        self.edit = QLineEdit()
+        self.setLineEdit(self.edit)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.addItem("", None)
+        for specialty in catalogue.all():
+            self.addItem(specialty_text(specialty), specialty.tfc_code)
+        self.edit.setPlaceholderText("Type a specialty's name or code, e.g. derm or 330")
+        self.setMaximumWidth(420)
+        self._matches = QStringListModel(self)
+        # Suggestions ranked by the catalogue's own search, so the list is shown unfiltered.
+        self._completer = QCompleter(self._matches, self)
+        self._completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self._completer.activated.connect(self._pick_text)
+        self.setCompleter(self._completer)
+        self.edit.textEdited.connect(self._suggest)
+        self.edit.editingFinished.connect(lambda: self._pick_text(self.currentText()))
+        self.currentIndexChanged.connect(lambda _index: self.specialty_changed.emit())
+
+    def code(self) -> str | None:
+        """The chosen specialty's code; None when the text names none."""
+        text = self.currentText()
+        if text and text == self.itemText(self.currentIndex()):
+            return self.currentData()
+        found = self._resolve(text)
+        return found.tfc_code if found is not None else None
+
+    def choose(self, code: str | None) -> None:
+        self.setCurrentIndex(max(self.findData(code), 0) if code else 0)
+
+    def as_input(self) -> FieldInput:
+        return _SpecialtyInput(self)
+
+    def _suggest(self, text: str) -> None:
+        self._matches.setStringList([specialty_text(s) for s in self._catalogue.search(text)])
+        if text.strip():
+            self._completer.complete()
+
+    def _pick_text(self, text: str) -> None:
+        found = self._resolve(text)
+        if found is not None:
+            self.choose(found.tfc_code)
+            self.setEditText(specialty_text(found))
+
+    def _resolve(self, text: str) -> Specialty | None:
+        """The one specialty ``text`` names: its listing, code or name, or a unique match."""
+        wanted = text.strip()
+        if not wanted:
+            return None
+        for specialty in self._catalogue.all():
+            names = (specialty_text(specialty), specialty.tfc_code, specialty.short_name)
+            if wanted.casefold() in (name.casefold() for name in (*names, specialty.name)):
+                return specialty
+        matches = self._catalogue.search(wanted)
+        return matches[0] if len(matches) == 1 else None
+
+
+class _SpecialtyInput(FieldInput):
+    def __init__(self, chooser: SpecialtyChooser) -> None:
+        self.chooser = chooser
+        self.widget = chooser
+        self.focus_widgets = [chooser]
+
+    def value(self) -> str | None:
+        return self.chooser.code()
+
+    def set_value(self, value: object) -> None:
+        self.chooser.choose(value if isinstance(value, str) else None)
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        self.chooser.specialty_changed.connect(callback)
+
+
+class TemplateSection(QWidget):
+    """The chosen specialty's own questions, built from its request template.
+
+    Choosing another specialty rebuilds the section; answers are kept by key, so a field
+    the new template shares (or the old one, if the GP changes back) gets its answer back.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.rows: dict[str, FieldRow] = {}
+        self.template: RequestTemplate | None = None
+        self._kept: dict[str, object] = {}
+        self._fields = QVBoxLayout()
+        self._fields.setContentsMargins(0, 0, 0, 0)
+        self._fields.setSpacing(12)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(12)
+        layout.addWidget(self.intro)
+        layout.addLayout(self._fields)
+
+    def show_template(self, template: RequestTemplate | None, note: str = "") -> None:
+        """Replace the fields with ``template``'s (none: only ``note`` is shown)."""
+        self._kept.update(self.answers())
+        for row in self.rows.values():
+            row.hide()
+            row.deleteLater()
+        self.rows = {}
+        self.template = template
+        self.intro.setText(template.intro if template is not None else note)
+        for field in template.fields if template is not None else ():
+            row = FieldRow(
+                field.label, template_input(field), required=field.required, help_text=field.help
+            )
+            if field.key in self._kept:
+                row.input.set_value(self._kept[field.key])
+            self.rows[field.key] = row
+            self._fields.addWidget(row)
+            row.show()  # now, not when the layout gets round to it
+
+    def set_answers(self, answers: Mapping[str, object]) -> None:
+        """Fill in saved answers (kept too for keys the current template lacks)."""
+        self._kept.update(answers)
+        for key, row in self.rows.items():
+            if key in answers:
+                row.input.set_value(answers[key])
+
+    def answers(self) -> dict[str, object]:
+        """The answers given to the current template's fields (blank ones left out)."""
+        return {
+            key: value
+            for key, row in self.rows.items()
+            if (value := row.input.value()) not in (None, "", [])
+        }
+
+    def focus_widgets(self) -> list[QWidget]:
+        return [widget for row in self.rows.values() for widget in row.input.focus_widgets]
+
+
+class GenericFields:
+    """The rows every request has, by the form field key their problems come under."""
+
+    def __init__(self) -> None:
+        self.nhs_number = LineInput(max_length=12, placeholder="10 digits, e.g. 943 476 5919")
+        self.nhs_number.edit.setMaximumWidth(220)
+        self.birth_date = DateInput()
+        self.sex = ChoiceInput([(sex.value, sex.label) for sex in Sex])
+        self.texts = {
+            key: TextInput(lines=_TEXT_LINES[key]) for key, _label, _required in TEXT_FIELDS
+        }
+        self.priority = RadioInput(PRIORITY_OPTIONS)
+        self.priority.set_value(Priority.ROUTINE.value)
+        self.would_have_referred = RadioInput([(w.value, w.label) for w in WouldHaveReferred])
+        self.convert = RadioInput(CONVERT_OPTIONS)
+        self.two_week_wait_refusal = QLabel()
+        self.two_week_wait_refusal.setWordWrap(True)
+        self.two_week_wait_refusal.setAccessibleName("Two-week wait cannot be sent")
+        self.two_week_wait_refusal.setStyleSheet(
+            f"color: {PROBLEM_COLOUR}; border: 1px solid {PROBLEM_COLOUR}; padding: 8px;"
+        )
+        self.two_week_wait_refusal.hide()
+        self.template = TemplateSection()
+        self.rows: dict[str, FieldRow] = {
+            "patient_nhs_number": FieldRow("NHS number", self.nhs_number, required=True),
+            "patient_birth_date": FieldRow("Date of birth", self.birth_date, required=True),
+            "patient_sex": FieldRow("Sex", self.sex, required=True),
+        }
+        for key, label, required in TEXT_FIELDS:
+            self.rows[key] = FieldRow(
+                label, self.texts[key], required=required, help_text=TEXT_HELP[key]
+            )
+        self.rows["priority"] = FieldRow("Priority", self.priority, required=True)
+        self.rows["would_have_referred"] = FieldRow(
+            "Without advice, would you have referred this patient?",
+            self.would_have_referred,
+            required=True,
+        )
+        self.rows["convert_authorisation"] = FieldRow(
+            "May the specialist convert this into a referral?", self.convert, required=True
+        )
+
+    def patient_rows(self) -> list[QWidget]:
+        return [
+            self.rows[key] for key in ("patient_nhs_number", "patient_birth_date", "patient_sex")
+        ]
+
+    def request_rows(self) -> list[QWidget]:
+        return [self.rows[key] for key, _label, _required in TEXT_FIELDS]
+
+    def referral_rows(self) -> list[QWidget]:
+        keys = ("priority", "would_have_referred", "convert_authorisation")
+        rows: list[QWidget] = [self.rows[key] for key in keys]
+        return [rows[0], self.two_week_wait_refusal, *rows[1:]]
+
+    def focus_widgets(self) -> list[QWidget]:
+        generic = [w for row in self.rows.values() for w in row.input.focus_widgets]
+        return generic + self.template.focus_widgets()
+
+    def collect(self, specialty_code: str) -> AdviceRequestForm:
+        """The form as typed; a valid NHS number is stored as its 10 digits."""
+        nhs_number = self.nhs_number.value().strip()
+        with contextlib.suppress(InvalidNhsNumber):  # else kept as typed, for the message
+            nhs_number = check_nhs_number(nhs_number)
+        texts = {key: text_input.value() for key, text_input in self.texts.items()}
+        return AdviceRequestForm(
+            specialty_code=specialty_code,
+            priority=self.priority.value() or Priority.ROUTINE.value,
+            patient_nhs_number=nhs_number,
+            patient_birth_date=self.birth_date.date_value(),
+            patient_sex=self.sex.value(),
+            template_answers=self.template.answers(),
+            would_have_referred=self.would_have_referred.value(),
+            convert_authorisation=self.convert.value(),
+            **texts,
+        )
+
+    def fill(self, form: AdviceRequestForm) -> None:
+        """Show a saved form (the specialty must already be chosen)."""
+        self.nhs_number.set_value(form.patient_nhs_number)
+        self.birth_date.set_value(form.patient_birth_date)
+        self.sex.set_value(form.patient_sex)
+        for key, text_input in self.texts.items():
+            text_input.set_value(getattr(form, key))
+        self.priority.set_value(form.priority)
+        self.would_have_referred.set_value(form.would_have_referred)
+        self.convert.set_value(form.convert_authorisation)
+        self.template.set_answers(form.template_answers)
+
+    def has_content(self) -> bool:
+        """True once anything has been typed or chosen that would be lost on closing."""
+        typed = [self.nhs_number.value(), self.birth_date.edit.text(), *self._text_values()]
+        chosen = [self.sex.value(), self.would_have_referred.value(), self.convert.value()]
+        return any(t.strip() for t in typed) or any(chosen) or bool(self.template.answers())
+
+    def _text_values(self) -> list[str]:
+        return [text_input.value() for text_input in self.texts.values()]
+
+
+class AttachmentsPanel(QWidget):
+    """The attach button, the files attached so far and why a file was refused."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attach_button = QPushButton("Attach &file…")
+        self.attach_button.setAutoDefault(False)
+        self.attach_button.setToolTip("JPEG, PNG or PDF, up to 5 MB each.")
+        self.photo_note = QLabel("A photo is expected for this specialty.")
+        self.photo_note.setStyleSheet("font-weight: 600;")
+        self.photo_note.hide()
+        hint = QLabel("JPEG, PNG or PDF, up to 5 MB each.")
+        hint.setStyleSheet(HINT_STYLE)
+        self.files = QListWidget()
+        self.files.setAccessibleName("Attached files")
+        self.files.setMaximumHeight(72)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet(f"color: {PROBLEM_COLOUR};")
+        self.problem.setAccessibleName("Problem with the attachment")
+        self.problem.hide()
+        top = QHBoxLayout()
+        top.addWidget(self.attach_button)
+        top.addWidget(hint, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.photo_note)
+        layout.addLayout(top)
+        layout.addWidget(self.files)
+        layout.addWidget(self.problem)
+
+    def set_photo_expected(self, expected: bool) -> None:
+        self.photo_note.setVisible(expected)
+
+    def add_file(self, name: str) -> None:
+        self.files.addItem(name)
+
+    def show_problem(self, message: str) -> None:
+        self.problem.setText(message)
+        self.problem.show()
+
+    def clear_problem(self) -> None:
+        self.problem.clear()
+        self.problem.hide()

@@ -1,0 +1,232 @@
+"""The main window: title, filters, the conversation view, drafts and saved geometry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtGui import QKeySequence
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
+
+from bhcp_ag.domain.conversation import Status
+from bhcp_ag.domain.request import AdviceRequestForm
+from bhcp_ag.services.workspace import Workspace, load_user
+from bhcp_ag.store.conversations import ConversationFilter
+from bhcp_ag.store.models import Conversation
+from bhcp_ag.store.reference import DEMO_SPECIALIST
+from bhcp_ag.ui.conversation_model import OVERDUE_ROLE, OVERDUE_STATUSES, Column
+from bhcp_ag.ui.main_window import MainWindow
+from bhcp_ag.ui.request_form import RequestForm
+
+
+def count_in_scope(workspace: Workspace, *conditions: object) -> int:
+    practice = workspace.user.practice_code
+    query = select(func.count()).where(Conversation.practice_code == practice, *conditions)  # type: ignore[arg-type]
+    with workspace.store.read_session() as session:
+        return session.scalar(query) or 0
+
+
+def test_the_title_names_the_user_and_role(main_window: MainWindow) -> None:
+    assert main_window.windowTitle() == "Advice and Guidance — Dr Amelia Hart (GP)"
+
+
+def test_new_request_is_on_the_toolbar_with_ctrl_n(main_window: MainWindow) -> None:
+    action = main_window.new_request_action
+    assert action.text() == "&New advice request"
+    assert action.shortcut() == QKeySequence("Ctrl+N")
+    assert action.isEnabled()
+
+
+def test_the_status_bar_counts_conversations_and_waiting_changes(
+    main_window: MainWindow, workspace: Workspace
+) -> None:
+    total = count_in_scope(workspace)
+    assert main_window.model.rowCount() == total > 0
+    assert main_window.count_label.text() == f"{total} conversations"
+    assert main_window.sync_label.text() == "0 changes waiting to sync"
+
+
+def test_opening_loads_only_the_first_page_of_rows(main_window: MainWindow) -> None:
+    assert main_window.model.cached_pages == 1
+
+
+def test_choosing_a_status_filters_the_list(
+    qtbot: QtBot, main_window: MainWindow, workspace: Workspace
+) -> None:
+    combo = main_window.filter_bar.status
+    combo.setCurrentIndex(combo.findText(Status.CLOSED.label))
+    closed = count_in_scope(workspace, Conversation.status == Status.CLOSED)
+    assert main_window.model.rowCount() == closed > 0
+    assert main_window.count_label.text() == f"{closed} conversations"
+    combo.setCurrentIndex(combo.findText("Open"))
+    open_statuses = [s.value for s in Status if s.is_open]
+    assert main_window.model.rowCount() == count_in_scope(
+        workspace, Conversation.status.in_(open_statuses)
+    )
+
+
+def test_choosing_a_specialty_filters_the_list(
+    main_window: MainWindow, workspace: Workspace
+) -> None:
+    combo = main_window.filter_bar.specialty
+    assert combo.count() == 25  # All and the 24 specialties
+    combo.setCurrentIndex(combo.findData("330"))
+    dermatology = count_in_scope(workspace, Conversation.specialty_code == "330")
+    assert main_window.model.rowCount() == dermatology > 0
+
+
+def test_overdue_only_shows_the_late_requests(
+    qtbot: QtBot, main_window: MainWindow, workspace: Workspace, now: datetime
+) -> None:
+    qtbot.mouseClick(main_window.filter_bar.overdue, Qt.MouseButton.LeftButton)
+    late = count_in_scope(
+        workspace, Conversation.status.in_(OVERDUE_STATUSES), Conversation.due_at < now
+    )
+    model = main_window.model
+    assert model.rowCount() == late
+    assert all(model.index(row, 0).data(OVERDUE_ROLE) for row in range(model.rowCount()))
+    closed = main_window.filter_bar.status
+    closed.setCurrentIndex(closed.findText(Status.CLOSED.label))
+    assert model.rowCount() == 0  # a closed conversation is never late
+
+
+def test_the_search_box_filters_after_a_pause_in_typing(
+    qtbot: QtBot, main_window: MainWindow, workspace: Workspace
+) -> None:
+    model = main_window.model
+    number = model.index(0, Column.PATIENT).data().replace(" ", "")
+    search = main_window.filter_bar.search
+    qtbot.keyClicks(search, number)
+    assert model.filter.text == ""  # not yet: the list waits for the typing to stop
+    qtbot.waitUntil(lambda: model.filter.text == number)
+    expected = count_in_scope(workspace, Conversation.patient_nhs_number == number)
+    assert model.rowCount() == expected >= 1
+    search.clear()
+    qtbot.keyClicks(search, "isotretinoin")
+    qtbot.waitUntil(lambda: model.filter.text == "isotretinoin")
+    assert model.rowCount() == count_in_scope(
+        workspace, Conversation.question.icontains("isotretinoin")
+    )
+
+
+def test_selecting_a_row_shows_the_conversation(
+    qtbot: QtBot, main_window: MainWindow, workspace: Workspace
+) -> None:
+    status = main_window.filter_bar.status
+    status.setCurrentIndex(status.findText(Status.CLOSED.label))
+    model = main_window.model
+    index = model.index(0, Column.QUESTION)
+    qtbot.mouseClick(
+        main_window.table.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=main_window.table.visualRect(index).center(),
+    )
+    conversation_id = model.conversation_id(0)
+    assert main_window.selected_conversation_id() == conversation_id
+    view = workspace.requests.view(conversation_id)
+    text = main_window.viewer.toPlainText()
+    assert view.form.question.splitlines()[0] in text
+    nhs = view.form.patient_nhs_number
+    assert f"{nhs[:3]} {nhs[3:6]} {nhs[6:]}" in text
+    assert "Closed" in text
+    assert "Messages" in text
+    assert view.messages[-1].body.splitlines()[0] in text
+
+
+def test_the_view_escapes_what_people_typed(main_window: MainWindow, workspace: Workspace) -> None:
+    question = "Is <b>this</b> & that <script>alert(1)</script> normal?"
+    form = AdviceRequestForm(specialty_code="330", question=question)
+    draft_id = workspace.requests.save_draft(workspace.user.id, form)
+    main_window.refresh()
+    assert main_window.select_conversation(draft_id)
+    assert question in main_window.viewer.toPlainText()
+    assert "<script>" not in main_window.viewer.toHtml()
+
+
+def test_double_clicking_a_draft_reopens_it(
+    qtbot: QtBot, main_window: MainWindow, workspace: Workspace
+) -> None:
+    form = AdviceRequestForm(specialty_code="410", question="Draft about joint pain")
+    draft_id = workspace.requests.save_draft(workspace.user.id, form)
+    main_window.refresh()
+    row = main_window.model.row_of(draft_id)
+    assert row is not None
+    table = main_window.table
+    centre = table.visualRect(main_window.model.index(row, Column.QUESTION)).center()
+    # A real double click is a click, then the double-click event (QTest sends only that).
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    dialogs = main_window.findChildren(RequestForm)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in dialogs))
+    opened = next(d for d in dialogs if d.isVisible())
+    assert opened.conversation_id == draft_id
+    assert opened.fields.texts["question"].value() == "Draft about joint pain"
+    assert opened.specialty.code() == "410"
+
+
+def test_return_on_a_selected_draft_reopens_it(
+    qtbot: QtBot, main_window: MainWindow, workspace: Workspace
+) -> None:
+    form = AdviceRequestForm(specialty_code="330", question="Draft opened from the keyboard")
+    draft_id = workspace.requests.save_draft(workspace.user.id, form)
+    main_window.refresh()
+    assert main_window.select_conversation(draft_id)
+    main_window.table.setFocus()
+    qtbot.keyClick(main_window.table, Qt.Key.Key_Return)
+    dialogs = main_window.findChildren(RequestForm)
+    assert [d.conversation_id for d in dialogs if d.isVisible()] == [draft_id]
+
+
+def test_sorting_by_a_header_click_keeps_the_selection(
+    qtbot: QtBot, main_window: MainWindow
+) -> None:
+    model = main_window.model
+    chosen = model.conversation_id(3)
+    assert main_window.select_conversation(chosen)
+    header = main_window.table.horizontalHeader()
+    x = header.sectionViewportPosition(Column.PATIENT) + 10
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    assert header.sortIndicatorSection() == Column.PATIENT
+    numbers = [model.index(r, Column.PATIENT).data() for r in range(model.rowCount())]
+    assert numbers == sorted(numbers)
+    assert main_window.selected_conversation_id() == chosen
+
+
+def test_window_geometry_is_saved_and_restored(
+    qtbot: QtBot, workspace: Workspace, settings: QSettings, now: datetime
+) -> None:
+    first = MainWindow(workspace, settings=settings, now=lambda: now)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(first.minimumSizeHint().width() + 11, 502)
+    first.filter_bar.overdue.setChecked(True)
+    first.close()
+    second = MainWindow(workspace, settings=settings, now=lambda: now)
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (first.width(), 502)
+    assert second.filter_bar.overdue.isChecked()
+    assert second.model.filter.overdue_at == now
+
+
+def test_a_specialist_sees_only_their_specialties_and_cannot_write_requests(
+    qtbot: QtBot, workspace: Workspace, settings: QSettings, now: datetime
+) -> None:
+    specialist = load_user(workspace.store, DEMO_SPECIALIST)
+    window = MainWindow(
+        Workspace(
+            workspace.store,
+            specialist,
+            workspace.catalogue,
+            workspace.targets,
+            workspace.requests,
+        ),
+        settings=settings,
+        now=lambda: now,
+    )
+    qtbot.addWidget(window)
+    assert window.windowTitle().endswith("(Specialist)")
+    assert not window.new_request_action.isEnabled()
+    codes = [window.filter_bar.specialty.itemData(i) for i in range(1, 3)]
+    assert sorted(codes) == sorted(specialist.specialty_codes)
+    assert window.model.filter == ConversationFilter(specialty_codes=specialist.specialty_codes)

@@ -1,0 +1,299 @@
+"""The advice request form, driven as a GP would: keys, clicks, and the real store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QAbstractButton, QDialog, QWidget
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
+
+from bhcp_ag.domain.conversation import TWO_WEEK_WAIT_REFUSAL, Status
+from bhcp_ag.services.workspace import Workspace
+from bhcp_ag.store.models import Conversation
+from bhcp_ag.ui.form_fields import PROBLEM_COLOUR, FieldRow
+from bhcp_ag.ui.main_window import MainWindow
+from bhcp_ag.ui.request_form import RequestForm
+
+VALID_NHS_NUMBER = "943 476 5919"
+QUESTION = "Is this eczema or psoriasis, and what should we try next?"
+SUMMARY = "Itchy plaques on both elbows for 3 months; emollients helped a little."
+
+
+@pytest.fixture
+def form(qtbot: QtBot, main_window: MainWindow) -> RequestForm:
+    opened = main_window.open_new_request()
+    qtbot.waitExposed(opened)
+    return opened
+
+
+def drafts(workspace: Workspace) -> int:
+    with workspace.store.read_session() as session:
+        query = select(func.count()).where(Conversation.status == Status.DRAFT)
+        return session.scalar(query) or 0
+
+
+def click(qtbot: QtBot, button: QAbstractButton) -> None:
+    """Click as the mouse would: scrolled into view first, where the form scrolls."""
+    form = button.window()
+    if isinstance(form, RequestForm) and form.scroll_area.widget().isAncestorOf(button):
+        form.scroll_area.ensureWidgetVisible(button)
+    if button.isCheckable():  # on the box itself: the label's spare width is not clickable
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(6, button.height() // 2))
+    else:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def choose_dermatology(qtbot: QtBot, form: RequestForm) -> None:
+    edit = form.specialty.edit
+    edit.clear()
+    qtbot.keyClicks(edit, "330")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert form.specialty.code() == "330"
+    assert "lesion_site" in form.fields.template.rows
+
+
+def fill_generic(qtbot: QtBot, form: RequestForm, nhs_number: str = VALID_NHS_NUMBER) -> None:
+    fields = form.fields
+    qtbot.keyClicks(fields.nhs_number.edit, nhs_number)
+    qtbot.keyClicks(fields.birth_date.edit, "14/03/1958")
+    fields.sex.combo.setCurrentIndex(fields.sex.combo.findData("female"))
+    qtbot.keyClicks(fields.texts["question"].edit, QUESTION)
+    qtbot.keyClicks(fields.texts["clinical_summary"].edit, SUMMARY)
+    click(qtbot, fields.would_have_referred.buttons["yes"])
+    click(qtbot, fields.convert.buttons["NOT_AUTHORISED_TO_CONVERT"])
+
+
+def fill_dermatology_questions(qtbot: QtBot, form: RequestForm) -> None:
+    rows = form.fields.template.rows
+    qtbot.keyClicks(rows["lesion_site"].input.focus_widgets[0], "Both elbows")
+    rows["problem_type"].input.set_value("Rash")
+    qtbot.keyClicks(rows["duration"].input.focus_widgets[0], "3 months")
+    click(qtbot, rows["changes"].input.boxes["None"])  # type: ignore[attr-defined]
+    qtbot.keyClicks(rows["treatments_tried"].input.focus_widgets[0], "Emollients, 6 weeks")
+    rows["photo_attached"].input.set_value("No photo")
+
+
+def test_an_invalid_nhs_number_is_shown_under_its_field_when_leaving_it(
+    qtbot: QtBot, form: RequestForm
+) -> None:
+    choose_dermatology(qtbot, form)
+    edit = form.fields.nhs_number.edit
+    edit.setFocus()
+    qtbot.waitUntil(edit.hasFocus)
+    qtbot.keyClicks(edit, "943 476 5918")
+    qtbot.keyClick(edit, Qt.Key.Key_Tab)
+    problem = form.problem_label("patient_nhs_number")
+    qtbot.waitUntil(problem.isVisible)
+    assert "check digit" in problem.text()
+    assert problem.accessibleName() == "Problem with NHS number"
+    assert problem.y() > edit.y()  # directly under the field
+    edit.setFocus()
+    edit.setText(VALID_NHS_NUMBER)
+    qtbot.keyClick(edit, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: not problem.isVisible())
+
+
+def test_sending_an_invalid_request_shows_each_problem_and_keeps_what_was_typed(
+    qtbot: QtBot, form: RequestForm, workspace: Workspace
+) -> None:
+    choose_dermatology(qtbot, form)
+    fill_generic(qtbot, form, nhs_number="943 476 5918")
+    qtbot.keyClicks(form.fields.template.rows["lesion_site"].input.focus_widgets[0], "Elbows")
+    click(qtbot, form.send_button)
+    nhs_problem = form.problem_label("patient_nhs_number")
+    assert nhs_problem.isVisible() and "check digit" in nhs_problem.text()
+    assert form.problem_label("template.problem_type").isVisible()
+    assert form.problem_label("template.duration").text() == "Duration of symptoms is required."
+    assert not form.problem_label("question").isVisible()
+    assert form.fields.nhs_number.edit.hasFocus()  # the first field with a problem
+    assert form.isVisible()
+    assert form.fields.nhs_number.value() == "943 476 5918"
+    assert form.fields.texts["question"].value() == QUESTION
+    assert form.fields.template.answers()["lesion_site"] == "Elbows"
+    assert workspace.changes_waiting() == 0
+    duration = form.fields.template.rows["duration"].input.focus_widgets[0]
+    qtbot.keyClicks(duration, "6 weeks")
+    assert not form.problem_label("template.duration").isVisible()  # gone once mended
+
+
+def test_two_week_wait_shows_the_refusal_and_blocks_sending(
+    qtbot: QtBot, form: RequestForm
+) -> None:
+    click(qtbot, form.fields.priority.buttons["TWO_WEEK_WAIT"])
+    refusal = form.fields.two_week_wait_refusal
+    assert refusal.isVisible()
+    assert refusal.text() == TWO_WEEK_WAIT_REFUSAL
+    assert not form.send_button.isEnabled()
+    click(qtbot, form.fields.priority.buttons["URGENT"])
+    assert not refusal.isVisible()
+    assert form.send_button.isEnabled()
+
+
+def test_a_complete_request_is_sent_and_appears_at_the_top_of_the_list(
+    qtbot: QtBot, form: RequestForm, main_window: MainWindow, workspace: Workspace
+) -> None:
+    choose_dermatology(qtbot, form)
+    fill_generic(qtbot, form)
+    fill_dermatology_questions(qtbot, form)
+    with qtbot.waitSignal(form.finished) as finished:
+        click(qtbot, form.send_button)
+    assert finished.args == [QDialog.DialogCode.Accepted]
+    assert not form.isVisible()
+    model = main_window.model
+    assert model.conversation_id(0) == form.conversation_id
+    assert model.index(0, 0).data() == "Sent, waiting to sync"
+    assert main_window.selected_conversation_id() == form.conversation_id
+    assert workspace.changes_waiting() == 1
+    assert main_window.sync_label.text() == "1 change waiting to sync"
+    message = main_window.statusBar().currentMessage()
+    assert message.startswith("Request sent to Dermatology; due ")
+
+
+def test_a_saved_draft_reopens_with_everything_typed(
+    qtbot: QtBot, form: RequestForm, main_window: MainWindow
+) -> None:
+    choose_dermatology(qtbot, form)
+    fill_generic(qtbot, form, nhs_number="943 476")
+    fill_dermatology_questions(qtbot, form)
+    click(qtbot, form.save_button)
+    draft_id = form.conversation_id
+    assert draft_id is not None
+    form.reject()
+    reopened = main_window.open_draft(draft_id)
+    qtbot.waitExposed(reopened)
+    fields = reopened.fields
+    assert reopened.specialty.code() == "330"
+    assert fields.nhs_number.value() == "943 476"
+    assert fields.birth_date.edit.text() == "14/03/1958"
+    assert fields.sex.value() == "female"
+    assert fields.texts["question"].value() == QUESTION
+    assert fields.would_have_referred.value() == "yes"
+    assert fields.convert.value() == "NOT_AUTHORISED_TO_CONVERT"
+    assert fields.template.answers() == {
+        "lesion_site": "Both elbows",
+        "problem_type": "Rash",
+        "duration": "3 months",
+        "changes": ["None"],
+        "treatments_tried": "Emollients, 6 weeks",
+        "photo_attached": "No photo",
+    }
+
+
+def test_closing_with_typed_content_saves_a_draft(
+    qtbot: QtBot, form: RequestForm, main_window: MainWindow, workspace: Workspace
+) -> None:
+    before = drafts(workspace)
+    choose_dermatology(qtbot, form)
+    qtbot.keyClicks(form.fields.texts["question"].edit, QUESTION)
+    with qtbot.waitSignal(form.finished):
+        click(qtbot, form.close_button)
+    assert drafts(workspace) == before + 1
+    assert form.conversation_id is not None
+    assert workspace.requests.load_form(form.conversation_id).question == QUESTION
+    assert main_window.statusBar().currentMessage().startswith("Draft saved")
+    assert main_window.model.conversation_id(0) == form.conversation_id
+
+
+def test_closing_without_a_specialty_warns_before_discarding(
+    qtbot: QtBot, form: RequestForm, workspace: Workspace
+) -> None:
+    before = drafts(workspace)
+    qtbot.keyClicks(form.fields.texts["question"].edit, QUESTION)
+    click(qtbot, form.close_button)
+    assert form.isVisible()  # kept open: there is no specialty to file the draft under
+    assert form.problem_label("specialty_code").text() == "Choose the specialty to ask."
+    assert "press Close again" in form.message.text()
+    with qtbot.waitSignal(form.finished):
+        click(qtbot, form.close_button)
+    assert drafts(workspace) == before
+
+
+def test_an_image_is_attached_and_a_fake_jpeg_is_refused_inline(
+    qtbot: QtBot, form: RequestForm, tmp_path: Path
+) -> None:
+    choose_dermatology(qtbot, form)
+    assert form.attachments.photo_note.isVisible()
+    photo = tmp_path / "rash.png"
+    image = QImage(32, 32, QImage.Format.Format_RGB32)
+    image.fill(QColor("tan"))
+    assert image.save(str(photo))
+    fake = tmp_path / "notes.jpg"
+    fake.write_text("not a picture at all")
+    assert form.attach_file(photo)
+    assert form.conversation_id is not None  # attaching saved the draft first
+    assert not form.attach_file(fake)
+    problem = form.problem_label("attachments")
+    assert problem.isVisible()
+    assert "'notes.jpg' cannot be attached" in problem.text()
+    names = [form.attachments.files.item(i).text() for i in range(form.attachments.files.count())]
+    assert names == ["rash.png"]
+
+
+def test_changing_specialty_keeps_answers_for_the_same_questions(
+    qtbot: QtBot, form: RequestForm
+) -> None:
+    choose_dermatology(qtbot, form)
+    fill_dermatology_questions(qtbot, form)
+    form.specialty.choose("410")  # rheumatology also asks for the duration
+    rows = form.fields.template.rows
+    assert "lesion_site" not in rows
+    assert rows["duration"].input.value() == "3 months"
+    form.specialty.choose("330")
+    assert form.fields.template.answers()["lesion_site"] == "Both elbows"
+
+
+def test_a_specialty_is_found_by_name(qtbot: QtBot, form: RequestForm) -> None:
+    edit = form.specialty.edit
+    qtbot.keyClicks(edit, "rheumat")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert form.specialty.code() == "410"
+    assert form.template_box.heading.text() == "Rheumatology questions"
+
+
+def test_the_character_counter_turns_red_over_the_limit(form: RequestForm) -> None:
+    results = form.fields.texts["results"]
+    results.set_value("x" * 123)
+    assert results.counter.text() == "123 / 8,000"
+    results.set_value("x" * 8001)
+    assert results.counter.text() == "8,001 / 8,000"
+    assert PROBLEM_COLOUR in results.counter.styleSheet()
+
+
+def test_nothing_the_gp_must_answer_is_pre_selected(form: RequestForm) -> None:
+    fields = form.fields
+    assert fields.would_have_referred.value() is None
+    assert fields.convert.value() is None
+    assert fields.sex.value() is None
+    assert fields.birth_date.value() is None
+
+
+def test_every_input_is_named_for_its_label(qtbot: QtBot, form: RequestForm) -> None:
+    choose_dermatology(qtbot, form)
+    rows: list[FieldRow] = [form.specialty_row, *form.fields.rows.values()]
+    rows += form.fields.template.rows.values()
+    for row in rows:
+        assert row.label.text().removesuffix(" *") == row.name
+        assert row.input.widget.accessibleName() == row.name
+    for button in (form.save_button, form.send_button, form.close_button):
+        assert "&" in button.text()  # a mnemonic
+
+
+def test_tab_order_follows_the_visual_order(qtbot: QtBot, form: RequestForm) -> None:
+    choose_dermatology(qtbot, form)
+    expected: list[QWidget] = [form.specialty, *form.fields.focus_widgets()]
+    expected += [form.attachments.attach_button, form.attachments.files]
+    expected += [form.save_button, form.send_button, form.close_button]
+    wanted = set(expected)
+    chain = [expected[0]]
+    widget = expected[0].nextInFocusChain()
+    while widget is not expected[0] and len(chain) < len(expected):
+        if widget in wanted:
+            chain.append(widget)
+        widget = widget.nextInFocusChain()
+    assert chain == expected
+    tops = [w.mapTo(form, w.rect().topLeft()).y() for w in expected[:-3]]
+    assert tops == sorted(tops)
