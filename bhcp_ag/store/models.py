@@ -226,3 +226,36 @@ class AppState(Base):
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class RejectedChange(Base):
+    """A change the hub refused (final): why, and the user's words it carried, kept here.
+
+    The UI shows ``reason`` until the user has seen it (``seen_at``). ``kept_text`` holds
+    the body of a refused reply or response, so nothing the user wrote is lost; a refused
+    request needs no copy, since it becomes a draft again with its form intact.
+    """
+
+    __tablename__ = "rejected_changes"
+
+    change_id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the outbox id
+    conversation_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    code: Mapped[str | None] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    kept_text: Mapped[str | None] = mapped_column(Text)
+    rejected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class HeldBackConversation(Base):
+    """A conversation whose pulled snapshot was not applied because local changes waited.
+
+    Once those changes are pushed, sync fetches the conversation again, so a newer state
+    pulled meanwhile is never lost behind the cursor.
+    """
+
+    __tablename__ = "held_back_conversations"
+
+    conversation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    held_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
