@@ -346,7 +346,9 @@ def test_twenty_thousand_conversations_are_quick_and_keep_their_proportions(
 ) -> None:
     started = time.perf_counter()
     summary = generate_demo_data(store, conversations=20_000, seed=2017, end=END)
-    assert time.perf_counter() - started < 20  # 100,000 take about five times as long
+    # A guard against order-of-magnitude regressions, loose enough for a busy machine;
+    # 100,000 conversations take about five times as long.
+    assert time.perf_counter() - started < 30
     assert summary.conversations == 20_000
     assert 0.40 <= _share(summary.would_have_referred, summary.conversations) <= 0.60
     assert 0.58 <= _share(summary.avoided, summary.would_have_referred) <= 0.75
