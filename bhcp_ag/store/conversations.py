@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Connection, Select, func, select
 from sqlalchemy.orm import Session, aliased
@@ -168,7 +168,8 @@ def _fetch_ids(connection: Connection, query: Select[Any]) -> list[str]:
         dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
     )
     params = compiled.construct_params()
-    processors = compiled._bind_processors  # noqa: SLF001 - the types' own converters
+    # The types' own converters (UTC datetimes to SQLite's text); single-value binds only.
+    processors = cast(dict[str, Callable[[Any], Any]], compiled._bind_processors)
     values = [
         processors[name](params[name]) if name in processors else params[name]
         for name in compiled.positiontup or ()
