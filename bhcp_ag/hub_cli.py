@@ -1,21 +1,180 @@
-"""``bhcp-ag-hub``: the hub's command line.
+"""``bhcp-ag-hub``: run the hub, add users, seed the demo accounts.
 
-PLACEHOLDER: the hub (FastAPI on uvicorn, sync, sign-in, audit) is built by the hub and
-sync issue. Until then this command only says so and exits with status 2.
+Every command takes ``--database URL``: by default the embedded SQLite database
+``hub.sqlite3`` in the user data directory; ``postgresql+psycopg://user@host/db`` for
+production. Every command migrates the database first (refusing one written by a newer
+hub) and brings the Bay's practices and specialties up to date.
+
+- ``serve``: run the hub with uvicorn, on loopback unless ``--host`` says otherwise
+  (TLS is the deployment's job: put a reverse proxy in front of a hub on the network).
+- ``create-user USERNAME --role ROLE``: the password comes from standard input when it is
+  not a terminal (the first line), otherwise from a prompt asked twice; never from an
+  argument, where other users of the machine could read it.
+- ``demo``: the Bay's practices and specialties and one demo account per role.
 """
 
 from __future__ import annotations
 
+import argparse
+import getpass
 import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from bhcp_ag.domain.conversation import Role
+from bhcp_ag.domain.organisation import USER_ROLES, Organisation
+from bhcp_ag.domain.organisation import User as Person
+from bhcp_ag.domain.specialties import SpecialtyCatalogue
+from bhcp_ag.hub.accounts import AccountRefused, create_user
+from bhcp_ag.hub.db import HubDatabase, HubDatabaseTooNew
+from bhcp_ag.hub.demo import seed_demo, seed_reference_data
+from bhcp_ag.hub.security import Passwords
+from bhcp_ag.hub.settings import HubSettings, default_database_url
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
-def main(argv: list[str] | None = None) -> int:
-    print(
-        "bhcp-ag-hub is not built yet: the hub arrives with the 'hub and sync' issue.\n"
-        "The desktop app works on its own local store meanwhile: run `bhcp-ag`.",
-        file=sys.stderr,
+class CommandFailed(Exception):
+    """A command that cannot go on; its message is printed and the exit status is 1."""
+
+
+def _add_database(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="the hub database (default: the embedded SQLite database in the user data "
+        "directory; for PostgreSQL: postgresql+psycopg://user@host/database)",
     )
-    return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bhcp-ag-hub",
+        description="The Advice and Guidance hub of Bay Health and Care Partners.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser("serve", help="run the hub", description="Run the hub.")
+    _add_database(serve)
+    serve.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (loopback)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default 8765)")
+    create = commands.add_parser(
+        "create-user",
+        help="add a user",
+        description="Add a user. The password is read from standard input when it is not "
+        "a terminal, otherwise asked for twice; it is never an argument.",
+    )
+    create.add_argument("username")
+    create.add_argument("--role", required=True, choices=[str(role) for role in USER_ROLES])
+    create.add_argument("--practice", metavar="CODE", help="the practice of a GP or manager")
+    create.add_argument(
+        "--specialty",
+        metavar="CODE",
+        action="append",
+        default=[],
+        help="a specialist's specialty (treatment function code); repeat for more than one",
+    )
+    create.add_argument("--display-name", metavar="NAME", help="the name shown to others")
+    _add_database(create)
+    demo = commands.add_parser(
+        "demo",
+        help="seed practices, specialties and demo accounts",
+        description="Seed the Bay's practices and specialties and one demo account per "
+        "role (password demo-password-2026). Safe to run again.",
+    )
+    _add_database(demo)
+    return parser
+
+
+def _database_url(given: str | None) -> str:
+    return given or default_database_url()
+
+
+def _open(url: str) -> HubDatabase:
+    """The hub database, migrated, with the Bay's practices and specialties up to date."""
+    try:
+        database = HubDatabase.open(url)
+    except HubDatabaseTooNew as error:
+        raise CommandFailed(str(error)) from None
+    with database.transaction() as session:
+        seed_reference_data(session, Organisation.load(), SpecialtyCatalogue.load())
+    return database
+
+
+def read_password(stdin: TextIO) -> str:
+    """The new password: the first line of a pipe, or typed twice at a prompt."""
+    if not stdin.isatty():
+        return stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password for the new user: ")
+    if getpass.getpass("The same password again: ") != first:
+        raise CommandFailed("The two passwords differ; nothing was changed.")
+    return first
+
+
+def cmd_create_user(args: argparse.Namespace, stdin: TextIO) -> str:
+    person = Person(
+        username=args.username,
+        display_name=args.display_name or args.username,
+        role=Role(args.role),
+        practice_code=args.practice,
+        specialty_codes=tuple(args.specialty),
+    )
+    password = read_password(stdin)
+    database = _open(_database_url(args.database))
+    try:
+        with database.transaction() as session:
+            user = create_user(session, Passwords(), person, password)
+            return f"Created {user.role} '{user.username}' (id {user.id})."
+    except AccountRefused as refusal:
+        raise CommandFailed(str(refusal)) from None
+    finally:
+        database.close()
+
+
+def cmd_demo(args: argparse.Namespace) -> str:
+    database = _open(_database_url(args.database))
+    try:
+        with database.transaction() as session:
+            created = seed_demo(
+                session, Passwords(), Organisation.load(), SpecialtyCatalogue.load()
+            )
+    finally:
+        database.close()
+    added = ", ".join(created) if created else "none (they exist already)"
+    return f"Seeded practices and specialties. Demo accounts added: {added}."
+
+
+def cmd_serve(args: argparse.Namespace) -> str:
+    import uvicorn  # imported here: the other commands need no web server
+
+    from bhcp_ag.hub.app import create_app
+
+    settings = HubSettings(database_url=_database_url(args.database))
+    _open(settings.database_url).close()  # migrate now, so a refusal is a clear message
+    if args.host not in LOOPBACK_HOSTS:
+        print(
+            f"Listening on {args.host}: the hub speaks plain HTTP; put a TLS proxy in front.",
+            file=sys.stderr,
+        )
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, ws="none")
+    return "The hub has stopped."
+
+
+def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "create-user":
+            message = cmd_create_user(args, stdin or sys.stdin)
+        elif args.command == "demo":
+            message = cmd_demo(args)
+        else:
+            message = cmd_serve(args)
+    except CommandFailed as failure:
+        print(f"bhcp-ag-hub: {failure}", file=sys.stderr)
+        return 1
+    print(message)
+    return 0
 
 
 if __name__ == "__main__":

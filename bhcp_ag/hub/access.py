@@ -1,0 +1,63 @@
+"""Who may see which conversations: one rule, used by reads and by the feed alike.
+
+- A GP and a practice manager see their own practice's conversations.
+- A specialist sees the conversations sent to their specialties.
+- An administrator sees every conversation.
+
+Anything else is not visible; callers answer "not found", exactly as for an id that does
+not exist, so a refusal reveals nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bhcp_ag.domain.conversation import Role
+from bhcp_ag.hub.feed import FeedScope
+from bhcp_ag.hub.models import Conversation, User
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The signed-in user of a request, as a plain value (no ORM object crosses layers)."""
+
+    id: str
+    username: str
+    display_name: str
+    role: Role
+    practice_code: str | None
+    specialty_codes: tuple[str, ...]
+    token_id: str
+
+    @classmethod
+    def of(cls, user: User, token_id: str) -> Caller:
+        return cls(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            role=Role(user.role),
+            practice_code=user.practice_code,
+            specialty_codes=user.specialty_codes,
+            token_id=token_id,
+        )
+
+
+def scope_of(caller: Caller) -> FeedScope:
+    """The conversations ``caller`` may see, as a feed scope."""
+    if caller.role == Role.ADMIN:
+        return FeedScope(everything=True)
+    if caller.role in (Role.GP, Role.PRACTICE_MANAGER) and caller.practice_code:
+        return FeedScope(practice_codes=frozenset({caller.practice_code}))
+    if caller.role == Role.SPECIALIST:
+        return FeedScope(specialty_codes=frozenset(caller.specialty_codes))
+    return FeedScope()
+
+
+def can_see(caller: Caller, conversation: Conversation) -> bool:
+    """True when ``conversation`` is within ``caller``'s scope."""
+    scope = scope_of(caller)
+    return (
+        scope.everything
+        or conversation.practice_code in scope.practice_codes
+        or conversation.specialty_code in scope.specialty_codes
+    )

@@ -1,0 +1,156 @@
+"""The hub's web application: :func:`create_app` builds it from :class:`HubSettings`.
+
+Nothing happens at import time. The database is opened (and migrated, unless told not
+to) when the application starts, and closed when it stops. Routes live under
+``/api/v1``; every one except ``/api/v1/health`` requires the client version headers
+(:mod:`bhcp_ag.hub.compat`). The OpenAPI document is at ``/openapi.json``; the
+interactive docs pages are off, since they would load scripts from a CDN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI
+from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bhcp_ag.domain.specialties import SpecialtyCatalogue
+from bhcp_ag.domain.targets import ResponseTargets
+from bhcp_ag.hub.db import HubDatabase
+from bhcp_ag.hub.deps import HubServices, Services, check_client_headers
+from bhcp_ag.hub.errors import HubError, error_response, install_error_handlers
+from bhcp_ag.hub.routes import admin, attachments, conversations, reference, session, sync
+from bhcp_ag.hub.schemas import ErrorBody, Health
+from bhcp_ag.hub.security import Passwords, SignInThrottle
+from bhcp_ag.hub.settings import HUB_VERSION, HubSettings
+
+API_PREFIX = "/api/v1"
+
+
+class RequestSizeLimit:
+    """Refuses request bodies over ``max_bytes`` with 413, before they are read whole."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _too_large(self) -> HubError:
+        megabytes = self.max_bytes / (1024 * 1024)
+        return HubError(
+            413,
+            "request_too_large",
+            f"The request is larger than this hub takes ({megabytes:g} MB).",
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers", [])).get(b"content-length", b"0")
+        if not length.isdigit() or int(length) > self.max_bytes:
+            error = self._too_large()
+            await error_response(error.status, error.code, error.detail)(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise self._too_large()
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/health", response_model=Health, responses={503: {"model": ErrorBody}})
+    def health(services: Services) -> Health:
+        """Whether the hub is up, its version, and the client versions it serves."""
+        try:
+            with services.database.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:
+            raise HubError(
+                503, "database_unavailable", "The hub cannot reach its database just now."
+            ) from None
+        settings = services.settings
+        return Health(
+            status="ok",
+            hub_version=HUB_VERSION,
+            api_version="v1",
+            schema_versions=sorted(settings.schema_versions),
+            min_client_version=settings.min_client_version,
+        )
+
+    return router
+
+
+def _api_router() -> APIRouter:
+    router = APIRouter(
+        dependencies=[Depends(check_client_headers)], responses={426: {"model": ErrorBody}}
+    )
+    for module in (session, admin, reference, conversations, sync, attachments):
+        router.include_router(module.router)
+    return router
+
+
+def _services(settings: HubSettings, database: HubDatabase) -> HubServices:
+    """What the routes share: built once, when the hub starts."""
+    return HubServices(
+        settings,
+        database,
+        Passwords(settings.password_parameters),
+        SignInThrottle(settings),
+        SpecialtyCatalogue.load(),
+        ResponseTargets.load(),
+    )
+
+
+def create_app(settings: HubSettings, *, database: HubDatabase | None = None) -> FastAPI:
+    """The hub application; opens ``settings.database_url`` at start unless given ``database``.
+
+    A database passed in is the caller's to close; one opened here is closed at shutdown.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if database is not None:
+            opened = database
+        else:
+            opened = await run_in_threadpool(
+                HubDatabase.open, settings.database_url, migrate_schema=settings.migrate_on_start
+            )
+        app.state.hub = _services(settings, opened)
+        try:
+            yield
+        finally:
+            if database is None:
+                opened.close()
+
+    app = FastAPI(
+        title="bhcp-ag hub",
+        summary="Advice and Guidance hub of Bay Health and Care Partners",
+        version=HUB_VERSION,
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(_health_router(), prefix=API_PREFIX)
+    app.include_router(_api_router(), prefix=API_PREFIX)
+    app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
+    return app
+
+
+def openapi_document(settings: HubSettings | None = None) -> dict[str, Any]:
+    """The OpenAPI document, without starting the hub (for docs and client generators)."""
+    return create_app(settings or HubSettings(database_url="sqlite://")).openapi()

@@ -1,0 +1,141 @@
+"""What routes receive through ``Depends``: the hub's services, a unit of work, the caller.
+
+:func:`get_session` yields a session inside a transaction that commits when the route
+returns and rolls back when it raises (unless the :class:`HubError` asks to keep its
+changes, as refusals that must be audited do). It ends before the response is sent
+(``scope="function"``), so a client never sees success for a change that failed to
+commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from bhcp_ag.domain.conversation import Role
+from bhcp_ag.domain.specialties import SpecialtyCatalogue
+from bhcp_ag.domain.targets import ResponseTargets
+from bhcp_ag.hub.access import Caller
+from bhcp_ag.hub.compat import check_client
+from bhcp_ag.hub.db import HubDatabase
+from bhcp_ag.hub.errors import HubError
+from bhcp_ag.hub.security import Passwords, SignInThrottle, TokenRefused, authenticate
+from bhcp_ag.hub.settings import HubSettings
+
+
+@dataclass(frozen=True)
+class HubServices:
+    """The objects the composition root built for this hub; one per application."""
+
+    settings: HubSettings
+    database: HubDatabase
+    passwords: Passwords
+    throttle: SignInThrottle
+    catalogue: SpecialtyCatalogue
+    targets: ResponseTargets
+
+
+def get_services(request: Request) -> HubServices:
+    services: HubServices = request.app.state.hub
+    return services
+
+
+def client_address(request: Request) -> str:
+    """The client's address as the hub sees it (a reverse proxy's, behind one)."""
+    return request.client.host if request.client else ""
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A session in a transaction: committed on success, rolled back on error."""
+    session = get_services(request).database.session()
+    try:
+        session.begin()
+        yield session
+        session.commit()
+    except HubError as error:
+        if error.keep_changes:
+            session.commit()
+        else:
+            session.rollback()
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+Services = Annotated[HubServices, Depends(get_services)]
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
+ClientAddress = Annotated[str, Depends(client_address)]
+
+_bearer = HTTPBearer(auto_error=False, description="The token from POST /api/v1/session.")
+
+
+def _unauthorised(code: str, detail: str) -> HubError:
+    return HubError(401, code, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def current_caller(session: DbSession, credentials: Credentials) -> Caller:
+    """The signed-in user, from ``Authorization: Bearer <token>``; else 401 saying why."""
+    if credentials is None or not credentials.credentials:
+        raise _unauthorised(
+            "not_signed_in", "Sign in first: this request needs the token from signing in."
+        )
+    try:
+        token = authenticate(session, credentials.credentials[:200])
+    except TokenRefused as refusal:
+        raise _unauthorised(refusal.code, str(refusal)) from None
+    return Caller.of(token.user, token.id)
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
+
+
+def caller_in_own_transaction(services: Services, credentials: Credentials) -> Caller:
+    """The signed-in user, checked in a short unit of work of its own.
+
+    For routes that run their own units of work (a push applies each change in its own
+    transaction; a pull reads the feed before writing): the request's transaction held
+    open around them would hold SQLite's write lock, and on PostgreSQL give the pull a
+    transaction id of its own before it reads the feed.
+    """
+    with services.database.transaction() as session:
+        return current_caller(session, credentials)
+
+
+SyncCaller = Annotated[Caller, Depends(caller_in_own_transaction)]
+
+
+def require_admin(caller: CurrentCaller) -> Caller:
+    """The caller, if an administrator; else 403."""
+    if caller.role != Role.ADMIN:
+        raise HubError(403, "admin_only", "Only an administrator can do this.")
+    return caller
+
+
+AdminCaller = Annotated[Caller, Depends(require_admin)]
+
+
+def check_client_headers(
+    services: Services,
+    x_bhcp_client_version: Annotated[
+        str | None, Header(description="The bhcp-ag version sending the request, e.g. 0.1.0")
+    ] = None,
+    x_bhcp_schema: Annotated[
+        str | None, Header(description="The wire schema the client speaks, e.g. 1")
+    ] = None,
+) -> None:
+    """426 when the hub cannot serve the client's version or schema (see ``compat``)."""
+    settings = services.settings
+    check_client(
+        x_bhcp_client_version, x_bhcp_schema, settings.min_client_version, settings.schema_versions
+    )

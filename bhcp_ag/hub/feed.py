@@ -1,0 +1,153 @@
+"""The change feed: every change to a conversation, in an order that pulls can trust.
+
+A pull asks for the changes after its cursor. A plain sequence (or timestamp) cursor
+skips changes on PostgreSQL: transaction T1 takes id 7, T2 takes id 8 and commits first,
+a pull returns 8 and moves its cursor past 7, and when T1 commits its entry 7 is never
+seen. So:
+
+- **PostgreSQL**: each entry records the id of the transaction that wrote it
+  (``pg_current_xact_id()``). A pull returns only entries whose transaction id is below
+  ``pg_snapshot_xmin(pg_current_snapshot())``: every transaction below that horizon has
+  finished, so no entry can still appear behind the cursor. Entries are ordered by
+  ``(xid, id)`` and the cursor is the last ``(xid, id)`` returned. A transaction still
+  running holds later entries back until it ends; it delays pulls, it never loses a
+  change. Read the feed before writing in the pulling transaction: a transaction that
+  has written has an xid of its own, which holds its own horizon back until it ends.
+- **SQLite**: one writer at a time (the hub begins every transaction ``IMMEDIATE``), so
+  ids are handed out in commit order; every entry has ``xid`` 0 and the same ordering
+  and cursor work unchanged.
+
+The cursor is opaque text to clients (``"<xid>.<id>"``; ``""`` for the beginning).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import BigInteger, Select, Text, cast, func, insert, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from bhcp_ag.hub.models import Conversation, FeedEntry, utcnow
+
+DEFAULT_PAGE = 500
+MAX_PAGE = 5000
+
+
+class BadCursor(ValueError):
+    """A cursor this hub did not hand out."""
+
+
+@dataclass(frozen=True, order=True)
+class FeedCursor:
+    """A position in the feed: after the entry ``(xid, id)``."""
+
+    xid: int = 0
+    id: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.xid}.{self.id}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> FeedCursor:
+        """The cursor a client sent back; empty or None means the beginning."""
+        if not text:
+            return cls()
+        xid, dot, entry = text.partition(".")
+        if not (dot and xid.isascii() and xid.isdigit() and entry.isascii() and entry.isdigit()):
+            raise BadCursor(f"{text[:40]!r} is not a cursor this hub handed out.")
+        return cls(int(xid), int(entry))
+
+
+@dataclass(frozen=True)
+class FeedScope:
+    """Which conversations a reader may see: ``everything``, or these practices/specialties."""
+
+    practice_codes: frozenset[str] = frozenset()
+    specialty_codes: frozenset[str] = frozenset()
+    everything: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.everything or self.practice_codes or self.specialty_codes)
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    """One entry as a pull sees it (a plain value, safe to hand across threads)."""
+
+    xid: int
+    id: int
+    conversation_id: str
+    version: int
+    practice_code: str
+    specialty_code: str
+
+    @property
+    def cursor(self) -> FeedCursor:
+        return FeedCursor(self.xid, self.id)
+
+
+def _current_xid(session: Session) -> object:
+    """The writing transaction's id on PostgreSQL (as a bigint), 0 elsewhere."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(cast(func.pg_current_xact_id(), Text), BigInteger)
+    return 0
+
+
+def append_feed(session: Session, conversation: Conversation) -> None:
+    """Record that ``conversation`` changed, in the caller's transaction (never commits).
+
+    Call after the change is flushed, so the entry carries the conversation's new version.
+    """
+    session.flush()
+    session.execute(
+        insert(FeedEntry).values(
+            xid=_current_xid(session),
+            conversation_id=conversation.id,
+            version=conversation.version,
+            practice_code=conversation.practice_code,
+            specialty_code=conversation.specialty_code,
+            changed_at=utcnow(),
+        )
+    )
+
+
+def _scoped(query: Select[FeedEntry], scope: FeedScope) -> Select[FeedEntry]:
+    if scope.everything:
+        return query
+    conditions = []
+    if scope.practice_codes:
+        conditions.append(FeedEntry.practice_code.in_(sorted(scope.practice_codes)))
+    if scope.specialty_codes:
+        conditions.append(FeedEntry.specialty_code.in_(sorted(scope.specialty_codes)))
+    return query.where(or_(*conditions))
+
+
+def read_feed(
+    session: Session, scope: FeedScope, cursor: FeedCursor | str | None, limit: int = DEFAULT_PAGE
+) -> tuple[list[FeedRow], FeedCursor]:
+    """The entries in ``scope`` after ``cursor`` (at most ``limit``), and the next cursor.
+
+    The next cursor is the last entry returned, or ``cursor`` itself when nothing new is
+    visible yet. Raises :class:`BadCursor` for a cursor this hub did not hand out.
+    """
+    after = cursor if isinstance(cursor, FeedCursor) else FeedCursor.parse(cursor)
+    if scope.is_empty:
+        return [], after
+    page = max(1, min(limit, MAX_PAGE))
+    query = (
+        select(FeedEntry)
+        .where(tuple_(FeedEntry.xid, FeedEntry.id) > tuple_(after.xid, after.id))
+        .order_by(FeedEntry.xid, FeedEntry.id)
+        .limit(page)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        horizon = cast(cast(func.pg_snapshot_xmin(func.pg_current_snapshot()), Text), BigInteger)
+        query = query.where(FeedEntry.xid < horizon)
+    entries: Sequence[FeedEntry] = session.scalars(_scoped(query, scope)).all()
+    rows = [
+        FeedRow(e.xid, e.id, e.conversation_id, e.version, e.practice_code, e.specialty_code)
+        for e in entries
+    ]
+    return rows, (rows[-1].cursor if rows else after)

@@ -1,0 +1,91 @@
+"""Pulls: the conversations in the caller's scope that changed after their cursor.
+
+One page is one unit of work that reads the feed first (:func:`bhcp_ag.hub.feed.read_feed`,
+before anything is written, so on PostgreSQL the pull has no transaction id of its own
+holding the feed's horizon back), then the page's snapshots, then writes its audit
+entries. On PostgreSQL the page runs at ``REPEATABLE READ``: the feed, the conversations
+and their messages are all read from one snapshot of the database, so a snapshot never
+mixes a conversation's old state with a newer message.
+
+A page covers up to ``limit`` feed entries. A conversation appears once per page at most,
+and not at all when it has changed since (its newer feed entry lies ahead of the cursor
+and will bring the newer snapshot), so a first sync sends each conversation about once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bhcp_ag.hub import audit
+from bhcp_ag.hub.access import Caller, scope_of
+from bhcp_ag.hub.db import HubDatabase
+from bhcp_ag.hub.errors import HubError
+from bhcp_ag.hub.feed import BadCursor, FeedCursor, FeedRow, read_feed
+from bhcp_ag.hub.snapshots import Snapshot, load_snapshots, load_users, referenced_user_ids
+
+DEFAULT_LIMIT = 500
+MAX_LIMIT = 2000
+
+
+def parse_cursor(text: str | None) -> FeedCursor:
+    """The client's cursor, or 400 for one this hub did not hand out."""
+    try:
+        return FeedCursor.parse(text)
+    except BadCursor as error:
+        raise HubError(
+            400,
+            "bad_cursor",
+            f"{error} Pull again without a cursor to start from the beginning.",
+        ) from None
+
+
+def _read_one_snapshot(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+def current_snapshots(rows: list[FeedRow], snapshots: dict[str, Snapshot]) -> list[Snapshot]:
+    """The page's snapshots in feed order, leaving out those changed since the page's entries."""
+    newest: dict[str, int] = {}
+    for row in rows:
+        newest[row.conversation_id] = max(row.version, newest.get(row.conversation_id, 0))
+    return [
+        snapshots[conversation_id]
+        for conversation_id, version in newest.items()
+        if conversation_id in snapshots and snapshots[conversation_id]["version"] <= version
+    ]
+
+
+def pull_page(
+    database: HubDatabase, caller: Caller, cursor: str | None, limit: int, address: str
+) -> dict[str, Any]:
+    """One page of the pull, as the JSON-ready body of the response."""
+    after = parse_cursor(cursor)
+    limit = max(1, min(limit, MAX_LIMIT))
+    with database.transaction() as session:
+        _read_one_snapshot(session)
+        rows, _ = read_feed(session, scope_of(caller), after, limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = rows[-1].cursor if rows else after
+        snapshots = load_snapshots(session, (row.conversation_id for row in rows))
+        conversations = current_snapshots(rows, snapshots)
+        users = load_users(session, referenced_user_ids(conversations))
+        who = {"user_id": caller.id, "username": caller.username, "client_address": address}
+        audit.record(
+            session,
+            "sync.pull",
+            cursor=str(after),
+            next_cursor=str(next_cursor),
+            conversations=len(conversations),
+            **who,
+        )
+        audit.record_reads(session, (c["id"] for c in conversations), via="pull", **who)
+    return {
+        "conversations": conversations,
+        "users": users,
+        "next_cursor": str(next_cursor),
+        "more": more,
+    }

@@ -1,0 +1,165 @@
+"""Conversation snapshots for the sync protocol, as plain JSON-ready dicts.
+
+A pull of a first sync sends tens of thousands of conversations, so snapshots are built
+from SQLAlchemy Core rows, never ORM objects: one query for a page's conversations, one
+for all their messages, one for all their attachments (with the content's type and size
+but never its bytes), one for the users they refer to and one for those users'
+specialties. Times are ISO 8601 in UTC (``...Z``), dates ``YYYY-MM-DD``; the shape is
+:class:`bhcp_ag.hub.sync_schemas.ConversationSnapshot`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, Select, select
+from sqlalchemy.orm import Session
+
+from bhcp_ag.hub.models import (
+    Attachment,
+    AttachmentContent,
+    Conversation,
+    Message,
+    User,
+    UTCDateTime,
+    user_specialties,
+)
+
+Snapshot = dict[str, Any]
+
+_CONVERSATIONS = Conversation.__table__
+_TIMED_TYPES = (UTCDateTime, Date)
+_MESSAGE_COLUMNS = (
+    Message.id,
+    Message.conversation_id,
+    Message.author_id,
+    Message.author_role,
+    Message.kind,
+    Message.body,
+    Message.specialist_outcome,
+    Message.recommendation,
+    Message.created_at,
+)
+_ATTACHMENT_COLUMNS = (
+    Attachment.id,
+    Attachment.conversation_id,
+    Attachment.message_id,
+    Attachment.sha256,
+    Attachment.filename,
+    AttachmentContent.mime_type,
+    AttachmentContent.size,
+    Attachment.created_at,
+)
+
+
+def wire_value(value: object) -> object:
+    """A column value as JSON: times in UTC with ``Z``, dates as ISO text."""
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _wire_rows(session: Session, query: Select[*tuple[Any, ...]]) -> Iterator[Snapshot]:
+    """The query's rows as dicts, converting only the columns that hold times or dates.
+
+    A first sync turns hundreds of thousands of rows into JSON; looking at the type of a
+    value only where its column can hold a time keeps that cheap.
+    """
+    columns = list(query.selected_columns)
+    keys = [str(column.key) for column in columns]
+    timed = {i for i, column in enumerate(columns) if isinstance(column.type, _TIMED_TYPES)}
+    for row in session.execute(query):
+        yield {key: wire_value(row[i]) if i in timed else row[i] for i, key in enumerate(keys)}
+
+
+def _template_answers(text: str | None) -> dict[str, Any]:
+    try:
+        answers = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return answers if isinstance(answers, dict) else {}
+
+
+def _by_conversation(
+    session: Session, query: Select[*tuple[Any, ...]]
+) -> dict[str, list[Snapshot]]:
+    grouped: dict[str, list[Snapshot]] = defaultdict(list)
+    for row in _wire_rows(session, query):
+        grouped[row.pop("conversation_id")].append(row)
+    return grouped
+
+
+def _messages(session: Session, ids: list[str]) -> dict[str, list[Snapshot]]:
+    """The conversations' messages by conversation id, oldest first."""
+    query = (
+        select(*_MESSAGE_COLUMNS)
+        .where(Message.conversation_id.in_(ids))
+        .order_by(Message.conversation_id, Message.created_at, Message.id)
+    )
+    return _by_conversation(session, query)
+
+
+def _attachments(session: Session, ids: list[str]) -> dict[str, list[Snapshot]]:
+    """The conversations' attachments (type and size, not bytes) by conversation id."""
+    query = (
+        select(*_ATTACHMENT_COLUMNS)
+        .join(AttachmentContent, AttachmentContent.sha256 == Attachment.sha256)
+        .where(Attachment.conversation_id.in_(ids))
+        .order_by(Attachment.conversation_id, Attachment.created_at, Attachment.id)
+    )
+    return _by_conversation(session, query)
+
+
+def load_snapshots(session: Session, conversation_ids: Iterable[str]) -> dict[str, Snapshot]:
+    """Snapshots of the conversations with these ids that exist, by id (five queries at most)."""
+    ids = sorted(set(conversation_ids))
+    if not ids:
+        return {}
+    query = select(_CONVERSATIONS).where(_CONVERSATIONS.c.id.in_(ids))
+    snapshots = {row["id"]: row for row in _wire_rows(session, query)}
+    if not snapshots:
+        return {}
+    found = list(snapshots)
+    messages = _messages(session, found)
+    attachments = _attachments(session, found)
+    for conversation_id, snapshot in snapshots.items():
+        snapshot["template_answers"] = _template_answers(snapshot["template_answers"])
+        snapshot["messages"] = messages.get(conversation_id, [])
+        snapshot["attachments"] = attachments.get(conversation_id, [])
+    return snapshots
+
+
+def referenced_user_ids(snapshots: Iterable[Snapshot]) -> set[str]:
+    """Every user the snapshots refer to: requesters, message authors and claimers."""
+    ids: set[str] = set()
+    for snapshot in snapshots:
+        ids.add(snapshot["requester_id"])
+        if snapshot["claimed_by_id"]:
+            ids.add(snapshot["claimed_by_id"])
+        ids.update(message["author_id"] for message in snapshot["messages"])
+    return ids
+
+
+def load_users(session: Session, user_ids: Collection[str]) -> list[Snapshot]:
+    """The users with these ids, as the pull sends them (no password, no activity), by id."""
+    if not user_ids:
+        return []
+    ids = sorted(user_ids)
+    columns = (User.id, User.username, User.display_name, User.role, User.practice_code)
+    rows = session.execute(select(*columns).where(User.id.in_(ids)).order_by(User.id)).mappings()
+    users = [{**row, "specialty_codes": []} for row in rows]
+    codes = select(user_specialties.c.user_id, user_specialties.c.tfc_code).where(
+        user_specialties.c.user_id.in_(ids)
+    )
+    by_user: dict[str, list[str]] = defaultdict(list)
+    for user_id, tfc_code in session.execute(codes.order_by(user_specialties.c.tfc_code)):
+        by_user[user_id].append(tfc_code)
+    for user in users:
+        user["specialty_codes"] = by_user.get(user["id"], [])
+    return users

@@ -1,0 +1,175 @@
+"""A GP's request arriving at the hub (``conversation.submit``): checked, then created.
+
+The hub checks the request exactly as the desktop did before sending it, with the
+domain's :func:`~bhcp_ag.domain.request.submit_problems` (patient, texts, choices and the
+specialty's template), on the hub's date. It accepts the request at once: the
+conversation starts ``awaiting_specialist`` (the domain's ``submitted`` →
+``awaiting_specialist`` step by the hub), ``submitted_at`` is the hub's now and
+``due_at`` comes from the specialty's response target. Attachments refer to content
+uploaded beforehand by SHA-256; a request whose attachment has not been uploaded is
+rejected (``attachment_missing``).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import PureWindowsPath
+
+from sqlalchemy.orm import Session
+
+from bhcp_ag.domain import clock
+from bhcp_ag.domain.conversation import Role, Status, check_transition
+from bhcp_ag.domain.patient import check_nhs_number
+from bhcp_ag.domain.request import AdviceRequestForm, draft_problems, submit_problems
+from bhcp_ag.hub.access import Caller
+from bhcp_ag.hub.changes import MANAGERS_READ_ONLY, HubRules, Rejected, add_message, settle
+from bhcp_ag.hub.models import Attachment, AttachmentContent, Conversation, Specialty
+from bhcp_ag.hub.sync_schemas import AttachmentRef, SubmitPayload
+
+ATTACHMENT_NAMESPACE = uuid.UUID("5b0e7f4c-93a1-5d2e-8f6b-1c4a7e9d3b20")
+
+
+def _authorise(caller: Caller, conversation_id: str, payload: SubmitPayload) -> None:
+    if caller.role == Role.PRACTICE_MANAGER:
+        raise Rejected("forbidden", MANAGERS_READ_ONLY)
+    if caller.role != Role.GP:
+        raise Rejected("forbidden", "Only a GP can send an advice request.")
+    if payload.practice_code != caller.practice_code:
+        raise Rejected(
+            "forbidden",
+            f"You can send requests only for your own practice ({caller.practice_code}).",
+        )
+    if payload.requester_id is not None and str(payload.requester_id) != caller.id:
+        raise Rejected("forbidden", "A request is sent in the name of the GP signed in.")
+    if payload.conversation_id is not None and str(payload.conversation_id) != conversation_id:
+        raise Rejected(
+            "invalid_payload", "The payload's conversation_id differs from the change's."
+        )
+
+
+def _form(payload: SubmitPayload) -> AdviceRequestForm:
+    return AdviceRequestForm(
+        specialty_code=payload.specialty_code,
+        priority=payload.priority,
+        patient_nhs_number=payload.patient_nhs_number,
+        patient_birth_date=payload.patient_birth_date,
+        patient_sex=payload.patient_sex,
+        question=payload.question,
+        clinical_summary=payload.clinical_summary,
+        medication=payload.medication,
+        results=payload.results,
+        template_answers=payload.template_answers,
+        would_have_referred=payload.would_have_referred,
+        convert_authorisation=payload.convert_authorisation,
+    )
+
+
+def checked_form(session: Session, rules: HubRules, payload: SubmitPayload) -> AdviceRequestForm:
+    """The request as a domain form, if complete and within the rules; else Rejected."""
+    code = payload.specialty_code
+    if code not in rules.catalogue or session.get(Specialty, code) is None:
+        raise Rejected(
+            "unknown_specialty", f"This hub has no Advice and Guidance specialty {code!r}."
+        )
+    form = _form(payload)
+    today = rules.now.astimezone(clock.LONDON).date()
+    try:
+        problems = draft_problems(form) | submit_problems(
+            form, rules.catalogue.template(code), today
+        )
+    except (TypeError, ValueError) as error:  # answers of a shape no template expects
+        problems = {"template": f"The template answers are not in the expected form ({error})."}
+    if problems:
+        raise Rejected("invalid_request", " ".join(dict.fromkeys(problems.values())))
+    return form
+
+
+def _attachment_rows(
+    session: Session, conversation_id: str, refs: list[AttachmentRef]
+) -> list[tuple[str, AttachmentRef]]:
+    """(id, reference) for each attachment, refusing content not uploaded or ids reused."""
+    rows = []
+    for index, ref in enumerate(refs):
+        if session.get(AttachmentContent, ref.sha256) is None:
+            raise Rejected(
+                "attachment_missing",
+                f"The attachment '{PureWindowsPath(ref.filename).name}' has not reached the hub; "
+                "it must be uploaded before the request that refers to it.",
+            )
+        derived = uuid.uuid5(ATTACHMENT_NAMESPACE, f"{conversation_id}:{index}:{ref.sha256}")
+        rows.append((str(ref.id or derived), ref))
+    ids = [attachment_id for attachment_id, _ in rows]
+    if len(set(ids)) != len(ids) or any(session.get(Attachment, i) is not None for i in ids):
+        raise Rejected("invalid_payload", "Each attachment needs an id of its own.")
+    return rows
+
+
+def _conversation(
+    rules: HubRules, caller: Caller, conversation_id: str, form: AdviceRequestForm
+) -> Conversation:
+    now = rules.now
+    days = rules.targets.working_days(form.specialty_code, form.priority)
+    return Conversation(
+        id=conversation_id,
+        version=1,
+        practice_code=caller.practice_code,
+        requester_id=caller.id,
+        specialty_code=form.specialty_code,
+        priority=form.priority,
+        status=Status.AWAITING_SPECIALIST.value,
+        patient_nhs_number=check_nhs_number(form.patient_nhs_number),
+        patient_birth_date=form.patient_birth_date,
+        patient_sex=form.patient_sex,
+        question=form.question,
+        clinical_summary=form.clinical_summary,
+        medication=form.medication,
+        results=form.results,
+        template_answers=json.dumps(dict(form.template_answers), sort_keys=True),
+        would_have_referred=form.would_have_referred,
+        convert_authorisation=form.convert_authorisation,
+        created_at=now,
+        updated_at=now,
+        submitted_at=now,
+        due_at=clock.due_at(now, days),
+    )
+
+
+def submit(
+    session: Session, rules: HubRules, caller: Caller, conversation_id: str, p: SubmitPayload
+) -> Conversation:
+    """Create the conversation, its request message and attachments (never commits)."""
+    _authorise(caller, conversation_id, p)
+    check_transition(Status.DRAFT, Status.SUBMITTED, Role.GP)
+    check_transition(Status.SUBMITTED, Status.AWAITING_SPECIALIST, Role.SYSTEM)
+    if session.get(Conversation, conversation_id) is not None:
+        raise Rejected("conversation_exists", "A conversation with this id has been sent already.")
+    form = checked_form(session, rules, p)
+    attachments = _attachment_rows(session, conversation_id, p.attachments)
+    conversation = _conversation(rules, caller, conversation_id, form)
+    settle(conversation, rules.now)
+    session.add(conversation)
+    session.flush()
+    message_id = str(p.message_id)
+    add_message(
+        session,
+        conversation,
+        message_id,
+        caller,
+        rules.now,
+        kind="request",
+        body=form.question,
+    )
+    session.flush()
+    for attachment_id, ref in attachments:
+        session.add(
+            Attachment(
+                id=attachment_id,
+                conversation_id=conversation_id,
+                message_id=message_id,
+                sha256=ref.sha256,
+                filename=PureWindowsPath(ref.filename).name or "attachment",
+                created_at=rules.now,
+            )
+        )
+    return conversation

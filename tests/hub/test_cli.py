@@ -1,0 +1,91 @@
+"""``bhcp-ag-hub``: help for every command, demo seeding, create-user with a piped password."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bhcp_ag.hub.db import HubDatabase
+from bhcp_ag.hub.models import User
+from bhcp_ag.hub_cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("command", [[], ["serve"], ["create-user"], ["demo"]])
+def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([*command, "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: bhcp-ag-hub")
+    if command:
+        assert "--database" in out
+
+
+def test_help_runs_as_a_program() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bhcp_ag.hub_cli", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "create-user" in result.stdout and "serve" in result.stdout
+
+
+def test_serve_defaults_to_loopback() -> None:
+    args = build_parser().parse_args(["serve"])
+    assert (args.host, args.port, args.database) == ("127.0.0.1", 8765, None)
+
+
+def test_the_password_is_never_an_argument(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["create-user", "a.b", "--role", "admin", "--password", "x"])
+    assert "unrecognized arguments: --password" in capsys.readouterr().err
+
+
+def _users(url: str) -> dict[str, User]:
+    database = HubDatabase.open(url)
+    try:
+        with database.transaction() as session:
+            return {u.username: u for u in session.scalars(select(User))}
+    finally:
+        database.close()
+
+
+def test_demo_then_create_user_from_standard_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    assert main(["demo", "--database", url]) == 0
+    assert main(["demo", "--database", url]) == 0  # a second run changes nothing
+    assert "none (they exist already)" in capsys.readouterr().out
+    argv = ["create-user", "Mia.Lund", "--role", "specialist", "--specialty", "330"]
+    argv += ["--specialty", "410", "--display-name", "Dr Mia Lund", "--database", url]
+    assert main(argv, stdin=io.StringIO("a-long-enough-password\n")) == 0
+    assert "Created specialist 'mia.lund'" in capsys.readouterr().out
+    users = _users(url)
+    assert set(users) == {"demo.gp", "demo.specialist", "demo.manager", "demo.admin", "mia.lund"}
+    mia = users["mia.lund"]
+    assert mia.specialty_codes == ("330", "410") and mia.display_name == "Dr Mia Lund"
+    assert mia.password_hash.startswith("$argon2id$")
+    assert main(argv, stdin=io.StringIO("a-long-enough-password\n")) == 1
+    assert "already taken" in capsys.readouterr().err
+
+
+def test_create_user_refusals_are_readable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    weak = ["create-user", "a.gp", "--role", "gp", "--practice", "BAY001", "--database", url]
+    assert main(weak, stdin=io.StringIO("short\n")) == 1
+    assert "at least 12 characters" in capsys.readouterr().err
+    no_practice = ["create-user", "a.gp", "--role", "gp", "--database", url]
+    assert main(no_practice, stdin=io.StringIO("a-long-enough-password\n")) == 1
+    assert "must belong to a GP practice" in capsys.readouterr().err
