@@ -218,7 +218,7 @@ def _submit_payload(conv: Conversation, message: Message) -> dict[str, object]:
         payload[key] = value.isoformat() if isinstance(value, date) else value
     payload["template_answers"] = json.loads(conv.template_answers)
     payload["attachments"] = [
-        {"sha256": a.sha256, "filename": a.filename} for a in conv.attachments
+        {"id": a.id, "sha256": a.sha256, "filename": a.filename} for a in conv.attachments
     ]
     return payload
 
