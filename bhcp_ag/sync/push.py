@@ -1,0 +1,227 @@
+"""Step 1 of a sync cycle: upload attachments, push the outbox, settle each change.
+
+Changes go in outbox order, at most 100 a request. The results of one request are
+settled in one transaction: each change marked ``applied`` or ``rejected``, and each
+conversation made exactly its returned snapshot, unless more of its changes still wait
+(their own results will carry a newer one). A refused change is undone locally; the
+user's words it carried are kept (a refused request becomes a draft again, a refused
+reply or response is kept in ``rejected_changes``) and the reason is recorded.
+
+A push that fails as a whole (network, 5xx) is repeated with backoff a few times; the
+hub applies each change id at most once, so a repeat after a lost answer is safe. If it
+still fails the changes stay pending for the next cycle.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from bhcp_ag.store.db import Store
+from bhcp_ag.store.sync_state import (
+    PendingChange,
+    Refusal,
+    attachment_content,
+    drop_message,
+    mark_applied,
+    note_failed_attempt,
+    pending_batch,
+    pending_conversation_ids,
+    record_rejection,
+    replace_conversations,
+    revert_submit_to_draft,
+)
+from bhcp_ag.sync.client import MAX_PUSH_CHANGES, HubClient
+from bhcp_ag.sync.errors import HubCertificateRefused, HubError, HubProblem, HubUnreachable
+from bhcp_ag.sync.report import Rejection, Tally
+from bhcp_ag.sync.snapshots import snapshot_rows
+from bhcp_ag.sync.wire import ChangeResult, Json, time_text
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+SUBMIT = "conversation.submit"
+TEXT_KINDS = frozenset({"conversation.reply", "conversation.respond"})
+DEFAULT_REASON = "The hub refused this change."
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Bounded retries of a call that failed for a transient reason, waiting longer each time."""
+
+    attempts: int = 3
+    first_delay: float = 0.5
+
+    def run(self, call: Callable[[], T], stop: threading.Event) -> T:
+        for attempt in range(self.attempts):
+            try:
+                return call()
+            except HubCertificateRefused:
+                raise
+            except (HubUnreachable, HubError) as problem:
+                transient = not isinstance(problem, HubError) or problem.transient
+                if not transient or attempt + 1 >= self.attempts:
+                    raise
+                log.info("Transient hub failure (%s); trying again", problem.code)
+                if stop.wait(self.delay(attempt)):
+                    raise
+        raise AssertionError("unreachable: Backoff needs attempts >= 1")
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (from 0)."""
+        return self.first_delay * 2**attempt
+
+
+def wire_change(change: PendingChange) -> dict[str, Any]:
+    return {
+        "id": change.id,
+        "kind": change.kind,
+        "conversation_id": change.conversation_id,
+        "created_at": time_text(change.created_at),
+        "payload": dict(change.payload),
+    }
+
+
+def _attachment_hashes(batch: Sequence[PendingChange]) -> list[str]:
+    hashes = {
+        str(item["sha256"]).lower()
+        for change in batch
+        for item in change.payload.get("attachments") or ()
+        if isinstance(item, Mapping) and item.get("sha256")
+    }
+    return sorted(hashes)
+
+
+def upload_attachments(store: Store, client: HubClient, batch: Sequence[PendingChange]) -> None:
+    """Send the bytes of every attachment the batch refers to (idempotent at the hub)."""
+    for sha256 in _attachment_hashes(batch):
+        with store.read_session() as session:
+            found = attachment_content(session, sha256)
+        if found is None:
+            continue  # the hub refuses the change that needs it, and says why
+        try:
+            client.upload_attachment(sha256, found[0], found[1])
+        except HubError as error:
+            if error.transient:
+                raise
+            log.warning("The hub refused an attachment upload (%s)", error.code)
+
+
+def _refusal(change: PendingChange, result: ChangeResult) -> Refusal:
+    kept: str | None = None
+    if change.kind in TEXT_KINDS:
+        kept = str(change.payload.get("body") or "") or None
+    elif change.kind == SUBMIT and result.conversation is not None:
+        kept = str(change.payload.get("question") or "") or None  # not a draft again
+    return Refusal(change, result.code, result.reason or DEFAULT_REASON, kept)
+
+
+def _undo_without_snapshot(session: Any, change: PendingChange) -> bool:
+    """Undo a refused change the hub sent no snapshot for; True when a draft again."""
+    message_id = change.payload.get("message_id")
+    if change.kind == SUBMIT and change.conversation_id:
+        revert_submit_to_draft(session, change.conversation_id, message_id)
+        return True
+    if message_id:
+        drop_message(session, str(message_id))
+    return False
+
+
+def settle(
+    session: Any, batch: Sequence[PendingChange], results: Sequence[ChangeResult], now: datetime
+) -> list[Rejection]:
+    """Record one push's results, in the caller's transaction; returns the refusals."""
+    latest: dict[str, Json] = {}
+    rejections: list[Rejection] = []
+    for change, result in zip(batch, results, strict=True):
+        if result.conversation is not None:
+            latest[str(result.conversation.get("id"))] = result.conversation
+        if result.applied:
+            continue
+        refusal = _refusal(change, result)
+        record_rejection(session, refusal, now)
+        to_draft = result.conversation is None and _undo_without_snapshot(session, change)
+        rejections.append(
+            Rejection(
+                change.id,
+                change.conversation_id,
+                change.kind,
+                result.code,
+                refusal.reason,
+                kept_text=refusal.kept_text is not None or to_draft,
+                back_to_draft=to_draft,
+            )
+        )
+    mark_applied(session, [c.id for c, r in zip(batch, results, strict=True) if r.applied])
+    waiting = pending_conversation_ids(session)
+    replace_conversations(
+        session, snapshot_rows(snap for cid, snap in latest.items() if cid not in waiting)
+    )
+    return rejections
+
+
+def _push_batch(
+    store: Store, client: HubClient, batch: Sequence[PendingChange], backoff: Backoff, tally: Tally
+) -> list[ChangeResult]:
+    """Upload the batch's attachments and push it; a failed push is noted on its changes."""
+    upload_attachments(store, client, batch)
+    wire = [wire_change(change) for change in batch]
+    try:
+        return backoff.run(lambda: client.push(wire), tally.stop)
+    except HubProblem as problem:
+        with store.session() as session:
+            note_failed_attempt(session, [c.id for c in batch], problem.detail)
+        raise
+
+
+def _settle_batch(
+    store: Store, batch: Sequence[PendingChange], results: Sequence[ChangeResult], now: datetime
+) -> tuple[list[Rejection], int]:
+    """Settle the final results in one transaction: (the refusals, how many must wait)."""
+    final = [(c, r) for c, r in zip(batch, results, strict=True) if r.final]
+    waiting = [c.id for c, r in zip(batch, results, strict=True) if not r.final]
+    with store.session() as session:
+        rejections = settle(session, [c for c, _ in final], [r for _, r in final], now)
+        if waiting:
+            reason = next(r.reason for r in results if not r.final) or "Try again later."
+            note_failed_attempt(session, waiting, reason)
+    return rejections, len(waiting)
+
+
+def push_pending(
+    store: Store,
+    client: HubClient,
+    tally: Tally,
+    *,
+    backoff: Backoff,
+    clock: Callable[[], datetime],
+    batch_size: int = MAX_PUSH_CHANGES,
+) -> None:
+    """Push every pending change, a batch at a time, settling each batch as it returns.
+
+    Changes the hub answers ``retry`` are pushed again after a wait, a bounded number of
+    times; then the cycle ends with them still queued.
+    """
+    size = max(1, min(batch_size, MAX_PUSH_CHANGES))
+    retries = 0
+    while not tally.stop.is_set():
+        with store.read_session() as session:
+            batch = pending_batch(session, size)
+        if not batch:
+            return
+        results = _push_batch(store, client, batch, backoff, tally)
+        rejections, waiting = _settle_batch(store, batch, results, clock())
+        settled = len(batch) - waiting
+        tally.pushed += settled
+        tally.rejected += len(rejections)
+        tally.applied += settled - len(rejections)
+        tally.rejections.extend(rejections)
+        if waiting:
+            retries += 1
+            if retries >= backoff.attempts or tally.stop.wait(backoff.delay(retries - 1)):
+                raise HubError(503, "retry_later", "The hub could not apply every change yet.")
