@@ -10,7 +10,8 @@ hub) and brings the Bay's practices and specialties up to date.
 - ``create-user USERNAME --role ROLE``: the password comes from standard input when it is
   not a terminal (the first line), otherwise from a prompt asked twice; never from an
   argument, where other users of the machine could read it.
-- ``demo``: the Bay's practices and specialties and one demo account per role.
+- ``demo``: the Bay's practices and specialties, one demo account per role, and a demo
+  year of conversations on a hub that has none.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import argparse
 import getpass
 import sys
 from collections.abc import Sequence
+from datetime import date
 from typing import TextIO
 
 from bhcp_ag.domain.conversation import Role
@@ -28,6 +30,7 @@ from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.hub.accounts import AccountRefused, create_user
 from bhcp_ag.hub.db import HubDatabase, HubDatabaseTooNew
 from bhcp_ag.hub.demo import seed_demo, seed_reference_data
+from bhcp_ag.hub.demo_conversations import DemoConversationsRefused, load_demo_conversations
 from bhcp_ag.hub.security import Passwords
 from bhcp_ag.hub.settings import HubSettings, default_database_url
 
@@ -81,7 +84,18 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="seed practices, specialties and demo accounts",
         description="Seed the Bay's practices and specialties and one demo account per "
-        "role (password demo-password-2026). Safe to run again.",
+        "role (password demo-password-2026), and, on a hub without conversations, a "
+        "demo Bay year of conversations. Safe to run again.",
+    )
+    demo.add_argument(
+        "--conversations",
+        type=int,
+        default=5000,
+        help="how many demo conversations (0 for none; default 5000)",
+    )
+    demo.add_argument("--seed", type=int, default=2017, help="the demo year's random seed")
+    demo.add_argument(
+        "--end", type=date.fromisoformat, help="the demo year's last day (default: today)"
     )
     _add_database(demo)
     return parser
@@ -133,16 +147,32 @@ def cmd_create_user(args: argparse.Namespace, stdin: TextIO) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> str:
+    if args.conversations < 0:
+        raise CommandFailed("--conversations cannot be negative.")
     database = _open(_database_url(args.database))
     try:
         with database.transaction() as session:
             created = seed_demo(
                 session, Passwords(), Organisation.load(), SpecialtyCatalogue.load()
             )
+        loaded = _demo_conversations(database, args) if args.conversations else ""
     finally:
         database.close()
     added = ", ".join(created) if created else "none (they exist already)"
-    return f"Seeded practices and specialties. Demo accounts added: {added}."
+    return f"Seeded practices and specialties. Demo accounts added: {added}.{loaded}"
+
+
+def _demo_conversations(database: HubDatabase, args: argparse.Namespace) -> str:
+    try:
+        with database.transaction() as session:
+            summary = load_demo_conversations(
+                session, conversations=args.conversations, seed=args.seed, end=args.end
+            )
+    except DemoConversationsRefused as refusal:
+        return f" Demo conversations: none added ({refusal})"
+    return (
+        f" Demo conversations added: {summary.conversations:,} with {summary.messages:,} messages."
+    )
 
 
 def cmd_serve(args: argparse.Namespace) -> str:

@@ -10,8 +10,10 @@ for the names and the password, ``demo-password-2026``): ``demo.gp`` and
 rheumatology (410), and ``demo.admin``. An account that exists keeps its password; its
 name, role, practice and specialties are brought up to date.
 
-Demo conversations are not seeded at the hub: they reach it from a desktop's demo data
-through sync, once push and pull exist. Both functions are idempotent and never commit.
+Both functions are idempotent and never commit. Demo conversations come from
+:func:`load_demo_conversations` (re-exported here from
+:mod:`bhcp_ag.hub.demo_conversations`), which the embedded hub calls on a new database
+and ``bhcp-ag-hub demo`` on a hub without conversations.
 """
 
 from __future__ import annotations
@@ -21,9 +23,12 @@ from sqlalchemy.orm import Session
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.hub.accounts import create_user, update_profile, user_by_username
+from bhcp_ag.hub.demo_conversations import load_demo_conversations
 from bhcp_ag.hub.demo_users import DEMO_PASSWORD, demo_people
 from bhcp_ag.hub.models import Practice, Specialty
 from bhcp_ag.hub.security import Passwords
+
+__all__ = ["load_demo_conversations", "seed_demo", "seed_reference_data"]
 
 
 def seed_reference_data(

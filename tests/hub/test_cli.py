@@ -63,8 +63,8 @@ def test_demo_then_create_user_from_standard_input(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
-    assert main(["demo", "--database", url]) == 0
-    assert main(["demo", "--database", url]) == 0  # a second run changes nothing
+    assert main(["demo", "--database", url, "--conversations", "0"]) == 0
+    assert main(["demo", "--database", url, "--conversations", "0"]) == 0  # changes nothing
     assert "none (they exist already)" in capsys.readouterr().out
     argv = ["create-user", "Mia.Lund", "--role", "specialist", "--specialty", "330"]
     argv += ["--specialty", "410", "--display-name", "Dr Mia Lund", "--database", url]
@@ -89,3 +89,16 @@ def test_create_user_refusals_are_readable(
     no_practice = ["create-user", "a.gp", "--role", "gp", "--database", url]
     assert main(no_practice, stdin=io.StringIO("a-long-enough-password\n")) == 1
     assert "must belong to a GP practice" in capsys.readouterr().err
+
+
+def test_demo_loads_a_year_of_conversations_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    argv = ["demo", "--database", url, "--conversations", "300", "--end", "2026-11-20"]
+    assert main(argv) == 0
+    assert "Demo conversations added: 295 with" in capsys.readouterr().out  # 5 drafts stay local
+    assert main(argv) == 0
+    assert "none added (This hub already holds 295 conversations" in capsys.readouterr().out
+    assert main(["demo", "--database", url, "--conversations", "-1"]) == 1
+    assert "cannot be negative" in capsys.readouterr().err

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
@@ -341,14 +340,11 @@ def test_refuses_a_store_with_conversations_unless_asked_to_replace(store: Store
 
 
 @pytest.mark.slow
-def test_twenty_thousand_conversations_are_quick_and_keep_their_proportions(
+def test_twenty_thousand_conversations_keep_their_proportions(
     store: Store,
 ) -> None:
-    started = time.perf_counter()
+    # How long it takes is measured by bench/ (the demo stores it makes), not asserted here.
     summary = generate_demo_data(store, conversations=20_000, seed=2017, end=END)
-    # A guard against order-of-magnitude regressions, loose enough for a busy machine;
-    # 100,000 conversations take about five times as long.
-    assert time.perf_counter() - started < 30
     assert summary.conversations == 20_000
     assert 0.40 <= _share(summary.would_have_referred, summary.conversations) <= 0.60
     assert 0.58 <= _share(summary.avoided, summary.would_have_referred) <= 0.75

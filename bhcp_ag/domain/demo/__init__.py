@@ -1,0 +1,38 @@
+"""A realistic, deterministic Bay year of demo Advice and Guidance conversations.
+
+Pure planning, shared by the desktop store (:mod:`bhcp_ag.store.demo`) and the hub
+(:mod:`bhcp_ag.hub.demo_conversations`), which each only write the planned rows:
+
+- :mod:`.plan`: :func:`plan_demo_year`, the conversations and messages as rows, and the
+  :class:`DemoSummary` of them;
+- :mod:`.world`: the calendar, practices, specialties and staff a year is drawn from;
+- :mod:`.people`: the staff, their stable ids and the synthetic patients;
+- :mod:`.timeline`: what happens to each request, cut off at the year end;
+- :mod:`.content`: what the GP writes;
+- :mod:`.wording`: the phrase lists and scenarios of ``resources/demo/``;
+- :mod:`.draw`: the random draws they share (weighted choices, UUID 7 ids, times of day).
+"""
+
+from bhcp_ag.domain.demo.people import (
+    DEMO_GP,
+    DEMO_SPECIALIST,
+    DEMO_SPECIALIST_CODES,
+    USER_NAMESPACE,
+    user_id,
+)
+from bhcp_ag.domain.demo.plan import DemoPlan, DemoSummary, plan_demo_year, summarise
+from bhcp_ag.domain.demo.wording import DemoWording, Scenario
+
+__all__ = [
+    "DEMO_GP",
+    "DEMO_SPECIALIST",
+    "DEMO_SPECIALIST_CODES",
+    "USER_NAMESPACE",
+    "DemoPlan",
+    "DemoSummary",
+    "DemoWording",
+    "Scenario",
+    "plan_demo_year",
+    "summarise",
+    "user_id",
+]
