@@ -1,27 +1,56 @@
-"""The composition root: builds the store, the services and the window, and runs Qt.
+"""The composition root: builds the store, the hub connection, sync and windows, and runs Qt.
 
 The one place where concrete objects are made and wired together; nothing else creates
-an engine or a Qt application.
+an engine, an HTTP client, a token store or a Qt application.
+
+Start-up: open (and migrate) the local store with the Bay's reference data; find the
+hub (``--hub``, ``BHCP_AG_HUB_URL``, or the ``hub/url`` setting), or else start the
+:class:`~bhcp_ag.embedded_hub.EmbeddedHub` with its demo accounts on loopback; skip the
+sign-in dialog when the token kept for the remembered username still holds; open the main
+window of the signed-in user and start the sync worker, which brings their
+conversations. At exit the sync worker, the hub connection and the embedded hub stop.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-
-from sqlalchemy import func, select
+from typing import TYPE_CHECKING, Any
 
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.targets import ResponseTargets
-from bhcp_ag.services.workspace import UnknownUser, Workspace
+from bhcp_ag.paths import data_dir
+from bhcp_ag.services.workspace import (
+    UnknownUser,
+    Workspace,
+    remembered_username,
+    resume_session,
+)
 from bhcp_ag.store.db import Store, StoreTooNew
-from bhcp_ag.store.models import Conversation
+from bhcp_ag.sync.client import HubClient
+from bhcp_ag.sync.credentials import TokenStore
+from bhcp_ag.sync.engine import SyncEngine
+from bhcp_ag.sync.wire import SessionInfo
+
+if TYPE_CHECKING:  # Qt and the hub are imported when the window is wanted (see cli.py)
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from bhcp_ag.embedded_hub import EmbeddedHub
+    from bhcp_ag.ui.main_window import MainWindow
+    from bhcp_ag.ui.sync_worker import TaskRunner
 
 log = logging.getLogger(__name__)
 
-FIRST_RUN_CONVERSATIONS = 5_000
+HUB_URL_ENV = "BHCP_AG_HUB_URL"
+HUB_URL_KEY = "hub/url"
+EMBEDDED_PORT_KEY = "hub/embedded_port"
 
 
 def open_store_with_reference(path: Path, catalogue: SpecialtyCatalogue | None = None) -> Store:
@@ -34,38 +63,271 @@ def open_store_with_reference(path: Path, catalogue: SpecialtyCatalogue | None =
     return store
 
 
-def _fill_if_empty(store: Store) -> bool:
-    from bhcp_ag.store.demo import generate_demo_data
+def configured_hub_url(given: str | None, settings: QSettings) -> str | None:
+    """The hub to use: ``--hub``, then ``BHCP_AG_HUB_URL``, then the ``hub/url`` setting."""
+    url = given or os.environ.get(HUB_URL_ENV) or settings.value(HUB_URL_KEY) or ""
+    return str(url).strip() or None
 
-    with store.read_session() as session:
-        if session.scalar(select(func.count()).select_from(Conversation)):
+
+@dataclass
+class HubConnection:
+    """The hub (maybe embedded here) and the client objects that talk to it."""
+
+    url: str
+    engine: SyncEngine
+    embedded: EmbeddedHub | None = None
+    _closers: list[Callable[[], None]] = field(default_factory=list)
+
+    @classmethod
+    def open(
+        cls,
+        store: Store,
+        url: str,
+        embedded: EmbeddedHub | None = None,
+        *,
+        tokens: TokenStore | None = None,
+    ) -> HubConnection:
+        """Client, token store (the keyring's, unless given) and sync engine for ``url``."""
+        tokens = tokens or TokenStore(url)
+        client = HubClient(url, credentials=tokens)
+        engine = SyncEngine(store, client, tokens)
+        return cls(url, engine, embedded, [client.close, tokens.close])
+
+    def close(self) -> None:
+        for close in self._closers:
+            close()
+        if self.embedded is not None:
+            self.embedded.stop()
+
+
+def connect_hub(store: Store, given_url: str | None, settings: QSettings) -> HubConnection:
+    """A connection to the configured hub, or to an embedded demo hub started now."""
+    from bhcp_ag.embedded_hub import EmbeddedHub
+
+    url = configured_hub_url(given_url, settings)
+    if url is not None:
+        return HubConnection.open(store, url)
+    port = int(settings.value(EMBEDDED_PORT_KEY) or 0)
+    hub = EmbeddedHub.start(data_dir(), port=port)
+    settings.setValue(EMBEDDED_PORT_KEY, hub.port)  # same address next time: token, cursor
+    try:
+        return HubConnection.open(store, hub.url, hub)
+    except BaseException:
+        hub.stop()
+        raise
+
+
+class DesktopSession:
+    """Who is signed in, their main window and the sync worker; signs in and out.
+
+    Lives on the UI thread; network and keyring calls go to the task runner.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        hub: HubConnection,
+        *,
+        settings: QSettings | None = None,
+        username_hint: str | None = None,
+        tasks: TaskRunner | None = None,
+    ) -> None:
+        from PySide6.QtCore import QSettings
+
+        from bhcp_ag.ui.sync_worker import SyncWorker, TaskRunner
+
+        self.store, self.hub = store, hub
+        self.settings = settings if settings is not None else QSettings()
+        self.tasks = tasks or TaskRunner()
+        self.catalogue, self.targets = SpecialtyCatalogue.load(), ResponseTargets.load()
+        self.worker = SyncWorker(hub.engine)
+        self.window: MainWindow | None = None
+        self._username_hint = username_hint
+        self._replacing = False
+        self._worker_started = False
+        self.cancelled = False
+
+    # --- off the UI thread, waiting without freezing ------------------------------------
+
+    def wait_for(self, call: Callable[[], Any]) -> Any:
+        """Run ``call`` on the task runner; keep Qt's events flowing until it returns."""
+        from PySide6.QtCore import QEventLoop
+
+        outcome: dict[str, Any] = {}
+        loop = QEventLoop()
+
+        def done(key: str, value: Any) -> None:
+            outcome[key] = value
+            loop.quit()
+
+        self.tasks.run(call, lambda r: done("result", r), lambda e: done("error", e))
+        if not outcome:
+            loop.exec()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("result")
+
+    # --- signing in -----------------------------------------------------------------------
+
+    def sign_in_and_open(self) -> bool:
+        """Resume the kept sign-in or ask for one, then open the window; False if cancelled."""
+        username = self._resume_or_ask()
+        if username is None:
             return False
-    generate_demo_data(store, conversations=FIRST_RUN_CONVERSATIONS)
-    return True
+        self.open_window(username)
+        return True
+
+    def _resume_or_ask(self) -> str | None:
+        remembered = self._username_hint or remembered_username(self.store)
+        engine = self.hub.engine
+        if remembered and self.wait_for(lambda: resume_session(engine, remembered)):
+            log.info("Signed in with the kept token")
+            return remembered
+        if self.cancelled:
+            return None
+        info = self.ask(None, remembered)
+        return info.user.username if info is not None else None
+
+    def ask(self, parent: MainWindow | None, remembered: str | None) -> SessionInfo | None:
+        from bhcp_ag.ui.sign_in import SignInDialog
+
+        return SignInDialog.ask(
+            parent,
+            hub_url=self.hub.url,
+            engine=self.hub.engine,
+            remembered_username=remembered,
+            embedded=self.hub.embedded is not None,
+            tasks=self.tasks,
+        )
+
+    def open_window(self, username: str) -> MainWindow:
+        """The main window of ``username`` (known to the store since they signed in)."""
+        from bhcp_ag.ui.main_window import MainWindow
+
+        workspace = Workspace.open(self.store, username, self.catalogue, self.targets)
+        window = MainWindow(workspace, settings=self.settings)
+        window.connect_sync(self.worker)
+        window.sign_out_requested.connect(self.sign_out)
+        window.sign_in_requested.connect(self.sign_in_again)
+        window.closed.connect(self._window_closed)
+        self.window = window
+        window.show()
+        if self._worker_started:
+            self.worker.request_sync()
+        else:
+            self._worker_started = True
+            self.worker.start()  # its first cycle brings the user's conversations
+        return window
+
+    def _window_closed(self) -> None:
+        """The user closing the main window ends the app (unless it is being replaced)."""
+        from PySide6.QtWidgets import QApplication
+
+        if not self._replacing:
+            QApplication.quit()
+
+    def _close_window(self) -> None:
+        window, self.window = self.window, None
+        if window is not None:
+            self._replacing = True
+            window.close()
+            window.deleteLater()
+            self._replacing = False
+
+    def sign_out(self) -> None:
+        """Forget the token here and at the hub, then ask again (or end the app)."""
+        if self.window is not None:
+            self.window.setEnabled(False)
+        self.wait_for(self.hub.engine.sign_out)
+        self._close_window()
+        if not self.sign_in_and_open():
+            from PySide6.QtWidgets import QApplication
+
+            QApplication.quit()
+
+    def sign_in_again(self) -> None:
+        """Signed out by the hub (token expired): sign in; another user gets their window."""
+        username = remembered_username(self.store)
+        info = self.ask(self.window, username)
+        if info is None:
+            return
+        if info.user.username == username and self.window is not None:
+            self.worker.request_sync()
+            return
+        log.info("Another user signed in; opening their window")
+        self._close_window()
+        self.open_window(info.user.username)
+
+    def shutdown(self) -> None:
+        """Stop syncing and close the window; the caller closes the hub and the store."""
+        self.worker.stop()
+        self.tasks.wait()
+        self._close_window()
 
 
-def run_app(store_path: Path, *, username: str, fill_empty_store: bool = True) -> int:
-    """Open the desktop app on the store at ``store_path``; returns the exit status."""
-    from PySide6.QtWidgets import QApplication, QMessageBox
+def _application() -> QApplication:
+    from PySide6.QtWidgets import QApplication
 
-    from bhcp_ag.ui.main_window import MainWindow
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    app = QApplication.instance() or QApplication(sys.argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("bhcp-ag")
     app.setOrganizationName("Bay Health and Care Partners")
     app.setApplicationDisplayName("Advice and Guidance")
-    catalogue = SpecialtyCatalogue.load()
+    app.setQuitOnLastWindowClosed(False)  # the session decides: sign-out closes a window
+    return app
+
+
+def _quit_on_signals(app: QApplication, session: DesktopSession) -> QTimer:
+    """Ctrl+C and SIGTERM end the app cleanly (hub and sync stopped) instead of killing it."""
+    from PySide6.QtCore import QTimer
+
+    def stop(_signal: int, _frame: object) -> None:
+        log.info("Asked to stop; closing")
+        session.cancelled = True
+        app.closeAllWindows()  # a sign-in dialog too: it answers "cancelled"
+        app.exit(0)  # every running event loop, even before the main one started
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    wake = QTimer()  # lets Python run its signal handlers while Qt waits
+    wake.start(250)
+    wake.timeout.connect(lambda: None)
+    return wake
+
+
+def run_app(store_path: Path, *, hub_url: str | None = None, username: str | None = None) -> int:
+    """Open the desktop app on the store at ``store_path``; returns the exit status."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QMessageBox
+
+    from bhcp_ag.embedded_hub import EmbeddedHubFailed
+    from bhcp_ag.hub.db import HubDatabaseTooNew
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app = _application()
+    settings = QSettings()
     try:
-        store = open_store_with_reference(store_path, catalogue)
-        if fill_empty_store and _fill_if_empty(store):
-            log.info("First run: filled the local store with demo data")
-        workspace = Workspace.open(store, username, catalogue, ResponseTargets.load())
-    except (StoreTooNew, UnknownUser) as error:
+        store = open_store_with_reference(store_path)
+    except StoreTooNew as error:
         QMessageBox.critical(None, "Advice and Guidance cannot start", str(error))
         return 1
-    window = MainWindow(workspace)
-    window.show()
-    status = app.exec()
-    store.close()
-    return int(status)
+    try:
+        hub = connect_hub(store, hub_url, settings)
+    except (EmbeddedHubFailed, HubDatabaseTooNew, ValueError) as error:
+        QMessageBox.critical(None, "Advice and Guidance cannot reach a hub", str(error))
+        store.close()
+        return 1
+    session = DesktopSession(store, hub, settings=settings, username_hint=username)
+    wake = _quit_on_signals(app, session)
+    try:
+        status = int(app.exec()) if session.sign_in_and_open() and not session.cancelled else 0
+    except UnknownUser as error:
+        QMessageBox.critical(None, "Advice and Guidance cannot start", str(error))
+        status = 1
+    finally:
+        wake.stop()
+        session.shutdown()
+        hub.close()
+        store.close()
+    log.info("Advice and Guidance closed")
+    return status

@@ -2,6 +2,10 @@
 
 Plain argument parsing only; the Qt application is imported when it is needed, so
 ``bhcp-ag demo-data`` runs on a machine without a display.
+
+``bhcp-ag`` (or ``bhcp-ag run``) signs in to the hub given by ``--hub URL`` (or
+``BHCP_AG_HUB_URL``, or the ``hub/url`` setting); with none, it starts a demo hub on
+this computer. ``--user NAME`` fills in the sign-in dialog's username.
 """
 
 from __future__ import annotations
@@ -14,8 +18,7 @@ from pathlib import Path
 
 from bhcp_ag.paths import default_store_path
 
-DEFAULT_DEMO_USER = "demo.gp"
-FIRST_RUN_CONVERSATIONS = 5_000
+DEMO_DATA_CONVERSATIONS = 5_000
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,14 +26,17 @@ def build_parser() -> argparse.ArgumentParser:
         prog="bhcp-ag", description="Advice and Guidance for Bay Health and Care Partners."
     )
     parser.add_argument("--store", type=Path, help="the local store file (default: user data)")
+    parser.add_argument(
+        "--hub",
+        metavar="URL",
+        help="the hub to sign in to (default: BHCP_AG_HUB_URL, the hub/url setting, or a "
+        "demo hub started on this computer)",
+    )
     commands = parser.add_subparsers(dest="command")
     run = commands.add_parser("run", help="open the desktop app (the default)")
-    run.add_argument("--user", default=DEFAULT_DEMO_USER, help="who is working (username)")
-    run.add_argument(
-        "--no-demo", action="store_true", help="do not fill an empty store with demo data"
-    )
+    run.add_argument("--user", help="the username to sign in as (filled in for you)")
     demo = commands.add_parser("demo-data", help="fill a store with a demo Bay year")
-    demo.add_argument("--conversations", type=int, default=FIRST_RUN_CONVERSATIONS)
+    demo.add_argument("--conversations", type=int, default=DEMO_DATA_CONVERSATIONS)
     demo.add_argument("--seed", type=int, default=2017)
     demo.add_argument("--end", type=date.fromisoformat, help="last day (YYYY-MM-DD)")
     demo.add_argument("--replace", action="store_true", help="replace existing conversations")
@@ -44,9 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         return _demo_data(store_path, args)
     from bhcp_ag.app import run_app  # Qt only when the window is wanted
 
-    user = getattr(args, "user", DEFAULT_DEMO_USER)
-    no_demo = getattr(args, "no_demo", False)
-    return run_app(store_path, username=user, fill_empty_store=not no_demo)
+    return run_app(store_path, hub_url=args.hub, username=getattr(args, "user", None))
 
 
 def _demo_data(store_path: Path, args: argparse.Namespace) -> int:

@@ -1,6 +1,8 @@
 """The signed-in user's workspace: who they are and the services they work with.
 
-Built once by the composition root (``bhcp_ag.app``) and handed to the UI.
+Built by the composition root (``bhcp_ag.app``) for the user who signed in, and handed
+to the UI. :func:`resume_session` is the start-up check that a sign-in kept from an
+earlier run still holds, so the sign-in dialog can be skipped.
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ from bhcp_ag.services.requests import AdviceRequests
 from bhcp_ag.store.conversations import ConversationFilter
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.models import OutboxChange, User
+from bhcp_ag.store.sync_state import last_username, remember_username, save_users
+from bhcp_ag.sync.engine import SyncEngine
+from bhcp_ag.sync.errors import HubProblem, HubUnreachable
+from bhcp_ag.sync.snapshots import user_row
+from bhcp_ag.sync.wire import HubUser
 
 
 @dataclass(frozen=True)
@@ -80,3 +87,38 @@ def load_user(store: Store, username: str) -> CurrentUser:
         return CurrentUser(
             user.id, user.username, user.display_name, Role(user.role), user.practice_code, codes
         )
+
+
+def remembered_username(store: Store) -> str | None:
+    """Who signed in last on this computer (not a secret), to fill in the sign-in dialog."""
+    with store.read_session() as session:
+        return last_username(session)
+
+
+def resume_session(engine: SyncEngine, username: str) -> bool:
+    """True when the token kept for ``username`` still lets them in: skip the sign-in.
+
+    Asks the hub who the token belongs to (network and keyring: call it off the UI
+    thread) and saves the answer as this store's user. When the hub cannot be reached,
+    a kept token and a user this store knows are enough to work offline. A refused token
+    has been forgotten by the client by the time this returns False.
+    """
+    if not engine.client.resume(username):
+        return False
+    try:
+        user = engine.client.me()
+    except HubUnreachable:
+        with engine.store.read_session() as session:
+            known = session.scalar(select(User.id).where(User.username == username))
+        return known is not None
+    except HubProblem:
+        return False
+    _save_signed_in_user(engine.store, user)
+    return True
+
+
+def _save_signed_in_user(store: Store, user: HubUser) -> None:
+    row = user_row({**vars(user), "specialty_codes": list(user.specialty_codes)})
+    with store.session() as session:
+        save_users(session, [row])
+        remember_username(session, user.username)

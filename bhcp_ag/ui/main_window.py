@@ -4,6 +4,13 @@ The list is a :class:`ConversationTableModel` (SQL does the sorting and filterin
 load lazily); the filters above it turn into one :class:`ConversationFilter` within the
 signed-in user's scope. Window geometry, the splitter, the columns and the last filters
 are kept in ``QSettings``; everything else lives in the store.
+
+With a :class:`~bhcp_ag.ui.sync_worker.SyncWorker` connected (:meth:`MainWindow.connect_sync`)
+the status bar shows the sync state, File → Sync now (F5) asks for a cycle, the list is
+read again after a cycle that brought or sent anything, and a change the hub refused is
+explained in a message that does not block the window. File → Sign out and a click on
+"Signed out" emit ``sign_out_requested`` and ``sign_in_requested``: the composition root
+does the signing.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from PySide6.QtCore import (
     QSettings,
     Qt,
     QTimer,
+    Signal,
 )
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -39,11 +47,14 @@ from bhcp_ag.domain.conversation import Role, Status
 from bhcp_ag.services.requests import Sent
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.store.models import utcnow
+from bhcp_ag.sync.report import SyncReport
 from bhcp_ag.ui.conversation_model import STATUS_ROLE, Column, ConversationTableModel
 from bhcp_ag.ui.conversation_view import ConversationViewer
 from bhcp_ag.ui.filter_bar import FilterBar
 from bhcp_ag.ui.formatting import count_text, london_time
 from bhcp_ag.ui.request_form import RequestForm
+from bhcp_ag.ui.sync_status import RejectionNotice, SyncStatusButton
+from bhcp_ag.ui.sync_worker import SyncWorker
 
 CLOCK_TICK_MS = 60_000  # time left and overdue marks move on once a minute
 COLUMN_WIDTHS = {
@@ -63,6 +74,10 @@ HIDDEN_FOR_GPS = (Column.CLAIMED_BY,)  # shown again from the header's context m
 class MainWindow(QMainWindow):
     """The signed-in user's conversations; GPs write new requests from here."""
 
+    sign_out_requested = Signal()
+    sign_in_requested = Signal()
+    closed = Signal()
+
     def __init__(
         self,
         workspace: Workspace,
@@ -76,6 +91,8 @@ class MainWindow(QMainWindow):
         self._settings = settings if settings is not None else QSettings()
         self._form: RequestForm | None = None
         self._kept_id: str | None = None
+        self._sync: SyncWorker | None = None
+        self.rejections = RejectionNotice(self)
         user = workspace.user
         self.setWindowTitle(f"Advice and Guidance — {user.display_name} ({user.role.label})")
         self.filter_bar = FilterBar(workspace.catalogue, user.list_scope(), now)
@@ -151,18 +168,36 @@ class MainWindow(QMainWindow):
             self.new_request_action.setEnabled(False)
             self.new_request_action.setToolTip("Advice requests are written by GPs.")
         self.refresh_action = QAction("&Refresh", self)
-        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.refresh_action.setShortcut(QKeySequence("Ctrl+R"))  # F5 is Sync now
         self.refresh_action.triggered.connect(self.refresh)
         find = QAction("Find", self, shortcut=QKeySequence(QKeySequence.StandardKey.Find))
         find.triggered.connect(self.filter_bar.focus_search)
         self.addAction(find)
+        self._build_file_menu()
         toolbar = QToolBar("Main toolbar")
         toolbar.setObjectName("main_toolbar")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         toolbar.addAction(self.new_request_action)
         toolbar.addAction(self.refresh_action)
+        toolbar.addAction(self.sync_now_action)
         self.addToolBar(toolbar)
+
+    def _build_file_menu(self) -> None:
+        self.sync_now_action = QAction("S&ync now", self)
+        self.sync_now_action.setShortcut(QKeySequence("F5"))
+        self.sync_now_action.setToolTip("Send your changes to the hub and fetch what is new")
+        self.sync_now_action.triggered.connect(self.sync_now)
+        self.sign_out_action = QAction("Sign &out", self)
+        self.sign_out_action.triggered.connect(self.sign_out_requested)
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
+        quit_action.triggered.connect(self.close)
+        menu = self.menuBar().addMenu("&File")
+        for action in (self.new_request_action, self.sync_now_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.sign_out_action)
+        menu.addAction(quit_action)
 
     def _build_status_bar(self) -> None:
         self.count_label = QLabel()
@@ -170,6 +205,10 @@ class MainWindow(QMainWindow):
         for label in (self.count_label, self.sync_label):
             label.setContentsMargins(8, 0, 8, 0)
             self.statusBar().addPermanentWidget(label)
+        self.sync_status = SyncStatusButton()
+        self.sync_status.sign_in_requested.connect(self.sign_in_requested)
+        self.sync_status.hide()  # until a sync worker is connected
+        self.statusBar().addPermanentWidget(self.sync_status)
         self._update_counts()
 
     def _connect(self) -> None:
@@ -212,6 +251,28 @@ class MainWindow(QMainWindow):
         """Read the list again from the store, keeping the selection where it can."""
         self.model.refresh()
         self._update_counts()
+
+    def connect_sync(self, worker: SyncWorker) -> None:
+        """Show ``worker``'s state and results here (its signals arrive queued)."""
+        self._sync = worker
+        worker.status_changed.connect(self.sync_status.show_status)
+        worker.synced.connect(self._synced)
+        worker.rejected.connect(self.rejections.add)
+        self.sync_status.show_status(worker.engine.status())
+        self._update_counts()
+        self.sync_label.hide()
+        self.sync_status.show()
+
+    def sync_now(self) -> None:
+        """Ask for a sync cycle now (the worker runs it off this thread)."""
+        if self._sync is not None:
+            self._sync.request_sync()
+        else:
+            self.refresh()
+
+    def _synced(self, report: SyncReport) -> None:
+        if report.pulled or report.pushed or report.rejected:
+            self.refresh()
 
     # --- reacting ---------------------------------------------------------------------
 
@@ -278,6 +339,8 @@ class MainWindow(QMainWindow):
             f"Request sent to {specialty_name}; due {london_time(sent.due_at)}. "
             "It will go to the hub when this computer syncs."
         )
+        if self._sync is not None:
+            self._sync.request_sync()
 
     def _draft_saved(self, conversation_id: str) -> None:
         self.refresh()
@@ -293,6 +356,7 @@ class MainWindow(QMainWindow):
         self.count_label.setText(count_text(self.model.rowCount(), "conversation"))
         waiting = self._workspace.changes_waiting()
         self.sync_label.setText(f"{count_text(waiting, 'change')} waiting to sync")
+        self.sync_status.set_changes_waiting(waiting)
 
     # --- settings ---------------------------------------------------------------------
 
@@ -319,3 +383,4 @@ class MainWindow(QMainWindow):
         self.filter_bar.save(self._settings)
         self._settings.sync()
         super().closeEvent(event)
+        self.closed.emit()
