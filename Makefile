@@ -13,7 +13,7 @@ install: system-packages
 install-test: system-packages
 	$(PYTHON) -m pip install $(PIP_FLAGS) -e '.[test]'
 
-## Open the desktop app (an empty store is filled with demo data on first run).
+## Open the desktop app (with no hub configured, on a demo hub on this computer).
 run: install
 	$(PYTHON) main.py
 
@@ -30,4 +30,5 @@ bench: install
 	QT_QPA_PLATFORM=offscreen $(PYTHON) bench/run_all.py
 
 screenshots: install
-	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/screenshot.py docs
+	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/screenshot.py docs/screenshot.png --form docs/new-request.png
+	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/screenshot_sync.py docs
