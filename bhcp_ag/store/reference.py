@@ -4,60 +4,35 @@
 ones are added, nothing is deleted. It never commits; the caller owns the transaction.
 
 A user's id is :func:`user_id` of their username, a UUID 5 in a fixed namespace, so the
-same person has the same id in every store and at the hub.
+same person has the same id in every store and at the hub
+(:mod:`bhcp_ag.domain.demo.accounts`, shared with the hub).
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bhcp_ag.domain.conversation import Role
+from bhcp_ag.domain.demo.accounts import (  # noqa: F401 - re-exported for the store's callers
+    DEMO_ADMIN,
+    DEMO_GP,
+    DEMO_MANAGER,
+    DEMO_SPECIALIST,
+    DEMO_SPECIALIST_CODES,
+    USER_NAMESPACE,
+    demo_accounts,
+    normalise_username,
+    user_id,
+)
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.organisation import User as PersonRecord
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.store.models import Practice, Specialty, User
 
-USER_NAMESPACE = uuid.UUID("2f6b1c8e-5d3a-5e7b-9a41-b4c9e0d7a317")
-"""The namespace of :func:`user_id`; never change it, or every user's id changes."""
-
-DEMO_GP = "demo.gp"
-DEMO_SPECIALIST = "demo.specialist"
-DEMO_MANAGER = "demo.manager"
-DEMO_ADMIN = "demo.admin"
-DEMO_SPECIALIST_CODES = ("330", "410")  # dermatology and rheumatology
-
-
-def normalise_username(username: str) -> str:
-    """Usernames are compared without case or surrounding spaces."""
-    return username.strip().lower()
-
-
-def user_id(username: str) -> str:
-    """The stable id of the user called ``username`` (the same in every store)."""
-    return str(uuid.uuid5(USER_NAMESPACE, normalise_username(username)))
-
-
-def demo_users(organisation: Organisation) -> tuple[PersonRecord, ...]:
-    """One demo user per role; the GP and practice manager work at the first practice."""
-    practice_code = organisation.practices[0].code
-    users = (
-        PersonRecord(DEMO_GP, "Dr Amelia Hart", Role.GP, practice_code=practice_code),
-        PersonRecord(
-            DEMO_SPECIALIST,
-            "Dr Rohan Mehta",
-            Role.SPECIALIST,
-            specialty_codes=DEMO_SPECIALIST_CODES,
-        ),
-        PersonRecord(
-            DEMO_MANAGER, "Claire Dawson", Role.PRACTICE_MANAGER, practice_code=practice_code
-        ),
-        PersonRecord(DEMO_ADMIN, "Sam Whitaker", Role.ADMIN),
-    )
-    return tuple(user.validate(organisation) for user in users)
+demo_users = demo_accounts
+"""One demo user per role (the domain's :func:`demo_accounts`)."""
 
 
 def seed_reference_data(

@@ -10,10 +10,11 @@ Pure planning, shared by the desktop store (:mod:`bhcp_ag.store.demo`) and the h
 - :mod:`.timeline`: what happens to each request, cut off at the year end;
 - :mod:`.content`: what the GP writes;
 - :mod:`.wording`: the phrase lists and scenarios of ``resources/demo/``;
-- :mod:`.draw`: the random draws they share (weighted choices, UUID 7 ids, times of day).
+- :mod:`.draw`: the random draws they share (weighted choices, UUID 7 ids, times of day);
+- :mod:`.accounts`: the demo accounts and the stable user ids shared with the hub.
 """
 
-from bhcp_ag.domain.demo.people import (
+from bhcp_ag.domain.demo.accounts import (
     DEMO_GP,
     DEMO_SPECIALIST,
     DEMO_SPECIALIST_CODES,

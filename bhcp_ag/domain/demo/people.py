@@ -6,8 +6,7 @@ that never repeat, so usernames never collide. The demo GP joins the first pract
 asks the most; the demo specialist answers for dermatology and rheumatology.
 
 A user's id is :func:`user_id` of their username: a UUID 5 in :data:`USER_NAMESPACE`, the
-same at the hub and in every desktop store (``bhcp_ag.store.reference`` and
-``bhcp_ag.hub.demo_users`` hold the same namespace; the tests check all three agree).
+same at the hub and in every desktop store (:mod:`bhcp_ag.domain.demo.accounts`).
 
 Patients are synthetic: NHS numbers in the 999 test range, with an age and sex that fit
 the specialty and the scenario.
@@ -16,30 +15,23 @@ the specialty and the scenario.
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from itertools import accumulate
 from typing import NamedTuple
 
 from bhcp_ag.domain.conversation import Role
+from bhcp_ag.domain.demo.accounts import (
+    DEMO_GP,
+    DEMO_SPECIALIST,
+    DEMO_SPECIALIST_CODES,
+    user_id,
+)
 from bhcp_ag.domain.demo.wording import DemoWording, Scenario
 from bhcp_ag.domain.organisation import Practice
 from bhcp_ag.domain.organisation import User as Person
 
-USER_NAMESPACE = uuid.UUID("2f6b1c8e-5d3a-5e7b-9a41-b4c9e0d7a317")
-"""The namespace of :func:`user_id`; never change it, or every user's id changes."""
-
-DEMO_GP = "demo.gp"
-DEMO_SPECIALIST = "demo.specialist"
-DEMO_SPECIALIST_CODES = ("330", "410")  # dermatology and rheumatology
-
 Pool = tuple[list[str], list[float]]  # user ids and their cumulative weights
-
-
-def user_id(username: str) -> str:
-    """The stable id of the user called ``username`` (the same at the hub and clients)."""
-    return str(uuid.uuid5(USER_NAMESPACE, username.strip().lower()))
 
 
 class Patient(NamedTuple):
