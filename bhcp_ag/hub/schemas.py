@@ -7,12 +7,12 @@ rules (roles, practices, passwords) are checked after, with their own messages.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from bhcp_ag.hub.models import Attachment, Conversation, Message, Practice, Specialty, User
+from bhcp_ag.hub.models import Practice, Specialty, User
 
 
 def _no_nul(text: str) -> str:
@@ -121,90 +121,4 @@ class SpecialtyPublic(BaseModel):
     def of(cls, specialty: Specialty) -> SpecialtyPublic:
         return cls(
             tfc_code=specialty.tfc_code, name=specialty.name, short_name=specialty.short_name
-        )
-
-
-class MessagePublic(BaseModel):
-    id: str
-    author_id: str
-    author_role: str
-    kind: str
-    body: str
-    specialist_outcome: str | None
-    recommendation: str | None
-    created_at: datetime
-
-    @classmethod
-    def of(cls, message: Message) -> MessagePublic:
-        return cls.model_validate(message, from_attributes=True)
-
-
-class AttachmentPublic(BaseModel):
-    id: str
-    message_id: str | None
-    sha256: str
-    filename: str
-    mime_type: str
-    size: int
-    created_at: datetime
-
-    @classmethod
-    def of(cls, attachment: Attachment) -> AttachmentPublic:
-        return cls(
-            id=attachment.id,
-            message_id=attachment.message_id,
-            sha256=attachment.sha256,
-            filename=attachment.filename,
-            mime_type=attachment.content.mime_type,
-            size=attachment.content.size,
-            created_at=attachment.created_at,
-        )
-
-
-class ConversationPublic(BaseModel):
-    """A conversation with its messages and attachment details (not their bytes)."""
-
-    id: str
-    version: int
-    practice_code: str
-    requester_id: str
-    specialty_code: str
-    priority: str
-    status: str
-    patient_nhs_number: str
-    patient_birth_date: date | None
-    patient_sex: str | None
-    question: str
-    clinical_summary: str
-    medication: str
-    results: str
-    template_answers: str
-    would_have_referred: str | None
-    convert_authorisation: str | None
-    created_at: datetime
-    updated_at: datetime
-    submitted_at: datetime | None
-    due_at: datetime | None
-    first_response_at: datetime | None
-    closed_at: datetime | None
-    claimed_by_id: str | None
-    claimed_at: datetime | None
-    specialist_outcome: str | None
-    recommendation: str | None
-    closing_outcome: str | None
-    referral_avoided: bool | None
-    messages: list[MessagePublic]
-    attachments: list[AttachmentPublic]
-
-    @classmethod
-    def of(cls, conversation: Conversation) -> ConversationPublic:
-        fields = {
-            name: getattr(conversation, name)
-            for name in cls.model_fields
-            if name not in ("messages", "attachments")
-        }
-        return cls(
-            **fields,
-            messages=[MessagePublic.of(m) for m in conversation.messages],
-            attachments=[AttachmentPublic.of(a) for a in conversation.attachments],
         )

@@ -35,11 +35,8 @@ _TIMES = ("submitted_at", "due_at", "first_response_at", "closed_at", "claimed_a
 
 
 def _template_answers(value: Any) -> str:
-    if value is None:
-        return "{}"
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, sort_keys=True)
+    # Every hub answer carries the answers as a JSON object (docs/sync-protocol.md).
+    return json.dumps(value or {}, sort_keys=True)
 
 
 def _date(value: Any) -> date | None:

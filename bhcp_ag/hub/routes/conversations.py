@@ -16,7 +16,9 @@ from bhcp_ag.hub.access import can_see
 from bhcp_ag.hub.deps import ClientAddress, CurrentCaller, DbSession
 from bhcp_ag.hub.errors import HubError
 from bhcp_ag.hub.models import Conversation
-from bhcp_ag.hub.schemas import ConversationPublic, ErrorBody
+from bhcp_ag.hub.schemas import ErrorBody
+from bhcp_ag.hub.snapshots import load_snapshots
+from bhcp_ag.hub.sync_schemas import ConversationSnapshot
 
 router = APIRouter(tags=["conversations"])
 
@@ -32,13 +34,14 @@ def _as_uuid(text: str) -> str | None:
 
 @router.get(
     "/conversations/{conversation_id}",
-    response_model=ConversationPublic,
+    response_model=ConversationSnapshot,
     responses={401: {"model": ErrorBody}, 404: {"model": ErrorBody}},
 )
 def read_conversation(
     conversation_id: str, caller: CurrentCaller, session: DbSession, address: ClientAddress
-) -> ConversationPublic:
-    """One conversation with its messages and attachment details."""
+) -> dict[str, object]:
+    """One conversation with its messages and attachment details: the same snapshot a
+    pull sends (one wire shape for a conversation), without the attachments' bytes."""
     wanted = _as_uuid(conversation_id[:100])
     conversation = session.get(Conversation, wanted) if wanted else None
     who = {"user_id": caller.id, "username": caller.username, "client_address": address}
@@ -56,4 +59,4 @@ def read_conversation(
     audit.record(
         session, "conversation.read", object_type="conversation", object_id=conversation.id, **who
     )
-    return ConversationPublic.of(conversation)
+    return load_snapshots(session, [conversation.id])[conversation.id]
