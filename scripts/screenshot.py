@@ -70,14 +70,13 @@ def _screenshots(
 ) -> None:
     from bhcp_ag.domain.specialties import SpecialtyCatalogue
     from bhcp_ag.domain.targets import ResponseTargets
-    from bhcp_ag.services.requests import AdviceRequests
     from bhcp_ag.services.workspace import Workspace, load_user
     from bhcp_ag.ui.main_window import MainWindow
 
     catalogue = SpecialtyCatalogue.load()
     targets = ResponseTargets.load()
-    requests = AdviceRequests(store, catalogue, targets, now=lambda: now)
-    workspace = Workspace(store, load_user(store, "demo.gp"), catalogue, targets, requests)
+    user = load_user(store, "demo.gp")
+    workspace = Workspace.for_user(store, user, catalogue, targets, now=lambda: now)
     window = MainWindow(workspace, settings=settings, now=lambda: now)
     window.resize(1500, 900)
     window.show()

@@ -16,7 +16,6 @@ serialises writers), and its ``version`` guards every update as well.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,6 +26,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bhcp_ag.domain import clock
+from bhcp_ag.domain.actions import (
+    RESPONSE_MESSAGE_KINDS,
+    Action,
+    Actor,
+    cancel_note_id,
+    refusal,
+    reply_kind,
+)
 from bhcp_ag.domain.conversation import (
     ConvertAuthorisation,
     Recommendation,
@@ -53,14 +60,7 @@ from bhcp_ag.hub.sync_schemas import (
     RespondPayload,
 )
 
-NOTE_NAMESPACE = uuid.UUID("8d3c9a52-1f4e-5b6a-9c7d-2e0f4a6b8c91")
 NOT_FOUND = "There is no conversation with this id that you can see."
-MANAGERS_READ_ONLY = "Practice managers can read conversations but not change them."
-RESPONSE_KINDS = {
-    SpecialistOutcome.RETURN_TO_REFERRER_WITH_ADVICE: "advice",
-    SpecialistOutcome.REQUIRE_FURTHER_INFORMATION: "question",
-    SpecialistOutcome.PROVIDER_CONVERTED: "conversion",
-}
 
 
 class Rejected(Exception):
@@ -125,36 +125,13 @@ def visible_conversation(session: Session, caller: Caller, conversation_id: str)
     return conversation
 
 
-WHO_MAY = {
-    "conversation.claim": "a specialist of the request's specialty",
-    "conversation.respond": "a specialist of the request's specialty",
-    "conversation.release": "the specialist who claimed it or an administrator",
-    "conversation.reply": "a GP of the requesting practice",
-    "conversation.close": "a GP of the requesting practice",
-    "conversation.cancel": "a GP of the requesting practice or an administrator",
-}
-
-
 def authorise(caller: Caller, kind: str, conversation: Conversation) -> None:
     """Refuse ``caller``'s change of ``kind`` to a conversation they can see, unless their
-    role and practice or specialties allow it (see :data:`WHO_MAY`)."""
-    if caller.role == Role.PRACTICE_MANAGER:
-        raise Rejected("forbidden", MANAGERS_READ_ONLY)
-    of_practice = caller.role == Role.GP and caller.practice_code == conversation.practice_code
-    of_specialty = (
-        caller.role == Role.SPECIALIST and conversation.specialty_code in caller.specialty_codes
-    )
-    allowed = {
-        "conversation.claim": of_specialty,
-        "conversation.respond": of_specialty,
-        "conversation.release": of_specialty or caller.role == Role.ADMIN,
-        "conversation.reply": of_practice,
-        "conversation.close": of_practice,
-        "conversation.cancel": of_practice or caller.role == Role.ADMIN,
-    }
-    if not allowed.get(kind, False):
-        action = kind.removeprefix("conversation.")
-        raise Rejected("forbidden", f"Only {WHO_MAY[kind]} can {action} this request.")
+    role and practice or specialties allow it (:func:`bhcp_ag.domain.actions.refusal`)."""
+    actor = Actor(caller.role, caller.practice_code, caller.specialty_codes)
+    why = refusal(actor, Action(kind), conversation.practice_code, conversation.specialty_code)
+    if why is not None:
+        raise Rejected("forbidden", why)
 
 
 def _claimed_by_someone_else(session: Session, conversation: Conversation) -> Rejected:
@@ -250,7 +227,7 @@ def _respond(
         str(p.message_id),
         caller,
         rules.now,
-        kind=RESPONSE_KINDS[p.outcome],
+        kind=RESPONSE_MESSAGE_KINDS[p.outcome],
         body=body,
         specialist_outcome=p.outcome.value,
         recommendation=p.recommendation.value if p.recommendation else None,
@@ -267,7 +244,7 @@ def _respond(
 def _reply(
     session: Session, rules: HubRules, caller: Caller, conv: Conversation, p: ReplyPayload
 ) -> bool:
-    kind = "reply" if conv.status == Status.MORE_INFO_REQUESTED else "follow_up"
+    kind = reply_kind(Status(conv.status))
     check_move(conv, Status.AWAITING_SPECIALIST, Role.GP)
     body = checked_text("Your reply", p.body)
     add_message(session, conv, str(p.message_id), caller, rules.now, kind=kind, body=body)
@@ -291,7 +268,7 @@ def _cancel(
     check_move(conv, Status.CANCELLED, caller.role)
     reason = checked_text("The reason for cancelling", p.reason, required=False)
     if reason:
-        note_id = str(uuid.uuid5(NOTE_NAMESPACE, f"{conv.id}:cancelled"))
+        note_id = cancel_note_id(conv.id)
         add_message(session, conv, note_id, caller, rules.now, kind="note", body=reason)
     conv.status = Status.CANCELLED.value
     return True

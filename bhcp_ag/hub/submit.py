@@ -19,11 +19,12 @@ from pathlib import PureWindowsPath
 from sqlalchemy.orm import Session
 
 from bhcp_ag.domain import clock
+from bhcp_ag.domain.actions import MANAGERS_READ_ONLY
 from bhcp_ag.domain.conversation import Role, Status, check_transition
 from bhcp_ag.domain.patient import check_nhs_number
 from bhcp_ag.domain.request import AdviceRequestForm, draft_problems, submit_problems
 from bhcp_ag.hub.access import Caller
-from bhcp_ag.hub.changes import MANAGERS_READ_ONLY, HubRules, Rejected, add_message, settle
+from bhcp_ag.hub.changes import HubRules, Rejected, add_message, settle
 from bhcp_ag.hub.models import Attachment, AttachmentContent, Conversation, Specialty
 from bhcp_ag.hub.sync_schemas import AttachmentRef, SubmitPayload
 

@@ -7,40 +7,26 @@ earlier run still holds, so the sign-in dialog can be skipped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 
 from bhcp_ag.domain.conversation import Role
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.targets import ResponseTargets
+from bhcp_ag.services.composer import Composer
+from bhcp_ag.services.conversation_actions import ConversationActions
+from bhcp_ag.services.current_user import CurrentUser
 from bhcp_ag.services.requests import AdviceRequests
-from bhcp_ag.store.conversations import ConversationFilter
 from bhcp_ag.store.db import Store
-from bhcp_ag.store.models import OutboxChange, User
+from bhcp_ag.store.models import OutboxChange, User, utcnow
 from bhcp_ag.store.sync_state import last_username, remember_username, save_users
 from bhcp_ag.sync.engine import SyncEngine
 from bhcp_ag.sync.errors import HubProblem, HubUnreachable
 from bhcp_ag.sync.snapshots import user_row
 from bhcp_ag.sync.wire import HubUser
-
-
-@dataclass(frozen=True)
-class CurrentUser:
-    id: str
-    username: str
-    display_name: str
-    role: Role
-    practice_code: str | None
-    specialty_codes: tuple[str, ...]
-
-    def list_scope(self) -> ConversationFilter:
-        """The conversations this user's list starts from: their practice or specialties."""
-        if self.role in (Role.GP, Role.PRACTICE_MANAGER):
-            return ConversationFilter(practice_code=self.practice_code)
-        if self.role is Role.SPECIALIST:
-            return ConversationFilter(specialty_codes=self.specialty_codes)
-        return ConversationFilter()
 
 
 class UnknownUser(LookupError):
@@ -54,6 +40,8 @@ class Workspace:
     catalogue: SpecialtyCatalogue
     targets: ResponseTargets
     requests: AdviceRequests
+    actions: ConversationActions
+    composer: Composer
 
     @classmethod
     def open(
@@ -63,12 +51,26 @@ class Workspace:
         catalogue: SpecialtyCatalogue,
         targets: ResponseTargets,
     ) -> Workspace:
+        return cls.for_user(store, load_user(store, username), catalogue, targets)
+
+    @classmethod
+    def for_user(
+        cls,
+        store: Store,
+        user: CurrentUser,
+        catalogue: SpecialtyCatalogue,
+        targets: ResponseTargets,
+        now: Callable[[], datetime] = utcnow,
+    ) -> Workspace:
+        """The workspace of ``user``, every service reading the clock ``now``."""
         return cls(
             store=store,
-            user=load_user(store, username),
+            user=user,
             catalogue=catalogue,
             targets=targets,
-            requests=AdviceRequests(store, catalogue, targets),
+            requests=AdviceRequests(store, catalogue, targets, now),
+            actions=ConversationActions(store, targets, now),
+            composer=Composer(store, user.id, now),
         )
 
     def changes_waiting(self) -> int:

@@ -259,3 +259,31 @@ class HeldBackConversation(Base):
 
     conversation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     held_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ComposerDraft(Base):
+    """What a user is writing in a conversation (a reply, advice, a question), kept as they
+    type so that closing the app, a crash or a refused send never loses it."""
+
+    __tablename__ = "composer_drafts"
+
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    # The response the specialist had chosen (an outcome, a recommendation), if any.
+    choice: Mapped[str | None] = mapped_column(String(48))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReplySnippet(Base):
+    """A specialist's saved wording, to start a response from (kept on this computer)."""
+
+    __tablename__ = "reply_snippets"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(36), index=True)
+    title: Mapped[str] = mapped_column(String(80))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -25,7 +25,6 @@ from sqlalchemy import text
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.targets import ResponseTargets
-from bhcp_ag.services.requests import AdviceRequests
 from bhcp_ag.services.workspace import Workspace, load_user
 from bhcp_ag.store.conversations import ConversationFilter
 from bhcp_ag.store.db import Store, create_sqlite_engine
@@ -79,8 +78,8 @@ def workspace(
     ui_store: Store, catalogue: SpecialtyCatalogue, targets: ResponseTargets
 ) -> Workspace:
     """Dr Amelia Hart, the demo GP, with the services' clock fixed at :data:`NOW`."""
-    requests = AdviceRequests(ui_store, catalogue, targets, now=lambda: NOW)
-    return Workspace(ui_store, load_user(ui_store, DEMO_GP), catalogue, targets, requests)
+    user = load_user(ui_store, DEMO_GP)
+    return Workspace.for_user(ui_store, user, catalogue, targets, now=lambda: NOW)
 
 
 @pytest.fixture

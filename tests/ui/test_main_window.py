@@ -214,12 +214,8 @@ def test_a_specialist_sees_only_their_specialties_and_cannot_write_requests(
 ) -> None:
     specialist = load_user(workspace.store, DEMO_SPECIALIST)
     window = MainWindow(
-        Workspace(
-            workspace.store,
-            specialist,
-            workspace.catalogue,
-            workspace.targets,
-            workspace.requests,
+        Workspace.for_user(
+            workspace.store, specialist, workspace.catalogue, workspace.targets, lambda: now
         ),
         settings=settings,
         now=lambda: now,

@@ -1,0 +1,142 @@
+"""What a user is writing in a conversation, kept as they type, and specialists' snippets.
+
+A composer draft is one row per conversation and user: the text and the response they
+had chosen. The UI saves it a moment after each edit and when the window closes, so
+nothing typed is lost; sending the words deletes it (in the send's own transaction, see
+:mod:`bhcp_ag.services.conversation_actions`). When the hub refused words the user
+sent, they come back here: :meth:`Composer.load` offers the kept text of the latest
+unseen refusal if there is no newer draft.
+
+Reply snippets are a specialist's saved wordings ("Reassure, review in 6 weeks..."),
+kept on this computer. These functions run on any thread and never touch the UI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+
+from bhcp_ag.domain.limits import TextRefused, check_text
+from bhcp_ag.store import conversations as repo
+from bhcp_ag.store.db import Store
+from bhcp_ag.store.models import ComposerDraft, RejectedChange, ReplySnippet, utcnow
+
+MAX_SNIPPET_TITLE = 80
+
+
+class SnippetRefused(ValueError):
+    """A snippet without a title or text, or with too much of either."""
+
+
+@dataclass(frozen=True)
+class Written:
+    """Text being written in a conversation, and the response chosen for it (if any)."""
+
+    body: str
+    choice: str | None = None
+    restored_from_refusal: str | None = None  # the hub's reason, when the text came back
+
+
+@dataclass(frozen=True)
+class Snippet:
+    id: str
+    title: str
+    body: str
+
+
+class Composer:
+    """Composer drafts and reply snippets of one user."""
+
+    def __init__(self, store: Store, user_id: str, now: Callable[[], datetime] = utcnow) -> None:
+        self._store = store
+        self._user_id = user_id
+        self._now = now
+
+    def save(self, conversation_id: str, body: str, choice: str | None = None) -> None:
+        """Keep what is being written (an empty text with no choice removes the draft)."""
+        with self._store.session() as session:
+            draft = session.get(ComposerDraft, (conversation_id, self._user_id))
+            if not body.strip() and choice is None:
+                if draft is not None:
+                    session.delete(draft)
+                return
+            if draft is None:
+                draft = ComposerDraft(conversation_id=conversation_id, user_id=self._user_id)
+                session.add(draft)
+            draft.body, draft.choice, draft.updated_at = body, choice, self._now()
+
+    def load(self, conversation_id: str) -> Written | None:
+        """The draft being written here, or words of a refused change to write again."""
+        with self._store.read_session() as session:
+            draft = session.get(ComposerDraft, (conversation_id, self._user_id))
+            refused = session.scalars(
+                select(RejectedChange)
+                .where(
+                    RejectedChange.conversation_id == conversation_id,
+                    RejectedChange.kept_text.is_not(None),
+                    RejectedChange.seen_at.is_(None),
+                )
+                .order_by(RejectedChange.rejected_at.desc())
+            ).first()
+            if refused is not None and (draft is None or draft.updated_at < refused.rejected_at):
+                return Written(refused.kept_text or "", None, refused.reason)
+            if draft is None:
+                return None
+            return Written(draft.body, draft.choice)
+
+    def refusals_seen(self, conversation_id: str) -> None:
+        """The user has the refused words back in front of them: do not offer them again."""
+        with self._store.session() as session:
+            session.execute(
+                update(RejectedChange)
+                .where(
+                    RejectedChange.conversation_id == conversation_id,
+                    RejectedChange.seen_at.is_(None),
+                )
+                .values(seen_at=self._now())
+            )
+
+    # --- snippets ----------------------------------------------------------------------
+
+    def snippets(self) -> list[Snippet]:
+        with self._store.read_session() as session:
+            rows = session.scalars(
+                select(ReplySnippet)
+                .where(ReplySnippet.user_id == self._user_id)
+                .order_by(ReplySnippet.title, ReplySnippet.created_at)
+            )
+            return [Snippet(r.id, r.title, r.body) for r in rows]
+
+    def add_snippet(self, title: str, body: str) -> Snippet:
+        title = title.strip()
+        if not title:
+            raise SnippetRefused("Give the snippet a short title.")
+        if len(title) > MAX_SNIPPET_TITLE:
+            raise SnippetRefused(f"Keep the title to {MAX_SNIPPET_TITLE} characters.")
+        try:
+            text = check_text("The snippet", body)
+        except TextRefused as error:
+            raise SnippetRefused(str(error)) from None
+        snippet = Snippet(repo.new_id(), title, text)
+        with self._store.session() as session:
+            session.add(
+                ReplySnippet(
+                    id=snippet.id,
+                    user_id=self._user_id,
+                    title=title,
+                    body=text,
+                    created_at=self._now(),
+                )
+            )
+        return snippet
+
+    def delete_snippet(self, snippet_id: str) -> None:
+        with self._store.session() as session:
+            session.execute(
+                delete(ReplySnippet).where(
+                    ReplySnippet.id == snippet_id, ReplySnippet.user_id == self._user_id
+                )
+            )

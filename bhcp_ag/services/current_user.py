@@ -1,0 +1,26 @@
+"""The signed-in user, as a plain value the services and the UI pass around."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bhcp_ag.domain.conversation import Role
+from bhcp_ag.store.conversations import ConversationFilter
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: str
+    username: str
+    display_name: str
+    role: Role
+    practice_code: str | None
+    specialty_codes: tuple[str, ...]
+
+    def list_scope(self) -> ConversationFilter:
+        """The conversations this user's list starts from: their practice or specialties."""
+        if self.role in (Role.GP, Role.PRACTICE_MANAGER):
+            return ConversationFilter(practice_code=self.practice_code)
+        if self.role is Role.SPECIALIST:
+            return ConversationFilter(specialty_codes=self.specialty_codes)
+        return ConversationFilter()
