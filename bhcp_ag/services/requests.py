@@ -29,6 +29,7 @@ from bhcp_ag.store.models import (
     AttachmentContent,
     Conversation,
     Message,
+    Practice,
     User,
     utcnow,
 )
@@ -61,6 +62,16 @@ class MessageView:
 
 
 @dataclass(frozen=True)
+class AttachmentView:
+    id: str
+    filename: str
+    sha256: str
+    mime_type: str
+    size: int
+    message_id: str | None
+
+
+@dataclass(frozen=True)
 class ConversationView:
     """A read-only copy of one conversation with its thread, for display."""
 
@@ -76,6 +87,13 @@ class ConversationView:
     referral_avoided: bool | None
     messages: tuple[MessageView, ...]
     attachment_names: tuple[str, ...]
+    attachments: tuple[AttachmentView, ...] = ()
+    practice_name: str = ""
+    claimed_by_name: str | None = None
+    claimed_at: datetime | None = None
+    first_response_at: datetime | None = None
+    closed_at: datetime | None = None
+    recommendation: str | None = None
 
 
 class AdviceRequests:
@@ -223,10 +241,27 @@ def _submit_payload(conv: Conversation, message: Message) -> dict[str, object]:
     return payload
 
 
+def _attachments_of(session: repo.Session, conv: Conversation) -> tuple[AttachmentView, ...]:
+    """The conversation's attachments, described without loading their bytes."""
+    hashes = {a.sha256 for a in conv.attachments}
+    if not hashes:
+        return ()
+    query = select(
+        AttachmentContent.sha256, AttachmentContent.mime_type, AttachmentContent.size
+    ).where(AttachmentContent.sha256.in_(hashes))
+    kinds = {sha: (mime, size) for sha, mime, size in session.execute(query)}
+    return tuple(
+        AttachmentView(a.id, a.filename, a.sha256, *kinds.get(a.sha256, ("", 0)), a.message_id)
+        for a in conv.attachments
+    )
+
+
 def _view_of(
     session: repo.Session, conv: Conversation, catalogue: SpecialtyCatalogue
 ) -> ConversationView:
     author_ids = {m.author_id for m in conv.messages} | {conv.requester_id}
+    if conv.claimed_by_id:
+        author_ids.add(conv.claimed_by_id)
     query = select(User.id, User.display_name).where(User.id.in_(author_ids))
     names: dict[str, str] = {user_id: name for user_id, name in session.execute(query)}
     messages = tuple(
@@ -253,4 +288,14 @@ def _view_of(
         referral_avoided=conv.referral_avoided,
         messages=messages,
         attachment_names=tuple(a.filename for a in conv.attachments),
+        attachments=_attachments_of(session, conv),
+        practice_name=session.scalar(
+            select(Practice.name).where(Practice.code == conv.practice_code)
+        )
+        or conv.practice_code,
+        claimed_by_name=names.get(conv.claimed_by_id) if conv.claimed_by_id else None,
+        claimed_at=conv.claimed_at,
+        first_response_at=conv.first_response_at,
+        closed_at=conv.closed_at,
+        recommendation=conv.recommendation,
     )

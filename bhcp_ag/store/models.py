@@ -272,8 +272,8 @@ class ComposerDraft(Base):
     )
     user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     body: Mapped[str] = mapped_column(Text, default="")
-    # The response the specialist had chosen (an outcome, a recommendation), if any.
-    choice: Mapped[str | None] = mapped_column(String(48))
+    # The response the specialist had chosen: "OUTCOME" or "OUTCOME:RECOMMENDATION".
+    choice: Mapped[str | None] = mapped_column(String(96))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

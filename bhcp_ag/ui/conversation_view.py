@@ -45,6 +45,7 @@ MESSAGE_KINDS = {
     "question": "Question from the specialist",
     "reply": "Reply from the GP",
     "advice": "Advice",
+    "conversion": "Converted to a referral",
     "follow_up": "Follow-up question",
     "note": "Note",
 }
@@ -134,12 +135,15 @@ def _heading(view: ConversationView, now: datetime) -> str:
         ("Status", escape(status.label)),
         ("Priority", escape(label_of(Priority, view.form.priority))),
         ("Requested by", escape(view.requester_name)),
+        ("Practice", escape(view.practice_name or NOT_SET)),
         ("Submitted", escape(long_london_time(view.submitted_at))),
         ("Due", due),
     ]
     who = status.next_action_by
     if who is not None and who is not Role.SYSTEM:
         rows.append(("Next action by", escape(who.label)))
+    if view.claimed_by_name and status.is_open:
+        rows.append(("Claimed by", escape(view.claimed_by_name)))
     return f"<h2>{escape(view.specialty_name)}</h2>{_table(rows)}"
 
 

@@ -49,7 +49,7 @@ from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.store.models import utcnow
 from bhcp_ag.sync.report import SyncReport
 from bhcp_ag.ui.conversation_model import STATUS_ROLE, Column, ConversationTableModel
-from bhcp_ag.ui.conversation_view import ConversationViewer
+from bhcp_ag.ui.conversation_panel import ConversationPanel
 from bhcp_ag.ui.filter_bar import FilterBar
 from bhcp_ag.ui.formatting import count_text, london_time
 from bhcp_ag.ui.request_form import RequestForm
@@ -100,7 +100,8 @@ class MainWindow(QMainWindow):
         self.model = ConversationTableModel(
             workspace.store, self.filter_bar.conversation_filter(), now, self
         )
-        self.viewer = ConversationViewer(workspace.catalogue, now)
+        self.panel = ConversationPanel(workspace, now)
+        self.viewer = self.panel.viewer
         self.table = self._build_table()
         self._build_layout()
         self._build_actions()
@@ -146,7 +147,7 @@ class MainWindow(QMainWindow):
     def _build_layout(self) -> None:
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.viewer)
+        self.splitter.addWidget(self.panel)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
@@ -158,7 +159,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         QWidget.setTabOrder(self.filter_bar.search, self.table)
-        QWidget.setTabOrder(self.table, self.viewer)
+        QWidget.setTabOrder(self.table, self.panel.viewer)
 
     def _build_actions(self) -> None:
         self.new_request_action = QAction("&New advice request", self)
@@ -218,6 +219,7 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.activated.connect(self._open_row)  # a double click, or Return
         self.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_chosen)
+        self.panel.changed.connect(self._conversation_changed)
         self._sort_section = -1
         self._sort_order = Qt.SortOrder.DescendingOrder
 
@@ -273,6 +275,15 @@ class MainWindow(QMainWindow):
     def _synced(self, report: SyncReport) -> None:
         if report.pulled or report.pushed or report.rejected:
             self.refresh()
+            self.panel.refresh()
+
+    def _conversation_changed(self, conversation_id: str, message: str) -> None:
+        self.refresh()
+        if self.selected_conversation_id() != conversation_id:
+            self.select_conversation(conversation_id)
+        self.statusBar().showMessage(message, 10_000)
+        if self._sync is not None:
+            self._sync.request_sync()
 
     # --- reacting ---------------------------------------------------------------------
 
@@ -284,15 +295,14 @@ class MainWindow(QMainWindow):
 
     def _after_reset(self) -> None:
         if self._kept_id is None or not self.select_conversation(self._kept_id):
-            self.viewer.show_nothing()
+            self.panel.show_nothing()
         self._update_counts()
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
-            self.viewer.show_nothing()
+            self.panel.show_nothing()
             return
-        conversation_id = self.model.conversation_id(current.row())
-        self.viewer.show_conversation(self._workspace.requests.view(conversation_id))
+        self.panel.show_conversation(self.model.conversation_id(current.row()))
 
     def _open_row(self, index: QModelIndex) -> None:
         if self._form is not None and self._form.isVisible():
@@ -350,6 +360,7 @@ class MainWindow(QMainWindow):
 
     def _tick(self) -> None:
         self.model.refresh_times()
+        self.panel.refresh_clock()
         self._update_counts()
 
     def _update_counts(self) -> None:
@@ -377,6 +388,7 @@ class MainWindow(QMainWindow):
         self.table.setSortingEnabled(True)  # sorts by the restored (or default) column
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.panel.save_typing()
         self._settings.setValue("main_window/geometry", self.saveGeometry())
         self._settings.setValue("main_window/splitter", self.splitter.saveState())
         self._settings.setValue("main_window/columns", self.table.horizontalHeader().saveState())

@@ -3,18 +3,21 @@
 Open it with :meth:`RequestForm.open_new` or :meth:`RequestForm.open_draft`; both show
 the dialog without blocking and return it, so callers and tests share one entry point.
 
-What the GP types is never thrown away: closing the form saves it as a draft, and a
-request the services refuse stays on screen with each problem under its own field.
+What the GP types is never thrown away: it is saved as a draft a moment after they stop
+typing (:data:`AUTOSAVE_DELAY_MS`) and again on closing, and a request the services refuse
+stays on screen with each problem under its own field. Files are attached with the file
+picker or by dropping them on the form; each is saved with the draft at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -28,21 +31,19 @@ from PySide6.QtWidgets import (
 
 from bhcp_ag.domain.clock import LONDON
 from bhcp_ag.domain.conversation import TWO_WEEK_WAIT_REFUSAL, Priority
-from bhcp_ag.domain.limits import AttachmentRefused
 from bhcp_ag.domain.patient import check_birth_date, check_nhs_number
-from bhcp_ag.domain.request import TEMPLATE_PREFIX, AdviceRequestForm
+from bhcp_ag.domain.request import TEMPLATE_PREFIX, AdviceRequestForm, draft_problems
+from bhcp_ag.services import attachments as attached
 from bhcp_ag.services.requests import RequestInvalid
 from bhcp_ag.services.workspace import Workspace
-from bhcp_ag.ui.form_fields import PROBLEM_COLOUR, DateInput, FieldRow, TextInput
-from bhcp_ag.ui.request_sections import (
-    AttachmentsPanel,
-    GenericFields,
-    Section,
-    SpecialtyChooser,
-)
+from bhcp_ag.ui.attachment_panel import AttachmentPreview, AttachmentsPanel, local_files
+from bhcp_ag.ui.form_fields import HINT_STYLE, PROBLEM_COLOUR, DateInput, FieldRow, TextInput
+from bhcp_ag.ui.request_sections import GenericFields, Section, SpecialtyChooser
 
 SPECIALTY_KEY = "specialty_code"
 ATTACHMENTS_KEY = "attachments"
+AUTOSAVE_DELAY_MS = 2000
+"""How long after the last edit the draft is saved: long enough not to save mid-word."""
 
 
 class RequestForm(QDialog):
@@ -51,7 +52,7 @@ class RequestForm(QDialog):
     request_sent = Signal(object, str)
     """The :class:`~bhcp_ag.services.requests.Sent` receipt and the specialty's name."""
     draft_saved = Signal(str)
-    """The draft's conversation id, after every save (button, attachment or closing)."""
+    """The draft's conversation id, after every save (button, autosave, attachment, closing)."""
 
     @classmethod
     def open_new(cls, parent: QWidget | None, workspace: Workspace) -> RequestForm:
@@ -72,18 +73,29 @@ class RequestForm(QDialog):
         workspace: Workspace,
         conversation_id: str | None = None,
         parent: QWidget | None = None,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(parent)
         self._workspace = workspace
         self._requests = workspace.requests
+        self._now = now or (lambda: datetime.now(LONDON))
         self.conversation_id = conversation_id
         self._dirty = False
         self._close_warned = False
         self._leave_checks: dict[QObject, str] = {}
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setSingleShot(True)
+        self.autosave_timer.setInterval(AUTOSAVE_DELAY_MS)
+        self.autosave_timer.timeout.connect(self.autosave)
+        self.setAcceptDrops(True)  # a file dropped anywhere on the form is attached
         self._build()
         if conversation_id is not None:
             self._load(conversation_id)
         self._dirty = False  # opening is not a change
+        self.autosave_timer.stop()
+        app = QCoreApplication.instance()
+        if app is not None:  # the app closing with the form open keeps what was typed
+            app.aboutToQuit.connect(self.autosave)
 
     # --- building ---------------------------------------------------------------------
 
@@ -97,7 +109,11 @@ class RequestForm(QDialog):
         self.fields = GenericFields()
         self.fields.priority.on_change(self._priority_changed)
         self.attachments = AttachmentsPanel()
-        self.attachments.attach_button.clicked.connect(self._choose_file)
+        self.attachments.attach_button.clicked.connect(self._choose_files)
+        self.attachments.files_dropped.connect(self.attach_files)
+        self.attachments.preview_requested.connect(self.preview_attachment)
+        self.attachments.remove_requested.connect(self.remove_attachment)
+        self.attachments.files_changed.connect(self._set_tab_order)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setStyleSheet(f"color: {PROBLEM_COLOUR};")
@@ -119,6 +135,7 @@ class RequestForm(QDialog):
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setWidget(body)
+        self.scroll_area.setAccessibleName("The request")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
@@ -131,16 +148,23 @@ class RequestForm(QDialog):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Form status")
+        self.saved_label = QLabel()
+        self.saved_label.setStyleSheet(HINT_STYLE)
+        self.saved_label.setAccessibleName("When the draft was last saved")
         self.save_button = QPushButton("Save &draft")
         self.send_button = QPushButton("&Send request")
         self.close_button = QPushButton("&Close")
         self.save_button.clicked.connect(self.save_draft)
         self.send_button.clicked.connect(self.send)
         self.close_button.clicked.connect(self.reject)
+        self.save_button.setAccessibleName("Save draft")
+        self.send_button.setAccessibleName("Send request")
+        self.close_button.setAccessibleName("Close")
         bar = QWidget()
         layout = QHBoxLayout(bar)
         layout.setContentsMargins(16, 10, 16, 12)
         layout.addWidget(self.message, 1)
+        layout.addWidget(self.saved_label)
         for button in (self.save_button, self.send_button, self.close_button):
             button.setAutoDefault(False)  # Return in a field must never send the request
             layout.addWidget(button)
@@ -156,7 +180,7 @@ class RequestForm(QDialog):
 
     def _set_tab_order(self) -> None:
         chain = [*self.specialty_row.input.focus_widgets, *self.fields.focus_widgets()]
-        chain += [self.attachments.attach_button, self.attachments.files]
+        chain += self.attachments.focus_widgets()
         chain += [self.save_button, self.send_button, self.close_button]
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
@@ -189,6 +213,7 @@ class RequestForm(QDialog):
     def _changed(self) -> None:
         self._dirty = True
         self._close_warned = False
+        self.autosave_timer.start()  # restarted by every edit: saves once typing pauses
 
     def _edited(self, key: str) -> None:
         self._changed()
@@ -272,17 +297,40 @@ class RequestForm(QDialog):
         if form is None:
             return False
         try:
-            self.conversation_id = self._requests.save_draft(
-                self._workspace.user.id, form, self.conversation_id
-            )
+            self._store_draft(form)
         except RequestInvalid as error:
             self.show_problems(error.problems)
             return False
+        self._say(self.saved_label.text() + ".")
+        return True
+
+    def autosave(self) -> bool:
+        """Save the draft quietly if something new is typed and it can be saved as it is.
+
+        Never shows a problem or moves the focus: a draft that cannot be saved yet (no
+        specialty, text over the limit) waits for Save or Close, which do say why.
+        """
+        self.autosave_timer.stop()
+        if not (self._dirty and self.has_typed_content()):
+            return False
+        form = self.current_form()
+        if form is None or draft_problems(form):
+            return False
+        try:
+            self._store_draft(form)
+        except RequestInvalid:
+            return False
+        return True
+
+    def _store_draft(self, form: AdviceRequestForm) -> None:
+        self.autosave_timer.stop()
+        self.conversation_id = self._requests.save_draft(
+            self._workspace.user.id, form, self.conversation_id
+        )
         self._dirty = False
         self.setWindowTitle("Advice request (draft)")
-        self._say(f"Draft saved at {datetime.now(LONDON):%H:%M}.")
+        self.saved_label.setText(f"Draft saved at {self._now().astimezone(LONDON):%H:%M}")
         self.draft_saved.emit(self.conversation_id)
-        return True
 
     def send(self) -> None:
         """Send the request, or show each problem under its field and keep everything typed."""
@@ -296,6 +344,7 @@ class RequestForm(QDialog):
             return
         self.conversation_id = sent.conversation_id
         self._dirty = False
+        self.autosave_timer.stop()
         self.request_sent.emit(sent, self._workspace.catalogue.get(form.specialty_code).short_name)
         self.accept()
 
@@ -337,31 +386,112 @@ class RequestForm(QDialog):
 
     # --- attachments ------------------------------------------------------------------
 
-    def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Attach a file", "", "Images and PDF (*.jpg *.jpeg *.png *.pdf);;All files (*)"
+    def _choose_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Attach files", "", "Images and PDF (*.jpg *.jpeg *.png *.pdf);;All files (*)"
         )
-        if path:
-            self.attach_file(Path(path))
+        if paths:
+            self.attach_files([Path(path) for path in paths])
 
     def attach_file(self, path: Path) -> bool:
         """Attach ``path`` (saving the draft first, for its id); a refusal is shown inline."""
+        return bool(self.attach_files([path]))
+
+    def attach_files(self, paths: Sequence[Path]) -> list[str]:
+        """Attach the acceptable ones of ``paths``; returns their names.
+
+        The draft is saved first, for its id. Each refused file is named with the reason
+        under the attachments; nothing typed or attached before is touched.
+        """
         self.attachments.clear_problem()
+        if not paths:
+            return []
         if not self.save_draft():
-            return False
+            self.attachments.show_problem(_not_attached(paths, self.specialty.code() is None))
+            return []
+        names: list[str] = []
+        refusals: list[str] = []
+        for path in paths:
+            refusal = self._attach_one(path)
+            if refusal is None:
+                names.append(path.name)
+            else:
+                refusals.append(refusal)
+        self._show_attachments()
+        self._report_attached(names, refusals)
+        return names
+
+    def _attach_one(self, path: Path) -> str | None:
+        """Attach one file; None when attached, else why not."""
         assert self.conversation_id is not None
         try:
-            data = path.read_bytes()
-            self._requests.attach(self.conversation_id, path.name, data)
+            self._requests.attach(self.conversation_id, path.name, attached.read_file(path))
         except OSError as error:
-            self.attachments.show_problem(f"'{path.name}' could not be read: {error.strerror}.")
+            return f"'{path.name}' could not be read: {error.strerror or error}."
+        except ValueError as error:  # AttachmentRefused, or the request was sent meanwhile
+            return str(error)
+        return None
+
+    def _report_attached(self, names: list[str], refusals: list[str]) -> None:
+        if refusals:
+            self.attachments.show_problem("\n".join(refusals))
+            self.scroll_area.ensureWidgetVisible(self.attachments.problem)
+        if names and not refusals:
+            what = f"'{names[0]}'" if len(names) == 1 else f"{len(names)} files"
+            self._say(f"{what} attached; the draft is saved.")
+        elif refusals:
+            count = len(refusals)
+            refused = f"{count} file{'s' if count != 1 else ''} could not be attached"
+            kept = f"{len(names)} attached; " if names else ""
+            self._say(f"{kept}{refused} (see Attachments).", problem=True)
+
+    def _show_attachments(self) -> None:
+        files = []
+        if self.conversation_id is not None:
+            files = attached.conversation_attachments(self._workspace.store, self.conversation_id)
+        self.attachments.show_files(files)
+
+    def preview_attachment(self, attachment_id: str) -> AttachmentPreview | None:
+        """Open the larger preview of one attached file."""
+        file = self.attachments.file(attachment_id)
+        return None if file is None else AttachmentPreview.open_for(self, file)
+
+    def remove_attachment(self, attachment_id: str) -> bool:
+        """Take one file off the draft; the focus stays with the files (or the attach button)."""
+        tiles = self.attachments.tiles
+        place = next((i for i, t in enumerate(tiles) if t.file.id == attachment_id), 0)
+        self.attachments.clear_problem()
+        try:
+            name = attached.detach(self._workspace.store, attachment_id)
+        except (KeyError, ValueError) as error:
+            self.attachments.show_problem(str(error).strip("'\""))
             return False
-        except (AttachmentRefused, ValueError) as error:
-            self.attachments.show_problem(str(error))
-            return False
-        self.attachments.add_file(path.name)
-        self._say(f"'{path.name}' attached; the draft is saved.")
+        self._show_attachments()
+        self._say(f"'{name}' removed from the draft.")
+        tiles = self.attachments.tiles
+        target = tiles[min(place, len(tiles) - 1)].preview_button if tiles else None
+        (target or self.attachments.attach_button).setFocus(Qt.FocusReason.OtherFocusReason)
         return True
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if local_files(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if local_files(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = local_files(event.mimeData())
+        if not paths:
+            super().dropEvent(event)
+            return
+        event.acceptProposedAction()
+        self.attach_files(paths)
 
     # --- opening and closing ----------------------------------------------------------
 
@@ -369,8 +499,7 @@ class RequestForm(QDialog):
         form = self._requests.load_form(conversation_id)
         self.specialty.choose(form.specialty_code)
         self.fields.fill(form)
-        for name in self._requests.view(conversation_id).attachment_names:
-            self.attachments.add_file(name)
+        self._show_attachments()
         self._priority_changed()
         self.setWindowTitle("Advice request (draft)")
 
@@ -386,6 +515,17 @@ class RequestForm(QDialog):
             )
             return
         super().reject()
+
+    def done(self, result: int) -> None:
+        self.autosave_timer.stop()
+        super().done(result)
+
+
+def _not_attached(paths: Sequence[Path], no_specialty: bool) -> str:
+    names = ", ".join(f"'{path.name}'" for path in paths)
+    if no_specialty:
+        return f"{names} not attached: choose the specialty first, so the draft can keep it."
+    return f"{names} not attached: the draft could not be saved; put the problems above right."
 
 
 def _refusal(check: Callable[..., object], *args: object) -> str | None:

@@ -1,5 +1,5 @@
-"""The parts of the request form: the specialty chooser, the fields every request has, the
-specialty's own questions, and the attachments.
+"""The parts of the request form: the specialty chooser, the fields every request has and
+the specialty's own questions (the attachments are in :mod:`bhcp_ag.ui.attachment_panel`).
 
 :mod:`bhcp_ag.ui.request_form` assembles them into the dialog and does the saving and
 sending; these classes only lay out inputs and turn them into an
@@ -15,11 +15,8 @@ from PySide6.QtCore import QStringListModel, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +27,6 @@ from bhcp_ag.domain.request import TEXT_FIELDS, AdviceRequestForm
 from bhcp_ag.domain.specialties import Specialty, SpecialtyCatalogue
 from bhcp_ag.domain.templates import RequestTemplate
 from bhcp_ag.ui.form_fields import (
-    HINT_STYLE,
     PROBLEM_COLOUR,
     ChoiceInput,
     DateInput,
@@ -166,6 +162,10 @@ class _SpecialtyInput(FieldInput):
 
     def on_change(self, callback: Callable[[], None]) -> None:
         self.chooser.specialty_changed.connect(callback)
+
+    def set_accessible_name(self, name: str) -> None:
+        super().set_accessible_name(name)
+        self.chooser.edit.setAccessibleName(name)  # the text box inside takes the keys
 
 
 class TemplateSection(QWidget):
@@ -326,50 +326,3 @@ class GenericFields:
 
     def _text_values(self) -> list[str]:
         return [text_input.value() for text_input in self.texts.values()]
-
-
-class AttachmentsPanel(QWidget):
-    """The attach button, the files attached so far and why a file was refused."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.attach_button = QPushButton("Attach &file…")
-        self.attach_button.setAutoDefault(False)
-        self.attach_button.setToolTip("JPEG, PNG or PDF, up to 5 MB each.")
-        self.photo_note = QLabel("A photo is expected for this specialty.")
-        self.photo_note.setStyleSheet("font-weight: 600;")
-        self.photo_note.hide()
-        hint = QLabel("JPEG, PNG or PDF, up to 5 MB each.")
-        hint.setStyleSheet(HINT_STYLE)
-        self.files = QListWidget()
-        self.files.setAccessibleName("Attached files")
-        self.files.setMaximumHeight(72)
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet(f"color: {PROBLEM_COLOUR};")
-        self.problem.setAccessibleName("Problem with the attachment")
-        self.problem.hide()
-        top = QHBoxLayout()
-        top.addWidget(self.attach_button)
-        top.addWidget(hint, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
-        layout.addWidget(self.photo_note)
-        layout.addLayout(top)
-        layout.addWidget(self.files)
-        layout.addWidget(self.problem)
-
-    def set_photo_expected(self, expected: bool) -> None:
-        self.photo_note.setVisible(expected)
-
-    def add_file(self, name: str) -> None:
-        self.files.addItem(name)
-
-    def show_problem(self, message: str) -> None:
-        self.problem.setText(message)
-        self.problem.show()
-
-    def clear_problem(self) -> None:
-        self.problem.clear()
-        self.problem.hide()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QAccessible, QColor, QImage
 from PySide6.QtWidgets import QAbstractButton, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
@@ -39,7 +40,7 @@ def drafts(workspace: Workspace) -> int:
 def click(qtbot: QtBot, button: QAbstractButton) -> None:
     """Click as the mouse would: scrolled into view first, where the form scrolls."""
     form = button.window()
-    if isinstance(form, RequestForm) and form.scroll_area.widget().isAncestorOf(button):
+    if isinstance(form, RequestForm) and form.scroll_area.isAncestorOf(button):
         form.scroll_area.ensureWidgetVisible(button)
     if button.isCheckable():  # on the box itself: the label's spare width is not clickable
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(6, button.height() // 2))
@@ -229,8 +230,7 @@ def test_an_image_is_attached_and_a_fake_jpeg_is_refused_inline(
     problem = form.problem_label("attachments")
     assert problem.isVisible()
     assert "'notes.jpg' cannot be attached" in problem.text()
-    names = [form.attachments.files.item(i).text() for i in range(form.attachments.files.count())]
-    assert names == ["rash.png"]
+    assert form.attachments.names() == ["rash.png"]
 
 
 def test_changing_specialty_keeps_answers_for_the_same_questions(
@@ -285,15 +285,111 @@ def test_every_input_is_named_for_its_label(qtbot: QtBot, form: RequestForm) -> 
 def test_tab_order_follows_the_visual_order(qtbot: QtBot, form: RequestForm) -> None:
     choose_dermatology(qtbot, form)
     expected: list[QWidget] = [form.specialty, *form.fields.focus_widgets()]
-    expected += [form.attachments.attach_button, form.attachments.files]
+    expected += form.attachments.focus_widgets()
     expected += [form.save_button, form.send_button, form.close_button]
     wanted = set(expected)
     chain = [expected[0]]
     widget = expected[0].nextInFocusChain()
-    while widget is not expected[0] and len(chain) < len(expected):
+    while widget is not None and widget is not expected[0] and len(chain) < len(expected):
         if widget in wanted:
             chain.append(widget)
         widget = widget.nextInFocusChain()
     assert chain == expected
     tops = [w.mapTo(form, w.rect().topLeft()).y() for w in expected[:-3]]
     assert tops == sorted(tops)
+
+
+# --- saving as the GP types -------------------------------------------------------------
+
+
+def autosaving_form(qtbot: QtBot, workspace: Workspace, now: datetime) -> RequestForm:
+    """A new form whose clock reads ``now`` and which saves 50 ms after the last edit."""
+    opened = RequestForm(workspace, now=lambda: now)
+    qtbot.addWidget(opened)
+    opened.autosave_timer.setInterval(50)
+    opened.open()
+    qtbot.waitExposed(opened)
+    return opened
+
+
+def test_a_draft_is_saved_once_typing_pauses_without_taking_the_focus(
+    qtbot: QtBot, workspace: Workspace, now: datetime
+) -> None:
+    form = autosaving_form(qtbot, workspace, now)
+    before = drafts(workspace)
+    choose_dermatology(qtbot, form)
+    edit = form.fields.texts["question"].edit
+    edit.setFocus()
+    form.autosave_timer.setInterval(60_000)  # held back while we look mid-typing
+    qtbot.keyClicks(edit, "Is this ")
+    assert form.autosave_timer.isActive()
+    assert form.conversation_id is None  # nothing saved mid-word
+    form.autosave_timer.setInterval(50)
+    with qtbot.waitSignal(form.draft_saved, timeout=2000):
+        qtbot.keyClicks(edit, "eczema?")
+    assert form.conversation_id is not None
+    assert workspace.requests.load_form(form.conversation_id).question == "Is this eczema?"
+    assert form.saved_label.text() == "Draft saved at 10:00"  # 10:00 UTC is 10:00 in London
+    assert form.message.text() == ""  # quiet: nothing to read
+    assert form.focusWidget() is edit
+    with qtbot.waitSignal(form.draft_saved, timeout=2000):
+        qtbot.keyClicks(edit, " Or psoriasis?")
+    assert workspace.requests.load_form(form.conversation_id).question == (
+        "Is this eczema? Or psoriasis?"
+    )
+    assert drafts(workspace) == before + 1  # the same draft, saved again
+    with qtbot.waitSignal(form.finished):
+        form.reject()
+    assert drafts(workspace) == before + 1
+
+
+def test_the_saved_time_is_london_time_in_summer(qtbot: QtBot, workspace: Workspace) -> None:
+    form = autosaving_form(qtbot, workspace, datetime(2026, 7, 1, 9, 5, tzinfo=UTC))
+    choose_dermatology(qtbot, form)
+    with qtbot.waitSignal(form.draft_saved, timeout=2000):
+        qtbot.keyClicks(form.fields.texts["question"].edit, QUESTION)
+    assert form.saved_label.text() == "Draft saved at 10:05"  # British Summer Time
+
+
+def test_autosave_never_nags_about_a_draft_it_cannot_save_yet(
+    qtbot: QtBot, workspace: Workspace, now: datetime
+) -> None:
+    form = autosaving_form(qtbot, workspace, now)
+    form.autosave_timer.setInterval(60_000)
+    before = drafts(workspace)
+    qtbot.keyClicks(form.fields.texts["question"].edit, QUESTION)
+    assert not form.autosave()  # no specialty: nothing to file it under yet
+    assert not form.problem_label("specialty_code").isVisible()
+    choose_dermatology(qtbot, form)
+    form.fields.texts["results"].set_value("r" * 8001)
+    assert not form.autosave()  # over the limit: Save or Close will say so
+    assert not form.problem_label("results").isVisible()
+    assert (form.message.text(), form.saved_label.text()) == ("", "")
+    assert drafts(workspace) == before
+    form.fields.texts["results"].set_value("FBC normal")
+    assert form.autosave()
+    assert drafts(workspace) == before + 1
+    assert not form.autosave()  # nothing new since
+
+
+def test_every_control_has_an_accessible_name(
+    qtbot: QtBot, form: RequestForm, tmp_path: Path
+) -> None:
+    choose_dermatology(qtbot, form)
+    photo = tmp_path / "rash.png"
+    image = QImage(32, 32, QImage.Format.Format_RGB32)
+    image.fill(QColor("tan"))
+    assert image.save(str(photo))
+    assert form.attach_file(photo)
+    controls = [
+        widget
+        for widget in form.findChildren(QWidget)
+        if widget.isVisibleTo(form) and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+    ]
+    assert len(controls) > 30
+    unnamed = []
+    for widget in controls:
+        accessible = QAccessible.queryAccessibleInterface(widget)
+        if accessible is None or not accessible.text(QAccessible.Text.Name).strip():
+            unnamed.append(widget)
+    assert unnamed == []

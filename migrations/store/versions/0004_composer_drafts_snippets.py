@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("conversation_id", sa.String(length=36), nullable=False),
         sa.Column("user_id", sa.String(length=36), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("choice", sa.String(length=48), nullable=True),
+        sa.Column("choice", sa.String(length=96), nullable=True),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["conversation_id"],

@@ -1,0 +1,338 @@
+"""The selected conversation: read it, and do the next thing the signed-in user can do.
+
+Above, the read-only thread (:class:`ConversationViewer`); below it a row of actions and,
+when the user may write in the conversation, the :class:`ComposerBox`. What is possible
+comes from the services (:meth:`ConversationActions.options`): a button the user cannot
+use now is disabled, and its tooltip says why ("Dr Rao claimed this request at 09:12").
+
+Every action is a local change queued for the hub; ``changed`` tells the window, which
+reads the list again and asks for a sync. A refused action leaves everything typed in
+place and says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bhcp_ag.domain.conversation import (
+    ClosingOutcome,
+    Recommendation,
+    Role,
+    SpecialistOutcome,
+    Status,
+)
+from bhcp_ag.services.conversation_actions import ActionRefused, Choice, Done, Options
+from bhcp_ag.services.record_text import advice_as_text
+from bhcp_ag.services.requests import ConversationView
+from bhcp_ag.services.workspace import Workspace
+from bhcp_ag.ui.composer import ComposerBox
+from bhcp_ag.ui.conversation_view import ConversationViewer
+from bhcp_ag.ui.outcome_dialogs import CancelRequestDialog, CloseConversationDialog
+
+DONE_TEXT = {
+    "conversation.claim": "You claimed the request.",
+    "conversation.release": "The request is back in the queue, unclaimed.",
+    "conversation.reply": "Reply sent.",
+    "conversation.close": "Conversation closed.",
+    "conversation.cancel": "Request cancelled.",
+}
+RESPONSE_TEXT = {
+    Status.ADVICE_RETURNED: "Advice sent to the GP.",
+    Status.MORE_INFO_REQUESTED: "Question sent to the GP.",
+    Status.CONVERTED: "Converted into a referral.",
+}
+SYNC_NOTE = " It goes to the hub at the next sync."
+
+
+class ConversationPanel(QWidget):
+    """One conversation and its actions for the signed-in user."""
+
+    changed = Signal(str, str)
+    """(conversation id, a sentence for the status bar) after a change was made."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        now: Callable[[], datetime],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._workspace = workspace
+        self._now = now
+        self._view: ConversationView | None = None
+        self._options: Options | None = None
+        role = workspace.user.role
+        self.viewer = ConversationViewer(workspace.catalogue, now)
+        self.composer = ComposerBox(workspace.composer, specialist=role is Role.SPECIALIST, now=now)
+        self.composer.send_requested.connect(self._send)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setAccessibleName("Problem")
+        self.problem.setStyleSheet("color: #b3261e;")
+        self.problem.hide()
+        self._build_actions(role)
+        self._build_layout()
+        self.show_nothing()
+
+    # --- building ----------------------------------------------------------------------
+
+    def _button(self, text: str, shortcut: str, slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton(text)
+        button.setAccessibleName(text.replace("&", "").rstrip("…"))
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(lambda: button.isEnabled() and button.isVisible() and slot())
+        self.addAction(action)
+        button.clicked.connect(lambda: slot())
+        button.setProperty("shortcut_text", shortcut)
+        return button
+
+    def _build_actions(self, role: Role) -> None:
+        self.claim_button = self._button("C&laim", "Ctrl+K", self.claim)
+        self.release_button = self._button("&Release", "Ctrl+Shift+K", self.release)
+        self.close_button = self._button(
+            "Close with &outcome…", "Ctrl+Shift+W", self.close_conversation
+        )
+        self.cancel_button = self._button("Cancel re&quest…", "Ctrl+Shift+Del", self.cancel_request)
+        self.copy_button = self._button("&Copy as text", "Ctrl+Shift+C", self.copy_as_text)
+        self.claim_label = QLabel()
+        self.claim_label.setAccessibleName("Claimed by")
+        specialist_side = role in (Role.SPECIALIST, Role.ADMIN)
+        gp_side = role in (Role.GP, Role.ADMIN)
+        self.claim_button.setVisible(role is Role.SPECIALIST)
+        self.release_button.setVisible(specialist_side)
+        self.close_button.setVisible(role is Role.GP)
+        self.cancel_button.setVisible(gp_side)
+        self.composer.setVisible(False)
+
+    def _build_layout(self) -> None:
+        actions = QHBoxLayout()
+        actions.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.claim_button, self.release_button, self.claim_label):
+            actions.addWidget(widget)
+        actions.addStretch(1)
+        for widget in (self.copy_button, self.close_button, self.cancel_button):
+            actions.addWidget(widget)
+        bar = QWidget()
+        bar.setLayout(actions)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.viewer, 1)
+        top_layout.addWidget(bar)
+        top_layout.addWidget(self.problem)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(self.composer)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+
+    # --- showing -----------------------------------------------------------------------
+
+    @property
+    def conversation_id(self) -> str | None:
+        return self._view.id if self._view is not None else None
+
+    def show_nothing(self) -> None:
+        self.composer.leave()
+        self._view, self._options = None, None
+        self.viewer.show_nothing()
+        for button in self._buttons():
+            button.setEnabled(False)
+            button.setToolTip("")
+        self.claim_label.setText("")
+        self.problem.hide()
+        self.composer.setVisible(False)
+
+    def show_conversation(self, conversation_id: str) -> None:
+        """Show ``conversation_id`` as the store has it now (again, after a sync)."""
+        if conversation_id != self.conversation_id:
+            self.problem.hide()
+        view = self._workspace.requests.view(conversation_id)
+        options = self._workspace.actions.options(self._workspace.user, conversation_id)
+        self._view, self._options = view, options
+        self.viewer.show_conversation(view)
+        self._show_options(view, options)
+
+    def refresh(self) -> None:
+        if self.conversation_id is not None:
+            try:
+                self.show_conversation(self.conversation_id)
+            except KeyError:  # gone (a discarded draft)
+                self.show_nothing()
+
+    def refresh_clock(self) -> None:
+        self.composer.refresh_clock()
+
+    def save_typing(self) -> None:
+        """Keep what is being written now (the window is closing, say)."""
+        self.composer.save_now()
+
+    def _buttons(self) -> tuple[QPushButton, ...]:
+        return (
+            self.claim_button,
+            self.release_button,
+            self.close_button,
+            self.cancel_button,
+            self.copy_button,
+        )
+
+    def _show_options(self, view: ConversationView, options: Options) -> None:
+        status = Status(view.status)
+        _enable(self.claim_button, options.claim)
+        _enable(self.release_button, options.release)
+        _enable(self.close_button, options.close)
+        _enable(self.cancel_button, options.cancel)
+        self.cancel_button.setText(
+            "&Discard draft…" if status is Status.DRAFT else "Cancel re&quest…"
+        )
+        self.copy_button.setEnabled(bool(view.messages))
+        self.copy_button.setToolTip("Copy the conversation as plain text for the patient's record")
+        who = view.claimed_by_name
+        self.claim_label.setText(f"Claimed by {who}" if who else "")
+        self._show_composer(view, options, status)
+
+    def _show_composer(self, view: ConversationView, options: Options, status: Status) -> None:
+        role = self._workspace.user.role
+        if role is Role.SPECIALIST:
+            writable = options.advise.allowed or options.ask.allowed or options.convert.allowed
+            prompt = "Your response"
+        elif role is Role.GP:
+            writable = options.reply.allowed
+            prompt = (
+                "Reply with the information asked for"
+                if status is Status.MORE_INFO_REQUESTED
+                else "Ask a follow-up question about the advice"
+            )
+        else:
+            writable = False
+            prompt = ""
+        if not writable:
+            self.composer.leave()
+            self.composer.setVisible(False)
+            return
+        due = view.due_at if status is Status.AWAITING_SPECIALIST else None
+        self.composer.show_for(view.id, options, due, prompt)
+        if not self.composer.isVisibleTo(self):
+            self.composer.setVisible(True)
+            top, below = self.splitter.sizes()
+            if below < self.composer.minimumSizeHint().height():  # shown for the first time
+                total = top + below
+                room = max(self.composer.sizeHint().height(), total * 2 // 5)
+                self.splitter.setSizes([max(total - room, 0), room])
+
+    # --- acting ------------------------------------------------------------------------
+
+    def claim(self) -> bool:
+        return self._act(lambda user, cid: self._workspace.actions.claim(user, cid))
+
+    def release(self) -> bool:
+        return self._act(lambda user, cid: self._workspace.actions.release(user, cid))
+
+    def close_conversation(self, outcome: ClosingOutcome | None = None) -> bool:
+        """Close with ``outcome``, asking for it when not given."""
+        if self.conversation_id is None:
+            return False
+        chosen = outcome or CloseConversationDialog.ask(self)
+        if chosen is None:
+            return False
+        return self._act(lambda user, cid: self._workspace.actions.close(user, cid, chosen))
+
+    def cancel_request(self, reason: str | None = None) -> bool:
+        """Cancel the request (or discard a draft), asking for a reason when not given."""
+        if self.conversation_id is None:
+            return False
+        given = reason if reason is not None else CancelRequestDialog.ask(self)
+        if given is None:
+            return False
+        return self._act(lambda user, cid: self._workspace.actions.cancel(user, cid, given))
+
+    def copy_as_text(self) -> str:
+        """Put the conversation on the clipboard as plain text; returns the text."""
+        if self._view is None:
+            return ""
+        text = advice_as_text(self._view)
+        QGuiApplication.clipboard().setText(text)
+        self.changed.emit(self._view.id, "Copied as text: paste it into the patient's record.")
+        return text
+
+    def respond(
+        self,
+        outcome: SpecialistOutcome,
+        text: str,
+        recommendation: Recommendation | None = None,
+    ) -> bool:
+        """Send a response (what the Send button does after its checks)."""
+        return self._act(
+            lambda user, cid: self._workspace.actions.respond(
+                user, cid, outcome, text, recommendation
+            ),
+            from_composer=True,
+        )
+
+    def reply(self, text: str) -> bool:
+        return self._act(
+            lambda user, cid: self._workspace.actions.reply(user, cid, text),
+            from_composer=True,
+        )
+
+    def _send(
+        self, outcome: SpecialistOutcome | None, recommendation: Recommendation | None, text: str
+    ) -> None:
+        if outcome is None:
+            self.reply(text)
+        else:
+            self.respond(outcome, text, recommendation)
+
+    def _act(self, action: Callable[..., Done], *, from_composer: bool = False) -> bool:
+        cid = self.conversation_id
+        if cid is None:
+            return False
+        if from_composer:
+            self.composer.save_now()  # kept, whatever happens next
+        try:
+            done = action(self._workspace.user, cid)
+        except ActionRefused as refused:
+            if from_composer:
+                self.composer.show_problem(str(refused))
+            else:
+                self.problem.setText(str(refused))
+                self.problem.show()
+            return False
+        if from_composer:
+            self.composer.sent()
+        self.problem.hide()
+        if done.action.value == "conversation.cancel" and done.change_id is None:
+            self.show_nothing()
+            self.changed.emit(cid, "Draft discarded.")
+            return True
+        self.show_conversation(cid)
+        text = (
+            RESPONSE_TEXT.get(done.status) if done.action.value == "conversation.respond" else None
+        )
+        self.changed.emit(cid, (text or DONE_TEXT.get(done.action.value, "Done.")) + SYNC_NOTE)
+        return True
+
+
+def _enable(button: QPushButton, choice: Choice) -> None:
+    button.setEnabled(choice.allowed)
+    shortcut = button.property("shortcut_text")
+    tip = choice.reason if not choice.allowed else f"{button.accessibleName()} ({shortcut})"
+    button.setToolTip(tip)

@@ -1,0 +1,285 @@
+"""Attaching files to a request: dropped or picked, previewed small and large, removed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QImage,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+)
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from bhcp_ag.domain.limits import MAX_ATTACHMENT_BYTES
+from bhcp_ag.services import attachments
+from bhcp_ag.services.workspace import Workspace
+from bhcp_ag.ui import attachment_panel
+from bhcp_ag.ui.attachment_panel import AttachmentPreview, AttachmentsPanel
+from bhcp_ag.ui.main_window import MainWindow
+from bhcp_ag.ui.request_form import RequestForm
+
+QUESTION = "Is this eczema or psoriasis?"
+
+
+def image_bytes(width: int, height: int, image_format: str = "PNG") -> bytes:
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(QColor("tan"))
+    array = QByteArray()
+    buffer = QBuffer(array)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    assert image.save(buffer, image_format)  # type: ignore[call-overload]  # str at runtime
+    buffer.close()
+    return bytes(array.data())
+
+
+def pdf_bytes(pages: int = 2) -> bytes:
+    array = QByteArray()
+    buffer = QBuffer(array)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    painter = QPainter(writer)
+    for page in range(pages):
+        if page:
+            writer.newPage()
+        painter.drawText(100, 100, f"Clinic letter, page {page + 1}")
+    painter.end()
+    buffer.close()
+    data = bytes(array.data())
+    assert data.startswith(b"%PDF-")
+    return data
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    """A photo, a scan, a letter, a fake photo and one over 5 MB, on disk."""
+    made = {
+        "rash.png": image_bytes(40, 30),
+        "elbow.jpg": image_bytes(60, 90, "JPG"),
+        "letter.pdf": pdf_bytes(),
+        "notes.jpg": b"not a picture at all",
+    }
+    paths = {}
+    for name, data in made.items():
+        paths[name] = tmp_path / name
+        paths[name].write_bytes(data)
+    big = tmp_path / "scan.png"
+    with big.open("wb") as handle:
+        handle.truncate(MAX_ATTACHMENT_BYTES + 1)
+    paths["scan.png"] = big
+    return paths
+
+
+@pytest.fixture
+def form(qtbot: QtBot, main_window: MainWindow) -> RequestForm:
+    opened = main_window.open_new_request()
+    qtbot.waitExposed(opened)
+    edit = opened.specialty.edit
+    qtbot.keyClicks(edit, "330")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert opened.specialty.code() == "330"
+    qtbot.keyClicks(opened.fields.texts["question"].edit, QUESTION)
+    return opened
+
+
+def drop(target: QWidget, paths: list[Path], urls: list[QUrl] | None = None) -> QDropEvent:
+    """Drag ``paths`` over ``target`` and drop them, as a file manager would."""
+    mime = QMimeData()
+    mime.setUrls(urls if urls is not None else [QUrl.fromLocalFile(str(p)) for p in paths])
+    centre = QPointF(target.rect().center())
+    enter = QDragEnterEvent(
+        centre,
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(target, enter)
+    dropped = QDropEvent(
+        centre,
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    if enter.isAccepted():
+        QApplication.sendEvent(target, dropped)
+    return dropped
+
+
+def stored_names(workspace: Workspace, form: RequestForm) -> list[str]:
+    assert form.conversation_id is not None
+    found = attachments.conversation_attachments(workspace.store, form.conversation_id)
+    return [file.filename for file in found]
+
+
+def test_files_dropped_together_attach_the_good_ones_and_name_each_refusal(
+    qtbot: QtBot, form: RequestForm, files: dict[str, Path], workspace: Workspace
+) -> None:
+    missing = files["rash.png"].with_name("gone.png")  # dropped, then moved away
+    dropped = [files[n] for n in ("rash.png", "notes.jpg", "letter.pdf", "scan.png")]
+    event = drop(form.attachments, [*dropped, missing])
+    assert event.isAccepted()
+    assert form.attachments.names() == ["rash.png", "letter.pdf"]
+    assert stored_names(workspace, form) == ["rash.png", "letter.pdf"]
+    problem = form.problem_label("attachments")
+    assert problem.isVisible()
+    lines = problem.text().splitlines()
+    assert len(lines) == 3
+    assert lines[0].startswith("'notes.jpg' cannot be attached: its contents are not JPEG")
+    assert lines[1] == "'scan.png' is 5.1 MB; attachments can be at most 5 MB each."
+    assert lines[2].startswith("'gone.png' could not be read: No such file")
+    assert form.message.text() == "2 attached; 3 files could not be attached (see Attachments)."
+    assert form.fields.texts["question"].value() == QUESTION  # nothing typed is lost
+
+
+def test_a_file_dropped_anywhere_on_the_form_is_attached(
+    qtbot: QtBot, form: RequestForm, files: dict[str, Path], workspace: Workspace
+) -> None:
+    event = drop(form, [files["elbow.jpg"]])
+    assert event.isAccepted()
+    assert stored_names(workspace, form) == ["elbow.jpg"]
+    assert form.message.text() == "'elbow.jpg' attached; the draft is saved."
+    assert not form.problem_label("attachments").isVisible()
+
+
+def test_a_drag_without_local_files_is_not_taken(
+    qtbot: QtBot, form: RequestForm, workspace: Workspace
+) -> None:
+    event = drop(form.attachments, [], urls=[QUrl("https://example.org/rash.png")])
+    assert not event.isAccepted()
+    assert form.conversation_id is None  # not even a draft saved for it
+
+
+def test_the_panel_reports_dropped_paths(qtbot: QtBot, files: dict[str, Path]) -> None:
+    panel = AttachmentsPanel()
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.files_dropped) as dropped:
+        drop(panel, [files["rash.png"], files["letter.pdf"]])
+    assert dropped.args == [[files["rash.png"], files["letter.pdf"]]]
+
+
+def test_each_file_shows_a_preview_and_what_it_is(
+    qtbot: QtBot, form: RequestForm, files: dict[str, Path]
+) -> None:
+    assert form.attach_files([files["rash.png"], files["letter.pdf"]]) == [
+        "rash.png",
+        "letter.pdf",
+    ]
+    photo, letter = form.attachments.tiles
+    assert photo.detail_label.text().startswith("PNG image, 40 × 30, ")
+    thumbnail = photo.preview_button.icon().pixmap(attachment_panel.THUMBNAIL).toImage()
+    assert thumbnail.pixelColor(thumbnail.width() // 2, thumbnail.height() // 2) == QColor("tan")
+    size = len(files["letter.pdf"].read_bytes())
+    if attachment_panel.QPdfDocument is None:
+        assert letter.detail_label.text() == f"PDF, {attachment_panel.size_text(size)}"
+    else:
+        assert letter.detail_label.text().startswith("PDF, 2 pages, ")
+    assert photo.preview_button.accessibleName() == "Preview rash.png"
+    assert letter.remove_button.accessibleName() == "Remove letter.pdf"
+
+
+def test_a_photo_opens_large_scaled_to_fit_from_the_keyboard(
+    qtbot: QtBot, form: RequestForm, tmp_path: Path
+) -> None:
+    wide = tmp_path / "wide.png"
+    wide.write_bytes(image_bytes(3000, 1500))
+    form.attach_file(wide)
+    button = form.attachments.tiles[0].preview_button
+    button.setFocus()
+    qtbot.keyClick(button, Qt.Key.Key_Return)
+    [preview] = form.findChildren(AttachmentPreview)
+    qtbot.waitExposed(preview)
+    qtbot.waitUntil(lambda: not preview.shown_size().isEmpty())
+    shown = preview.shown_size()
+    room = preview.picture.contentsRect().size()
+    assert shown.width() <= room.width() and shown.height() <= room.height()
+    assert shown.width() == room.width() or shown.height() == room.height()  # fills one way
+    assert abs(shown.width() / shown.height() - 2.0) < 0.02  # not stretched
+    assert preview.details.text().startswith("PNG image, 3000 × 1500, ")
+    assert preview.focusWidget() is preview.close_button
+    with qtbot.waitSignal(preview.finished):
+        qtbot.keyClick(preview.close_button, Qt.Key.Key_Escape)
+
+
+def test_a_pdf_preview_says_so_when_it_cannot_be_drawn(
+    qtbot: QtBot, form: RequestForm, files: dict[str, Path]
+) -> None:
+    form.attach_file(files["letter.pdf"])
+    tile = form.attachments.tiles[0]
+    qtbot.mouseClick(tile.name_label, Qt.MouseButton.LeftButton)  # anywhere on the tile
+    [preview] = form.findChildren(AttachmentPreview)
+    qtbot.waitExposed(preview)
+    if attachment_panel.QPdfDocument is None:
+        assert preview.picture.text() == "A preview of PDF files is not available on this computer."
+        assert preview.shown_size().isEmpty()
+    else:
+        qtbot.waitUntil(lambda: not preview.shown_size().isEmpty())
+
+
+def test_remove_takes_the_file_off_the_draft_and_keeps_the_focus_near(
+    qtbot: QtBot, form: RequestForm, files: dict[str, Path], workspace: Workspace
+) -> None:
+    form.attach_files([files["rash.png"], files["elbow.jpg"], files["letter.pdf"]])
+    first, second, _third = form.attachments.tiles
+    form.scroll_area.ensureWidgetVisible(first.remove_button)
+    qtbot.mouseClick(first.remove_button, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    assert stored_names(workspace, form) == ["elbow.jpg", "letter.pdf"]
+    assert form.message.text() == "'rash.png' removed from the draft."
+    [now_first, _] = form.attachments.tiles
+    assert now_first.file.id == second.file.id
+    assert form.focusWidget() is now_first.preview_button  # the next file along
+    qtbot.keyClick(now_first.preview_button, Qt.Key.Key_Delete)  # Delete removes too
+    assert stored_names(workspace, form) == ["letter.pdf"]
+    form.remove_attachment(form.attachments.tiles[0].file.id)
+    assert form.attachments.names() == []
+    assert form.attachments.empty_note.isVisible()
+    assert form.focusWidget() is form.attachments.attach_button
+    assert form.fields.texts["question"].value() == QUESTION
+
+
+def test_the_photo_prompt_goes_once_a_photo_is_attached(
+    qtbot: QtBot, form: RequestForm, files: dict[str, Path]
+) -> None:
+    note = form.attachments.photo_note
+    assert note.isVisible()
+    form.attach_file(files["letter.pdf"])
+    assert note.isVisible()  # a letter is not the photo the specialty asks for
+    form.attach_file(files["elbow.jpg"])
+    assert not note.isVisible()
+    form.specialty.choose("410")  # rheumatology expects no photo
+    form.remove_attachment(form.attachments.tiles[1].file.id)
+    assert not note.isVisible()
+
+
+def test_a_reopened_draft_shows_its_attachments(
+    qtbot: QtBot, form: RequestForm, files: dict[str, Path], main_window: MainWindow
+) -> None:
+    form.attach_files([files["rash.png"], files["letter.pdf"]])
+    draft_id = form.conversation_id
+    assert draft_id is not None
+    form.reject()
+    reopened = main_window.open_draft(draft_id)
+    qtbot.waitExposed(reopened)
+    assert reopened.attachments.names() == ["rash.png", "letter.pdf"]
+    assert reopened.attachments.tiles[0].detail_label.text().startswith("PNG image, 40 × 30")
+
+
+def test_attaching_without_a_specialty_says_what_to_do_first(
+    qtbot: QtBot, main_window: MainWindow, files: dict[str, Path]
+) -> None:
+    form = main_window.open_new_request()
+    qtbot.waitExposed(form)
+    assert form.attach_files([files["rash.png"]]) == []
+    assert form.problem_label("attachments").text() == (
+        "'rash.png' not attached: choose the specialty first, so the draft can keep it."
+    )
+    assert form.problem_label("specialty_code").isVisible()

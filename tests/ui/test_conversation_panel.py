@@ -1,0 +1,275 @@
+"""The conversation panel: claim, respond, reply, close, copy, and nothing typed lost."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import datetime
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QGuiApplication
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select, update
+
+from bhcp_ag.domain.conversation import (
+    ClosingOutcome,
+    Recommendation,
+    SpecialistOutcome,
+    Status,
+)
+from bhcp_ag.services.workspace import Workspace, load_user
+from bhcp_ag.store.models import Conversation, OutboxChange, User
+from bhcp_ag.store.reference import DEMO_MANAGER, DEMO_SPECIALIST
+from bhcp_ag.ui.main_window import MainWindow
+
+OpenWindow = Callable[[str], MainWindow]
+
+
+@pytest.fixture
+def open_window(
+    qtbot: QtBot, workspace: Workspace, settings: QSettings, now: datetime
+) -> Iterator[OpenWindow]:
+    """Open a main window for a demo user, kept alive until the test's teardown.
+
+    (A window only the test function refers to sits in reference cycles through its
+    signal connections; the cyclic collector could free it in the middle of a paint
+    after the test returns, which crashes Qt.)
+    """
+    windows: list[MainWindow] = []
+
+    def open_for(username: str) -> MainWindow:
+        user = load_user(workspace.store, username)
+        ws = Workspace.for_user(
+            workspace.store, user, workspace.catalogue, workspace.targets, lambda: now
+        )
+        window = MainWindow(ws, settings=settings, now=lambda: now)
+        qtbot.addWidget(window)
+        windows.append(window)
+        window.show()
+        return window
+
+    yield open_for
+    for window in windows:
+        window.close()
+
+
+def _find(workspace: Workspace, *conditions: object) -> str:
+    with workspace.store.read_session() as session:
+        found = session.scalar(select(Conversation.id).where(*conditions).limit(1))  # type: ignore[arg-type]
+    assert found is not None, "the demo store has no such conversation"
+    return found
+
+
+def _of_practice_in(workspace: Workspace, status: Status) -> str:
+    """A conversation of the GP's practice, put in ``status`` (as a sync would)."""
+    cid = _find(
+        workspace,
+        Conversation.practice_code == workspace.user.practice_code,
+        Conversation.status.in_((Status.CLOSED, Status.AWAITING_SPECIALIST)),
+    )
+    with workspace.store.session() as session:
+        session.execute(
+            update(Conversation)
+            .where(Conversation.id == cid)
+            .values(status=status, closing_outcome=None, closed_at=None)
+        )
+    return cid
+
+
+def _unclaimed_in_queue(workspace: Workspace) -> str:
+    cid = _find(
+        workspace,
+        Conversation.status == Status.AWAITING_SPECIALIST,
+        Conversation.specialty_code.in_(("330", "410")),
+    )
+    with workspace.store.session() as session:
+        session.execute(
+            update(Conversation)
+            .where(Conversation.id == cid)
+            .values(claimed_by_id=None, claimed_at=None)
+        )
+    return cid
+
+
+def _status(workspace: Workspace, cid: str) -> Conversation:
+    with workspace.store.read_session() as session:
+        conv = session.get(Conversation, cid)
+        assert conv is not None
+        session.expunge(conv)
+        return conv
+
+
+def _queued(workspace: Workspace) -> list[tuple[str, dict]]:
+    with workspace.store.read_session() as session:
+        rows = session.execute(
+            select(OutboxChange.kind, OutboxChange.payload).order_by(OutboxChange.seq)
+        )
+        return [(kind, json.loads(payload)) for kind, payload in rows]
+
+
+def _show(window: MainWindow, cid: str) -> None:
+    window.filter_bar.status.setCurrentIndex(0)  # All
+    assert window.select_conversation(cid)
+    assert window.panel.conversation_id == cid
+
+
+def test_a_specialist_claims_and_advises(
+    qtbot: QtBot, open_window: OpenWindow, workspace: Workspace
+) -> None:
+    cid = _unclaimed_in_queue(workspace)
+    window = open_window(DEMO_SPECIALIST)
+    _show(window, cid)
+    panel = window.panel
+    assert panel.claim_button.isEnabled() and panel.composer.isVisible()
+    assert "Due" in panel.composer.due_label.text()
+
+    qtbot.mouseClick(panel.claim_button, Qt.MouseButton.LeftButton)
+    assert panel.claim_label.text() == "Claimed by Dr Rohan Mehta"
+    assert not panel.claim_button.isEnabled() and panel.release_button.isEnabled()
+    assert "You claimed the request." in window.statusBar().currentMessage()
+
+    composer = panel.composer
+    composer.text.setPlainText("Seborrhoeic keratosis; reassure.")
+    composer.choose_outcome(SpecialistOutcome.RETURN_TO_REFERRER_WITH_ADVICE)
+    qtbot.mouseClick(composer.send_button, Qt.MouseButton.LeftButton)
+    assert composer.problem.isVisibleTo(composer)
+    assert "recommendation" in composer.problem.text()
+    assert composer.text.toPlainText() == "Seborrhoeic keratosis; reassure."  # kept
+
+    composer.choose_recommendation(Recommendation.ADVICE_ONLY_NO_REFERRAL_RECOMMENDED)
+    qtbot.mouseClick(composer.send_button, Qt.MouseButton.LeftButton)
+    assert _status(workspace, cid).status == Status.ADVICE_RETURNED
+    assert composer.text.toPlainText() == "" and not composer.isVisible()
+    assert [kind for kind, _ in _queued(workspace)] == [
+        "conversation.claim",
+        "conversation.respond",
+    ]
+    assert "Advice sent to the GP." in window.statusBar().currentMessage()
+    assert "Seborrhoeic keratosis" in panel.viewer.toPlainText()
+
+
+def test_a_request_claimed_by_a_colleague_says_who(
+    open_window: OpenWindow, workspace: Workspace
+) -> None:
+    cid = _unclaimed_in_queue(workspace)
+    with workspace.store.session() as session:
+        colleague = session.scalar(
+            select(User.id).where(User.role == "specialist", User.username != DEMO_SPECIALIST)
+        )
+        session.execute(
+            update(Conversation)
+            .where(Conversation.id == cid)
+            .values(claimed_by_id=colleague, claimed_at=datetime(2026, 11, 23, 9, 12).astimezone())
+        )
+    window = open_window(DEMO_SPECIALIST)
+    _show(window, cid)
+    panel = window.panel
+    assert not panel.claim_button.isEnabled()
+    assert "claimed this request at" in panel.claim_button.toolTip()
+    assert panel.claim_label.text().startswith("Claimed by ")
+    assert not panel.composer.isVisible()
+
+
+def test_what_a_specialist_types_survives_a_refresh_and_a_restart(
+    qtbot: QtBot, open_window: OpenWindow, workspace: Workspace
+) -> None:
+    cid = _unclaimed_in_queue(workspace)
+    window = open_window(DEMO_SPECIALIST)
+    _show(window, cid)
+    composer = window.panel.composer
+    composer.text.setFocus()
+    qtbot.keyClicks(composer.text, "Please send a photo")
+    composer.choose_outcome(SpecialistOutcome.REQUIRE_FURTHER_INFORMATION)
+    cursor = composer.text.textCursor().position()
+    window.refresh()  # as after a sync that brought something
+    assert composer.text.toPlainText() == "Please send a photo"
+    assert composer.text.textCursor().position() == cursor
+    qtbot.waitUntil(lambda: "Draft kept" in composer.saved_label.text())
+    window.close()
+
+    again = open_window(DEMO_SPECIALIST)
+    _show(again, cid)
+    restored = again.panel.composer
+    assert restored.text.toPlainText() == "Please send a photo"
+    assert restored.outcome() is SpecialistOutcome.REQUIRE_FURTHER_INFORMATION
+
+
+def test_a_gp_replies_then_closes_and_the_referral_counts_as_avoided(
+    qtbot: QtBot, open_window: OpenWindow, workspace: Workspace
+) -> None:
+    cid = _of_practice_in(workspace, Status.MORE_INFO_REQUESTED)
+    window = open_window(workspace.user.username)
+    _show(window, cid)
+    panel = window.panel
+    assert panel.composer.isVisible()
+    assert panel.composer.title() == "Reply with the information asked for"
+    qtbot.mouseClick(panel.composer.send_button, Qt.MouseButton.LeftButton)
+    assert "Your reply" in panel.composer.problem.text()  # empty: refused, said why
+    panel.composer.text.setPlainText("Lesion 6 mm, photo in the record.")
+    qtbot.mouseClick(panel.composer.send_button, Qt.MouseButton.LeftButton)
+    assert _status(workspace, cid).status == Status.AWAITING_SPECIALIST
+    assert not panel.close_button.isEnabled()  # awaiting the specialist now
+
+    with workspace.store.session() as session:  # the specialist's advice arrives
+        session.execute(
+            update(Conversation)
+            .where(Conversation.id == cid)
+            .values(status=Status.ADVICE_RETURNED, would_have_referred="yes")
+        )
+    panel.refresh()
+    assert panel.close_button.isEnabled()
+    assert panel.composer.title() == "Ask a follow-up question about the advice"
+    assert panel.close_conversation(ClosingOutcome.MANAGED_IN_PRIMARY_CARE)
+    closed = _status(workspace, cid)
+    assert (closed.status, closed.referral_avoided) == (Status.CLOSED, True)
+    assert _queued(workspace)[-1] == (
+        "conversation.close",
+        {"closing_outcome": "managed_in_primary_care"},
+    )
+
+
+def test_copy_as_text_puts_the_thread_on_the_clipboard(
+    open_window: OpenWindow, workspace: Workspace
+) -> None:
+    cid = _find(
+        workspace,
+        Conversation.status == Status.CLOSED,
+        Conversation.practice_code == workspace.user.practice_code,
+    )
+    window = open_window(workspace.user.username)
+    _show(window, cid)
+    text = window.panel.copy_as_text()
+    assert QGuiApplication.clipboard().text() == text
+    conv = _status(workspace, cid)
+    assert text.startswith(f"Advice and Guidance: {window.panel._view.specialty_name}")  # type: ignore[union-attr]
+    assert conv.patient_nhs_number[:3] in text and "Advice, " in text
+    assert "<" not in text  # plain text, no markup
+
+
+def test_a_practice_manager_reads_but_has_nothing_to_press(
+    open_window: OpenWindow, workspace: Workspace
+) -> None:
+    cid = _of_practice_in(workspace, Status.ADVICE_RETURNED)
+    window = open_window(DEMO_MANAGER)
+    _show(window, cid)
+    panel = window.panel
+    assert not panel.composer.isVisible()
+    visible = [b for b in panel._buttons() if b.isVisible()]
+    assert visible == [panel.copy_button]
+
+
+def test_a_refused_action_says_why_and_changes_nothing(
+    open_window: OpenWindow, workspace: Workspace
+) -> None:
+    cid = _unclaimed_in_queue(workspace)
+    window = open_window(DEMO_SPECIALIST)
+    _show(window, cid)
+    with workspace.store.session() as session:  # meanwhile the GP cancelled it
+        session.execute(
+            update(Conversation).where(Conversation.id == cid).values(status=Status.CANCELLED)
+        )
+    assert not window.panel.claim()
+    assert window.panel.problem.isVisibleTo(window.panel)
+    assert "cannot be claimed" in window.panel.problem.text()
+    assert _queued(workspace) == []
