@@ -94,8 +94,8 @@ def drop(target: QWidget, paths: list[Path], urls: list[QUrl] | None = None) -> 
     """Drag ``paths`` over ``target`` and drop them, as a file manager would."""
     mime = QMimeData()
     mime.setUrls(urls if urls is not None else [QUrl.fromLocalFile(str(p)) for p in paths])
-    centre = QPointF(target.rect().center())
-    enter = QDragEnterEvent(
+    centre = target.rect().center()
+    enter = QDragEnterEvent(  # Qt takes a whole point here and a fractional one below
         centre,
         Qt.DropAction.CopyAction,
         mime,
@@ -104,7 +104,7 @@ def drop(target: QWidget, paths: list[Path], urls: list[QUrl] | None = None) -> 
     )
     QApplication.sendEvent(target, enter)
     dropped = QDropEvent(
-        centre,
+        QPointF(centre),
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,
