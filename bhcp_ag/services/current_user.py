@@ -20,7 +20,7 @@ class CurrentUser:
     def list_scope(self) -> ConversationFilter:
         """The conversations this user's list starts from: their practice or specialties."""
         if self.role in (Role.GP, Role.PRACTICE_MANAGER):
-            return ConversationFilter(practice_code=self.practice_code)
+            return ConversationFilter(practice_code=self.practice_code, viewer_id=self.id)
         if self.role is Role.SPECIALIST:
-            return ConversationFilter(specialty_codes=self.specialty_codes)
-        return ConversationFilter()
+            return ConversationFilter(specialty_codes=self.specialty_codes, viewer_id=self.id)
+        return ConversationFilter(viewer_id=self.id)

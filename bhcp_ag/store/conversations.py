@@ -2,12 +2,15 @@
 
 The list reads are built for 100,000 rows: filters and sort orders become SQL, the list
 first fetches only ids in order, then rows in batches by id (as Anki's browser does).
+"Overdue" is :mod:`bhcp_ag.domain.urgency`'s definition, written as SQL here
+(:func:`count_overdue`, ``ConversationFilter.overdue_at``).
 Writes never commit: the caller owns the transaction, so a change and its outbox entry
 land together or not at all.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Callable, Sequence
@@ -16,14 +19,21 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Connection, Select, func, select
+from sqlalchemy import ColumnElement, Connection, Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from bhcp_ag.domain.conversation import Status
 from bhcp_ag.domain.request import AdviceRequestForm
-from bhcp_ag.store.models import Conversation, OutboxChange, Specialty, User, utcnow
+from bhcp_ag.domain.urgency import CLOCK_RUNNING_STATUSES
+from bhcp_ag.store.models import Conversation, OutboxChange, Practice, Specialty, User, utcnow
 
 
 class SortKey(StrEnum):
+    """The orders the list can be read in (each one reads an index; see :func:`list_ids`)."""
+
+    QUEUE = "queue"
+    """A specialist's queue: requests waiting for a response by due time (overdue first,
+    then nearly due), then the other conversations by due time, then those without one."""
     UPDATED = "updated"
     DUE = "due"
     SUBMITTED = "submitted"
@@ -42,6 +52,13 @@ class ConversationFilter:
     statuses: tuple[str, ...] = ()
     text: str = ""
     overdue_at: datetime | None = None  # only conversations whose due time is before this
+    claimed_by_id: str | None = None  # only conversations this user has claimed
+    unclaimed_only: bool = False  # only conversations nobody has claimed
+    # Drafts are their author's alone: with a viewer, other people's drafts (a colleague's
+    # on a shared practice computer, say) are left out.
+    viewer_id: str | None = None
+    # Open conversations and those that ended at or after this time ("recent").
+    recent_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +80,9 @@ class ConversationRow:
     due_at: datetime | None
     first_response_at: datetime | None
     closed_at: datetime | None
+    practice_code: str = ""
+    practice_name: str = ""
+    claimed_by_id: str | None = None
 
 
 _SORT_COLUMNS: dict[SortKey, Any] = {
@@ -83,8 +103,21 @@ def _conditions(flt: ConversationFilter) -> list[ColumnElement[bool]]:
         conditions.append(Conversation.specialty_code.in_(flt.specialty_codes))
     if flt.statuses:
         conditions.append(Conversation.status.in_(flt.statuses))
+    if flt.recent_since is not None:
+        still_open = [s.value for s in Status if s.is_open]
+        conditions.append(
+            or_(Conversation.status.in_(still_open), Conversation.closed_at >= flt.recent_since)
+        )
+    if flt.viewer_id is not None:
+        conditions.append(
+            or_(Conversation.status != "draft", Conversation.requester_id == flt.viewer_id)
+        )
     if flt.overdue_at is not None:
         conditions.append(Conversation.due_at < flt.overdue_at)
+    if flt.claimed_by_id is not None:
+        conditions.append(Conversation.claimed_by_id == flt.claimed_by_id)
+    if flt.unclaimed_only:
+        conditions.append(Conversation.claimed_by_id.is_(None))
     text = flt.text.strip()
     if text:
         digits = text.replace(" ", "")
@@ -127,6 +160,32 @@ def _id_queries(flt: ConversationFilter, sort: SortKey, descending: bool) -> lis
     ]
 
 
+def _queue_ids(connection: Connection, flt: ConversationFilter, descending: bool) -> list[str]:
+    """The queue order: requests waiting for a response by due time, then the rest.
+
+    The waiting part is a small indexed read (status and scope in the ``IN`` lists). The
+    rest is the whole due order less those ids, filtered here: a ``status NOT IN`` in SQL
+    would cost a table lookup for each of 100,000 rows, where the plain due order reads
+    the covering ``(due_at, id)`` index alone. An ``ORDER BY CASE`` would defeat the index.
+    """
+    running = tuple(
+        s for s in flt.statuses or CLOCK_RUNNING_STATUSES if s in CLOCK_RUNNING_STATUSES
+    )
+    due = Conversation.due_at
+    waiting: list[str] = []
+    if running:
+        part = dataclasses.replace(flt, statuses=running)
+        query = select(Conversation.id).where(*_conditions(part), due.is_not(None))
+        waiting = _fetch_ids(connection, _ordered(query, due, descending))
+    first = set(waiting)
+    everything = [
+        conversation_id
+        for query in _id_queries(flt, SortKey.DUE, descending)
+        for conversation_id in _fetch_ids(connection, query)
+    ]
+    return waiting + [i for i in everything if i not in first]
+
+
 def list_ids(
     session: Session,
     flt: ConversationFilter,
@@ -134,6 +193,8 @@ def list_ids(
     descending: bool = True,
 ) -> list[str]:
     """The ids of the conversations that ``flt`` selects, in the list's order."""
+    if sort is SortKey.QUEUE:
+        return _queue_ids(session.connection(), flt, descending)
     if sort is SortKey.SPECIALTY:
         codes = list(session.scalars(_id_queries(flt, sort, descending)[0]))
         if flt.specialty_codes:
@@ -187,19 +248,42 @@ def count(session: Session, flt: ConversationFilter) -> int:
     return session.scalar(query) or 0
 
 
+def count_overdue(session: Session, scope: ConversationFilter, now: datetime) -> int:
+    """How many conversations in ``scope`` are overdue at ``now`` (one indexed count).
+
+    Overdue as :func:`bhcp_ag.domain.urgency.is_overdue` defines it: waiting for the hub or
+    the specialist, due before ``now``. ``scope`` is usually the user's
+    :meth:`~bhcp_ag.services.workspace.CurrentUser.list_scope`; any statuses it names
+    narrow the count further.
+    """
+    statuses = tuple(
+        s for s in scope.statuses or CLOCK_RUNNING_STATUSES if s in CLOCK_RUNNING_STATUSES
+    )
+    if not statuses:
+        return 0
+    return count(session, dataclasses.replace(scope, statuses=statuses, overdue_at=now))
+
+
 def rows_by_id(session: Session, ids: Sequence[str]) -> dict[str, ConversationRow]:
     """The list rows for ``ids`` (one query; at most a few hundred ids at a time)."""
     requester = aliased(User)
     claimer = aliased(User)
     query = (
-        select(Conversation, Specialty.short_name, requester.display_name, claimer.display_name)
+        select(
+            Conversation,
+            Specialty.short_name,
+            requester.display_name,
+            claimer.display_name,
+            Practice.name,
+        )
         .join(Specialty, Specialty.tfc_code == Conversation.specialty_code)
         .join(requester, requester.id == Conversation.requester_id)
         .outerjoin(claimer, claimer.id == Conversation.claimed_by_id)
+        .outerjoin(Practice, Practice.code == Conversation.practice_code)
         .where(Conversation.id.in_(ids))
     )
     rows: dict[str, ConversationRow] = {}
-    for conv, specialty_name, requester_name, claimer_name in session.execute(query):
+    for conv, specialty_name, requester_name, claimer_name, practice_name in session.execute(query):
         rows[conv.id] = ConversationRow(
             id=conv.id,
             specialty_code=conv.specialty_code,
@@ -216,6 +300,9 @@ def rows_by_id(session: Session, ids: Sequence[str]) -> dict[str, ConversationRo
             due_at=conv.due_at,
             first_response_at=conv.first_response_at,
             closed_at=conv.closed_at,
+            practice_code=conv.practice_code,
+            practice_name=practice_name or conv.practice_code,
+            claimed_by_id=conv.claimed_by_id,
         )
     return rows
 

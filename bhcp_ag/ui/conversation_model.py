@@ -5,6 +5,11 @@ conversation ids: filtering and sorting are SQL (:func:`bhcp_ag.store.conversati
 returns ids alone), and the rows a view actually paints are fetched by id in pages of
 :data:`PAGE_SIZE`, kept in a small least-recently-used cache. There is no
 ``QSortFilterProxyModel``: a proxy would need every row in memory.
+
+The same model is a GP's "My requests" and a specialist's queue; only the default order
+(:func:`default_sort_for`) and the columns a view shows differ. Overdue and nearly due are
+:mod:`bhcp_ag.domain.urgency`'s definitions; both are marked in words or a sign as well as
+colour, so the mark does not rest on colour alone.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any
 
@@ -23,14 +28,24 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QColor
 
 from bhcp_ag.domain.clock import LONDON
 from bhcp_ag.domain.conversation import Priority, Role, Status
+from bhcp_ag.domain.urgency import (
+    CLOCK_RUNNING_STATUSES,
+    NEARLY_DUE_WORKING_HOURS,
+    Urgency,
+    nearly_due_until,
+    request_age,
+    time_waiting,
+    urgency,
+)
+from bhcp_ag.domain.urgency import is_overdue as _is_overdue
 from bhcp_ag.store.conversations import (
     ConversationFilter,
     ConversationRow,
     SortKey,
+    count_overdue,
     list_ids,
     rows_by_id,
 )
@@ -45,6 +60,7 @@ from bhcp_ag.ui.formatting import (
     nhs_number_text,
     time_left,
 )
+from bhcp_ag.ui.theme import LIGHT_COLOURS, colours
 
 PAGE_SIZE = 200
 MAX_CACHED_PAGES = 50
@@ -55,21 +71,31 @@ OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 1
 """True when the row is waiting for a response past its due time."""
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
 """The row's :class:`Status` value (``"draft"``, ``"submitted"``...)."""
+NEARLY_DUE_ROLE = Qt.ItemDataRole.UserRole + 3
+"""True when the row waits for a response due within the next 4 working hours."""
 
-OVERDUE_STATUSES: tuple[str, ...] = tuple(
-    status.value for status in Status if status.next_action_by in (Role.SPECIALIST, Role.SYSTEM)
-)
-"""States in which the clock runs: the request waits for the hub or the specialist.
+OVERDUE_STATUSES: tuple[str, ...] = CLOCK_RUNNING_STATUSES
+"""States in which the clock runs (:data:`bhcp_ag.domain.urgency.CLOCK_RUNNING_STATUSES`).
 
 A conversation past its due time in one of these is overdue. Once advice is returned (or
 more information is asked for) the response was given, so it is no longer overdue.
 """
 
-OVERDUE_COLOUR = QColor("#b3261e")
+OVERDUE_COLOUR = LIGHT_COLOURS.overdue
+NEARLY_DUE_COLOUR = LIGHT_COLOURS.nearly_due  # a dark amber: 6.5:1 on white, legible as text
+"""The light scheme's colours; a dark scheme gets :data:`~bhcp_ag.ui.theme.DARK_COLOURS`."""
+NEARLY_DUE_MARK = "▲"
+_NEARLY_DUE_HINT = f"Nearly due: due within {NEARLY_DUE_WORKING_HOURS:g} working hours"
 _ROOT = QModelIndex()
 
 
 class Column(IntEnum):
+    """The list's columns, as logical sections; new ones go at the end.
+
+    The numbers are the header's logical indexes, which a saved header state refers to,
+    so a column is never renumbered. The order on screen is the view's business.
+    """
+
     STATUS = 0
     SPECIALTY = 1
     PRIORITY = 2
@@ -79,6 +105,9 @@ class Column(IntEnum):
     DUE = 6
     NEXT_ACTION = 7
     CLAIMED_BY = 8
+    PRACTICE = 9
+    AGE = 10
+    WAITING = 11
 
     @property
     def title(self) -> str:
@@ -88,6 +117,11 @@ class Column(IntEnum):
     def sort_key(self) -> SortKey | None:
         """The SQL order behind a click on this column's header, or None if it has none."""
         return _SORT_KEYS.get(self)
+
+    @property
+    def sorts_reversed(self) -> bool:
+        """True when the column's values run against its SQL order (age: newest first)."""
+        return self is Column.AGE
 
 
 _TITLES = {
@@ -100,6 +134,9 @@ _TITLES = {
     Column.DUE: "Due (London time)",
     Column.NEXT_ACTION: "Next action by / time left",
     Column.CLAIMED_BY: "Claimed by",
+    Column.PRACTICE: "Practice",
+    Column.AGE: "Age",
+    Column.WAITING: "Waiting in A&G",
 }
 
 _SORT_KEYS = {
@@ -110,10 +147,29 @@ _SORT_KEYS = {
     Column.SUBMITTED: SortKey.SUBMITTED,
     Column.DUE: SortKey.DUE,
     Column.NEXT_ACTION: SortKey.DUE,  # time left runs with the due time
+    Column.AGE: SortKey.SUBMITTED,  # reversed: the youngest request was sent last
 }
+# Practice (no (practice_code, id) index yet) and waiting (worked out per row) have no
+# SQL order: a click on them leaves the order as it is.
 
 DEFAULT_SORT = SortKey.UPDATED
-"""Order with no column chosen: most recently changed first."""
+"""Order with no column chosen, for everyone but specialists: most recently changed first."""
+
+
+def default_sort_for(role: Role) -> tuple[SortKey, bool]:
+    """The order with no column chosen, as (sort key, descending), for ``role``.
+
+    A specialist works a queue: :attr:`SortKey.QUEUE`, earliest due first, so overdue
+    requests lead, then the nearly due, then later ones, with conversations that no longer
+    wait for them and drafts after. A GP's "My requests" (and a practice manager's and an
+    administrator's list) stays most recently changed first: advice returned or more
+    information asked for changes a conversation, so what needs the GP rises to the top by
+    itself, and the overdue ones are counted in the filter bar's badge rather than buried
+    under the many closed conversations a due-time order would put first.
+    """
+    if role is Role.SPECIALIST:
+        return SortKey.QUEUE, False
+    return DEFAULT_SORT, True
 
 
 @dataclass(frozen=True)
@@ -123,29 +179,72 @@ class DisplayRow:
     source: ConversationRow
     cells: tuple[str, ...]
     overdue: bool
+    nearly_due: bool = False
 
     def tooltip(self, column: Column) -> str | None:
         """The full text behind a cell (worked out only when the mouse rests on it)."""
         if column is Column.QUESTION:
             question = self.source.question
             return question if len(question) <= 600 else question[:600] + "…"
-        if column is Column.SUBMITTED:
+        if column in (Column.SUBMITTED, Column.AGE, Column.WAITING):
             return long_london_time(self.source.submitted_at)
         if column is Column.DUE:
             return long_london_time(self.source.due_at)
+        if column is Column.NEXT_ACTION and self.nearly_due:
+            return f"{_NEARLY_DUE_HINT}. {self.cells[column].removeprefix(NEARLY_DUE_MARK)}"
+        if column is Column.PRACTICE and self.source.practice_code:
+            return f"{self.source.practice_name} ({self.source.practice_code})"
         return self.cells[column] or None
+
+    def accessible_text(self, column: Column) -> str:
+        """What a screen reader says for a cell: the nearly-due sign in words."""
+        if column is Column.NEXT_ACTION and self.nearly_due:
+            return f"Nearly due: {self.cells[column].removeprefix(NEARLY_DUE_MARK).strip()}"
+        return self.cells[column]
 
 
 def is_overdue(row: ConversationRow, now: datetime) -> bool:
-    return row.status in OVERDUE_STATUSES and row.due_at is not None and row.due_at < now
+    return _is_overdue(row.status, row.due_at, now)
 
 
-def display_row(row: ConversationRow, now: datetime, this_year: int) -> DisplayRow:
+def elapsed_text(span: timedelta | None, *, detailed: bool = True) -> str:
+    """Calendar time for the list: ``3 d 4 h``, ``5 h``, ``35 min`` (``3 d`` undetailed).
+
+    For the patient's wait and the age of a request; unlike time left (working time),
+    these are the days the patient lives through.
+    """
+    if span is None:
+        return NOT_SET
+    minutes = int(span.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if detailed and hours else f"{days} d"
+    if hours:
+        return f"{hours} h"
+    return f"{mins} min" if mins else "under 1 min"
+
+
+def display_row(
+    row: ConversationRow,
+    now: datetime,
+    this_year: int,
+    nearly_due_by: datetime | None = None,
+    me: str | None = None,
+) -> DisplayRow:
     """The text of each column for ``row``, with times as seen at ``now``.
 
-    Called for every row of a page as it is fetched, so it stays cheap.
+    Called for every row of a page as it is fetched, so it stays cheap: pass
+    ``nearly_due_by`` (:func:`~bhcp_ag.domain.urgency.nearly_due_until` of ``now``) once
+    per page. ``me`` is the signed-in user's id: their own claims read "You".
     """
     status = Status(row.status)
+    limit = nearly_due_by if nearly_due_by is not None else nearly_due_until(now)
+    marked = urgency(row.status, row.due_at, now, nearly_due_by=limit)
+    nearly_due = marked is Urgency.NEARLY_DUE
+    claimed = row.claimed_by_name or ""
+    if me is not None and row.claimed_by_id == me:
+        claimed = "You"
     cells = (
         status.label,
         row.specialty_name,
@@ -154,19 +253,40 @@ def display_row(row: ConversationRow, now: datetime, this_year: int) -> DisplayR
         first_line(row.question),
         list_time(row.submitted_at, this_year),
         list_time(row.due_at, this_year),
-        _next_action_text(row, status, now),
-        row.claimed_by_name or "",
+        _next_action_text(row, status, now, nearly_due),
+        claimed,
+        row.practice_name or row.practice_code,
+        elapsed_text(request_age(row.submitted_at, now), detailed=False),
+        elapsed_text(time_waiting(row.submitted_at, row.closed_at, now)),
     )
-    return DisplayRow(row, cells, is_overdue(row, now))
+    return DisplayRow(row, cells, marked is Urgency.OVERDUE, nearly_due)
 
 
-def _next_action_text(row: ConversationRow, status: Status, now: datetime) -> str:
+def _next_action_text(row: ConversationRow, status: Status, now: datetime, nearly_due: bool) -> str:
     who = status.next_action_by
     if who is None:
         return NOT_SET
     if row.status in OVERDUE_STATUSES and row.due_at is not None:
-        return f"{who.label} · {time_left(row.due_at, now)}"
+        text = f"{who.label} · {time_left(row.due_at, now)}"
+        return f"{NEARLY_DUE_MARK} {text}" if nearly_due else text
     return who.label
+
+
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_COLUMNS = tuple(Column)
+_SERVED_ROLES = frozenset(
+    int(getattr(role, "value", role))
+    for role in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        ID_ROLE,
+        OVERDUE_ROLE,
+        NEARLY_DUE_ROLE,
+        STATUS_ROLE,
+    )
+)
 
 
 class ConversationTableModel(QAbstractTableModel):
@@ -178,15 +298,22 @@ class ConversationTableModel(QAbstractTableModel):
         flt: ConversationFilter,
         now: Callable[[], datetime] = utcnow,
         parent: QObject | None = None,
+        *,
+        default_sort: tuple[SortKey, bool] = (DEFAULT_SORT, True),
+        user_id: str | None = None,
     ) -> None:
+        """``default_sort`` is the order of ``sort(-1)`` (:func:`default_sort_for` the role);
+        ``user_id`` is the signed-in user, whose own claims read "You"."""
         super().__init__(parent)
         self._store = store
         self._filter = flt
         self._now = now
-        self._sort = DEFAULT_SORT
-        self._descending = True
+        self._default_sort = default_sort
+        self._sort, self._descending = default_sort
+        self._user_id = user_id
         self._ids: list[str] = []
         self._pages: OrderedDict[int, dict[str, DisplayRow]] = OrderedDict()
+        self._tints = colours()  # read again with each page: the scheme may have changed
         self._query_ids()
 
     # --- what the rest of the UI asks --------------------------------------------------
@@ -199,6 +326,16 @@ class ConversationTableModel(QAbstractTableModel):
     def cached_pages(self) -> int:
         """How many pages of rows are held in memory (for tests and benchmarks)."""
         return len(self._pages)
+
+    @property
+    def sort_order(self) -> tuple[SortKey, bool]:
+        """The order the ids are in now, as (sort key, descending)."""
+        return self._sort, self._descending
+
+    def count_overdue(self, scope: ConversationFilter) -> int:
+        """How many conversations in ``scope`` (the user's, not the filters') are overdue now."""
+        with self._store.read_session() as session:
+            return count_overdue(session, scope, self._now())
 
     def conversation_id(self, row: int) -> str:
         return self._ids[row]
@@ -240,12 +377,19 @@ class ConversationTableModel(QAbstractTableModel):
         index: QModelIndex | QPersistentModelIndex,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+        # A view asks about ten roles for every painted cell; most are not served here,
+        # so they are answered before any lookup (this is the hot path of scrolling).
+        if role not in _SERVED_ROLES or not index.isValid():
             return None
-        row = self._display_row(index.row())
+        row_number = index.row()
+        if not 0 <= row_number < len(self._ids):
+            return None
+        row = self._display_row(row_number)
         if row is None:  # deleted since the ids were read; gone at the next refresh
             return None
-        return self._role_data(row, Column(index.column()), role)
+        if role == _DISPLAY:
+            return row.cells[index.column()]
+        return self._role_data(row, _COLUMNS[index.column()], role)
 
     def headerData(
         self,
@@ -260,17 +404,19 @@ class ConversationTableModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Order by ``column`` in SQL; -1 restores the default (most recently changed first).
+        """Order by ``column`` in SQL; -1 restores the default order the model was given.
 
-        Columns without an SQL order (question, claimed by) leave the order as it is.
+        Columns without an SQL order (question, claimed by, practice, waiting) leave the
+        order as it is. Age sorts by submission time the other way round.
         """
         if column < 0:
-            key, descending = DEFAULT_SORT, True
+            key, descending = self._default_sort
         else:
             found = Column(column).sort_key
             if found is None:
                 return
-            key, descending = found, order == Qt.SortOrder.DescendingOrder
+            descending = (order == Qt.SortOrder.DescendingOrder) != Column(column).sorts_reversed
+            key = found
         if (key, descending) == (self._sort, self._descending):
             return
         self._sort, self._descending = key, descending
@@ -298,24 +444,33 @@ class ConversationTableModel(QAbstractTableModel):
             fetched = rows_by_id(session, ids)
         now = self._now()
         year = now.astimezone(LONDON).year
-        rows = {key: display_row(row, now, year) for key, row in fetched.items()}
+        limit = nearly_due_until(now)
+        self._tints = colours()
+        rows = {
+            key: display_row(row, now, year, limit, self._user_id) for key, row in fetched.items()
+        }
         self._pages[page] = rows
         while len(self._pages) > MAX_CACHED_PAGES:
             self._pages.popitem(last=False)
         return rows
 
-    @staticmethod
-    def _role_data(row: DisplayRow, column: Column, role: int) -> Any:
+    def _role_data(self, row: DisplayRow, column: Column, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return row.cells[column]
         if role == ID_ROLE:
             return row.source.id
         if role == OVERDUE_ROLE:
             return row.overdue
+        if role == NEARLY_DUE_ROLE:
+            return row.nearly_due
         if role == STATUS_ROLE:
             return row.source.status
-        if role == Qt.ItemDataRole.ForegroundRole and row.overdue:
-            return OVERDUE_COLOUR
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if row.overdue:
+                return self._tints.overdue
+            return self._tints.nearly_due if row.nearly_due else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return row.tooltip(column)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return row.accessible_text(column)
         return None

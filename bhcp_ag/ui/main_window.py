@@ -17,13 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from functools import partial
 
 from PySide6.QtCore import (
     QByteArray,
     QItemSelectionModel,
     QModelIndex,
-    QPoint,
     QSettings,
     Qt,
     QTimer,
@@ -31,13 +29,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QLabel,
     QMainWindow,
-    QMenu,
     QSplitter,
-    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -48,8 +42,9 @@ from bhcp_ag.services.requests import Sent
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.store.models import utcnow
 from bhcp_ag.sync.report import SyncReport
-from bhcp_ag.ui.conversation_model import STATUS_ROLE, Column, ConversationTableModel
+from bhcp_ag.ui.conversation_model import STATUS_ROLE, ConversationTableModel, default_sort_for
 from bhcp_ag.ui.conversation_panel import ConversationPanel
+from bhcp_ag.ui.conversation_table import ConversationTable
 from bhcp_ag.ui.filter_bar import FilterBar
 from bhcp_ag.ui.formatting import count_text, london_time
 from bhcp_ag.ui.request_form import RequestForm
@@ -57,18 +52,6 @@ from bhcp_ag.ui.sync_status import RejectionNotice, SyncStatusButton
 from bhcp_ag.ui.sync_worker import SyncWorker
 
 CLOCK_TICK_MS = 60_000  # time left and overdue marks move on once a minute
-COLUMN_WIDTHS = {
-    Column.STATUS: 145,
-    Column.SPECIALTY: 120,
-    Column.PRIORITY: 66,
-    Column.PATIENT: 100,
-    Column.QUESTION: 260,
-    Column.SUBMITTED: 100,
-    Column.DUE: 100,
-    Column.NEXT_ACTION: 180,
-    Column.CLAIMED_BY: 120,
-}
-HIDDEN_FOR_GPS = (Column.CLAIMED_BY,)  # shown again from the header's context menu
 
 
 class MainWindow(QMainWindow):
@@ -95,14 +78,21 @@ class MainWindow(QMainWindow):
         self.rejections = RejectionNotice(self)
         user = workspace.user
         self.setWindowTitle(f"Advice and Guidance — {user.display_name} ({user.role.label})")
-        self.filter_bar = FilterBar(workspace.catalogue, user.list_scope(), now)
+        self.filter_bar = FilterBar(
+            workspace.catalogue, user.list_scope(), now, role=user.role, user_id=user.id
+        )
         self.filter_bar.restore(self._settings)
         self.model = ConversationTableModel(
-            workspace.store, self.filter_bar.conversation_filter(), now, self
+            workspace.store,
+            self.filter_bar.conversation_filter(),
+            now,
+            self,
+            default_sort=default_sort_for(user.role),
+            user_id=user.id,
         )
         self.panel = ConversationPanel(workspace, now)
         self.viewer = self.panel.viewer
-        self.table = self._build_table()
+        self.table = ConversationTable(self.model, user.role)
         self._build_layout()
         self._build_actions()
         self._build_status_bar()
@@ -113,36 +103,6 @@ class MainWindow(QMainWindow):
         self._clock.start(CLOCK_TICK_MS)
 
     # --- building ---------------------------------------------------------------------
-
-    def _build_table(self) -> QTableView:
-        table = QTableView()
-        table.setAccessibleName("Conversations")
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        table.setCornerButtonEnabled(False)
-        table.verticalHeader().hide()
-        # Fixed row heights and set column widths: nothing measures all 100,000 rows.
-        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
-        header = table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionsMovable(True)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        title_room = header.fontMetrics().horizontalAdvance
-        for column, width in COLUMN_WIDTHS.items():
-            header.resizeSection(column, max(width, title_room(column.title) + 24))
-        header.setSectionResizeMode(Column.QUESTION, QHeaderView.ResizeMode.Stretch)
-        if self._workspace.user.role in (Role.GP, Role.PRACTICE_MANAGER):
-            for column in HIDDEN_FOR_GPS:
-                header.setSectionHidden(column, True)
-        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        header.customContextMenuRequested.connect(self._column_menu)
-        header.setSortIndicator(-1, Qt.SortOrder.DescendingOrder)  # most recently changed
-        return table
 
     def _build_layout(self) -> None:
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -218,10 +178,7 @@ class MainWindow(QMainWindow):
         self.model.modelReset.connect(self._after_reset)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.activated.connect(self._open_row)  # a double click, or Return
-        self.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_chosen)
         self.panel.changed.connect(self._conversation_changed)
-        self._sort_section = -1
-        self._sort_order = Qt.SortOrder.DescendingOrder
 
     # --- what callers and tests use ---------------------------------------------------
 
@@ -310,30 +267,6 @@ class MainWindow(QMainWindow):
         if index.isValid() and index.data(STATUS_ROLE) == Status.DRAFT:
             self.open_draft(self.model.conversation_id(index.row()))
 
-    def _sort_chosen(self, section: int, order: Qt.SortOrder) -> None:
-        """Columns without an SQL order keep the previous order, and its header mark."""
-        if 0 <= section < len(Column) and Column(section).sort_key is None:
-            header = self.table.horizontalHeader()
-            header.blockSignals(True)
-            header.setSortIndicator(self._sort_section, self._sort_order)
-            header.blockSignals(False)
-            return
-        self._sort_section, self._sort_order = section, order
-
-    def _column_menu(self, position: QPoint) -> None:
-        """Show or hide columns from the header's context menu."""
-        header = self.table.horizontalHeader()
-        menu = QMenu(self)
-        for column in Column:
-            action = menu.addAction(column.title)
-            action.setCheckable(True)
-            action.setChecked(not header.isSectionHidden(column))
-            action.toggled.connect(partial(self._show_column, column))
-        menu.exec(header.mapToGlobal(position))
-
-    def _show_column(self, column: Column, shown: bool) -> None:
-        self.table.horizontalHeader().setSectionHidden(column, not shown)
-
     def _watch(self, form: RequestForm) -> RequestForm:
         if self._form is not None:
             self._form.deleteLater()  # the previous form, closed by now (forms are modal)
@@ -365,6 +298,8 @@ class MainWindow(QMainWindow):
 
     def _update_counts(self) -> None:
         self.count_label.setText(count_text(self.model.rowCount(), "conversation"))
+        overdue = self.model.count_overdue(self._workspace.user.list_scope())
+        self.filter_bar.set_overdue_count(overdue)
         waiting = self._workspace.changes_waiting()
         self.sync_label.setText(f"{count_text(waiting, 'change')} waiting to sync")
         self.sync_status.set_changes_waiting(waiting)
@@ -379,19 +314,14 @@ class MainWindow(QMainWindow):
         splitter = self._settings.value("main_window/splitter")
         if not (isinstance(splitter, QByteArray) and self.splitter.restoreState(splitter)):
             self.splitter.setSizes([1080, 400])
-        columns = self._settings.value("main_window/columns")
-        if isinstance(columns, QByteArray):
-            self.table.horizontalHeader().restoreState(columns)
-        header = self.table.horizontalHeader()
-        self._sort_section = header.sortIndicatorSection()
-        self._sort_order = header.sortIndicatorOrder()
+        self.table.restore_columns(self._settings.value("main_window/columns"))
         self.table.setSortingEnabled(True)  # sorts by the restored (or default) column
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.panel.save_typing()
         self._settings.setValue("main_window/geometry", self.saveGeometry())
         self._settings.setValue("main_window/splitter", self.splitter.saveState())
-        self._settings.setValue("main_window/columns", self.table.horizontalHeader().saveState())
+        self._settings.setValue("main_window/columns", self.table.save_columns())
         self.filter_bar.save(self._settings)
         self._settings.sync()
         super().closeEvent(event)

@@ -1,18 +1,27 @@
-"""The conversation list's SQL: filters and sort orders agree with the stored rows."""
+"""The conversation list's SQL: filters and sort orders agree with the stored rows.
+
+The plans are checked too: each order reads an index rather than sorting 100,000 rows.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
+from bhcp_ag.domain.conversation import Status
+from bhcp_ag.domain.urgency import CLOCK_RUNNING_STATUSES, is_overdue
+from bhcp_ag.store import conversations
 from bhcp_ag.store.conversations import (
     ConversationFilter,
     SortKey,
     count,
+    count_overdue,
     list_ids,
     pending_changes,
     record_change,
@@ -20,7 +29,7 @@ from bhcp_ag.store.conversations import (
 )
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.demo import generate_demo_data
-from bhcp_ag.store.models import Conversation, Specialty
+from bhcp_ag.store.models import Conversation, Practice, Specialty
 
 END = date(2026, 11, 20)
 
@@ -42,7 +51,7 @@ def _all(store: Store) -> list[Conversation]:
 
 
 @pytest.mark.parametrize("descending", [False, True])
-@pytest.mark.parametrize("sort", list(SortKey))
+@pytest.mark.parametrize("sort", [key for key in SortKey if key is not SortKey.QUEUE])
 def test_every_sort_order_is_the_order_of_its_column(
     demo_store: Store, sort: SortKey, descending: bool
 ) -> None:
@@ -60,7 +69,7 @@ def test_every_sort_order_is_the_order_of_its_column(
         SortKey.PATIENT: "patient_nhs_number",
     }.get(sort)
 
-    def key(conversation_id: str) -> object:
+    def key(conversation_id: str) -> Any:
         conv = by_id[conversation_id]
         return names[conv.specialty_code] if attribute is None else getattr(conv, attribute)
 
@@ -113,9 +122,13 @@ def test_rows_by_id_returns_frozen_rows_with_names(demo_store: Store) -> None:
     with demo_store.read_session() as session:
         ids = list_ids(session, ConversationFilter(), SortKey.DUE)[:50]
         rows = rows_by_id(session, ids)
+        practices = dict(session.execute(select(Practice.code, Practice.name)).all())
     assert set(rows) == set(ids)
     row = rows[ids[0]]
     assert row.specialty_name and row.requester_name
+    assert row.practice_name == practices[row.practice_code]
+    claimed = [r for r in rows.values() if r.claimed_by_id is not None]
+    assert claimed and all(r.claimed_by_name for r in claimed)
     with pytest.raises(AttributeError):
         row.status = "closed"  # type: ignore[misc]
 
@@ -129,3 +142,218 @@ def test_outbox_changes_keep_their_order_and_unique_ids(seeded_store: Store) -> 
     assert [c.id for c in pending] == [first.id, second.id]
     assert [c.seq for c in pending] == [1, 2]
     assert first.id != second.id
+
+
+# --- the queue order, claims and the overdue count ---------------------------------------
+
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+OPEN = tuple(s.value for s in Status if s.is_open)
+SPECIALIST_SCOPE = ConversationFilter(specialty_codes=("330", "410"))
+
+
+@pytest.mark.parametrize(
+    "flt",
+    [
+        ConversationFilter(),
+        SPECIALIST_SCOPE,
+        ConversationFilter(specialty_codes=("330", "410"), statuses=OPEN),
+        ConversationFilter(statuses=("closed", "awaiting_specialist")),
+        ConversationFilter(statuses=("closed",)),
+    ],
+    ids=["everything", "specialist", "specialist-open", "closed-and-waiting", "closed"],
+)
+def test_the_queue_puts_requests_awaiting_a_response_first_by_due_time(
+    demo_store: Store, flt: ConversationFilter
+) -> None:
+    with demo_store.read_session() as session:
+        ids = list_ids(session, flt, SortKey.QUEUE, descending=False)
+        assert sorted(ids) == sorted(list_ids(session, flt))  # the same rows, once each
+    by_id = {c.id: c for c in _all(demo_store)}
+
+    def part(conversation_id: str) -> int:
+        conv = by_id[conversation_id]
+        if conv.due_at is None:
+            return 2
+        return 0 if conv.status in CLOCK_RUNNING_STATUSES else 1
+
+    parts = [part(i) for i in ids]
+    assert parts == sorted(parts)  # waiting, then the rest, then no due time
+    for which in (0, 1):
+        dues = [by_id[i].due_at for i, p in zip(ids, parts, strict=True) if p == which]
+        assert dues == sorted(dues)  # type: ignore[type-var]
+    if flt.statuses != ("closed",):
+        assert 0 in parts
+
+
+def test_the_queue_leads_with_the_overdue(demo_store: Store) -> None:
+    with demo_store.read_session() as session:
+        ids = list_ids(session, SPECIALIST_SCOPE, SortKey.QUEUE, descending=False)
+        rows = rows_by_id(session, ids[:100])
+    late = [is_overdue(rows[i].status, rows[i].due_at, NOW) for i in ids[:100]]
+    assert late[0] and late == sorted(late, reverse=True)
+
+
+def test_claim_filters(demo_store: Store) -> None:
+    everything = _all(demo_store)
+    claimer = next(c.claimed_by_id for c in everything if c.claimed_by_id)
+    cases = [
+        (ConversationFilter(claimed_by_id=claimer), lambda c: c.claimed_by_id == claimer),
+        (ConversationFilter(unclaimed_only=True), lambda c: c.claimed_by_id is None),
+        (
+            ConversationFilter(statuses=("awaiting_specialist",), unclaimed_only=True),
+            lambda c: c.claimed_by_id is None and c.status == "awaiting_specialist",
+        ),
+    ]
+    for flt, matches in cases:
+        expected = {c.id for c in everything if matches(c)}
+        assert expected, f"the demo data should hold rows for {flt}"
+        with demo_store.read_session() as session:
+            assert set(list_ids(session, flt, SortKey.QUEUE)) == expected
+            assert count(session, flt) == len(expected)
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        ConversationFilter(),
+        SPECIALIST_SCOPE,
+        ConversationFilter(statuses=("awaiting_specialist", "closed")),
+        ConversationFilter(statuses=("closed",)),
+    ],
+    ids=["everything", "specialist", "some-statuses", "closed"],
+)
+def test_count_overdue_counts_what_the_domain_calls_overdue(
+    demo_store: Store, scope: ConversationFilter
+) -> None:
+    everything = _all(demo_store)
+    expected = sum(
+        1
+        for c in everything
+        if is_overdue(c.status, c.due_at, NOW)
+        and (not scope.specialty_codes or c.specialty_code in scope.specialty_codes)
+        and (not scope.statuses or c.status in scope.statuses)
+    )
+    with demo_store.read_session() as session:
+        assert count_overdue(session, scope, NOW) == expected
+    if scope.statuses != ("closed",):
+        assert expected > 0
+
+
+def test_count_overdue_in_a_practice(demo_store: Store) -> None:
+    everything = _all(demo_store)
+    practice = next(c.practice_code for c in everything if is_overdue(c.status, c.due_at, NOW))
+    expected = sum(
+        1 for c in everything if c.practice_code == practice and is_overdue(c.status, c.due_at, NOW)
+    )
+    with demo_store.read_session() as session:
+        assert count_overdue(session, ConversationFilter(practice_code=practice), NOW) == expected
+
+
+def _plan(session: Session, query: Select[Any]) -> str:
+    """SQLite's plan for ``query``, bound as :func:`conversations._fetch_ids` binds it."""
+    connection = session.connection()
+    compiled = query.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    params = compiled.construct_params()
+    processors = cast(dict[str, Callable[[Any], Any]], compiled._bind_processors)
+    values = tuple(
+        processors[name](params[name]) if name in processors else params[name]
+        for name in compiled.positiontup or ()
+    )
+    rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled.string}", values)
+    return " | ".join(row[3] for row in rows)
+
+
+def _plans(
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    flt: ConversationFilter,
+    sort: SortKey,
+    descending: bool,
+) -> list[str]:
+    """The plan of each query ``list_ids`` runs for this filter and order."""
+    queries: list[Select[Any]] = []
+    original = conversations._fetch_ids
+
+    def recording(connection: Any, query: Select[Any]) -> list[str]:
+        queries.append(query)
+        return original(connection, query)
+
+    monkeypatch.setattr(conversations, "_fetch_ids", recording)
+    list_ids(session, flt, sort, descending)
+    return [_plan(session, query) for query in queries]
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("sort", [SortKey.DUE, SortKey.QUEUE])
+def test_the_whole_list_by_due_reads_the_due_index_without_sorting(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch, sort: SortKey, descending: bool
+) -> None:
+    with demo_store.read_session() as session:
+        plans = _plans(session, monkeypatch, ConversationFilter(), sort, descending)
+    in_due_order = plans[-2]  # every conversation with a due time
+    assert "COVERING INDEX ix_conversations_due_at" in in_due_order, plans
+    assert "TEMP B-TREE" not in in_due_order, plans
+    assert not any(plan.startswith("SCAN conversations |") for plan in plans), plans
+
+
+@pytest.mark.parametrize("statuses", [OPEN, ()], ids=["open", "all-statuses"])
+def test_a_specialists_queue_searches_their_specialties_index(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch, statuses: tuple[str, ...]
+) -> None:
+    """A specialist's queue is a search of (specialty, status, due), never a full scan.
+
+    The plain (due_at, id) index would give the order without a sort, but it would read
+    every one of 100,000 rows to find a specialty's few hundred open ones: measured on the
+    100,000-row benchmark store, 101 ms against 0.8 ms for the open queue this way (and
+    120 ms against 64 ms with every status).
+    """
+    flt = ConversationFilter(specialty_codes=("330", "410"), statuses=statuses)
+    with demo_store.read_session() as session:
+        plans = _plans(session, monkeypatch, flt, SortKey.QUEUE, False)
+    waiting, rest = plans[0], plans[1]
+    for plan in (waiting, rest):
+        assert "SEARCH conversations USING INDEX ix_conversations_specialty_status_due" in plan
+    assert "status=?" in waiting  # the status goes into the index search too
+    assert not any(plan.startswith("SCAN conversations") for plan in plans), plans
+
+
+@pytest.mark.parametrize(
+    "scope", [SPECIALIST_SCOPE, ConversationFilter(practice_code="BAY001")], ids=str
+)
+def test_the_overdue_count_is_an_index_search(demo_store: Store, scope: ConversationFilter) -> None:
+    overdue = ConversationFilter(
+        practice_code=scope.practice_code,
+        specialty_codes=scope.specialty_codes,
+        statuses=CLOCK_RUNNING_STATUSES,
+        overdue_at=NOW,
+    )
+    query = (
+        select(func.count()).select_from(Conversation).where(*conversations._conditions(overdue))
+    )
+    with demo_store.read_session() as session:
+        plan = _plan(session, query)
+    assert plan.startswith("SEARCH conversations USING"), plan
+    assert "status=?" in plan, plan
+
+
+def test_a_draft_is_listed_only_for_its_author(demo_store: Store) -> None:
+    from sqlalchemy import update
+
+    from bhcp_ag.store.models import Conversation, User
+
+    mine, theirs = _all(demo_store)[:2]
+    with demo_store.session() as session:
+        author, colleague = session.scalars(select(User.id).limit(2)).all()
+        for conv, requester in ((mine, author), (theirs, colleague)):
+            session.execute(
+                update(Conversation)
+                .where(Conversation.id == conv.id)
+                .values(status="draft", requester_id=requester)
+            )
+    with demo_store.read_session() as session:
+        seen = set(list_ids(session, ConversationFilter(viewer_id=author)))
+        assert mine.id in seen and theirs.id not in seen
+        assert count(session, ConversationFilter(viewer_id=author)) == len(seen)
+        assert theirs.id in list_ids(session, ConversationFilter())  # no viewer: all

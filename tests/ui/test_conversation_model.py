@@ -1,9 +1,9 @@
-"""The conversation table model: SQL order and filters, lazy pages, overdue marks."""
+"""The conversation table model: SQL order and filters, lazy pages, urgency marks, roles."""
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -11,21 +11,27 @@ from pytestqt.modeltest import ModelTester
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bhcp_ag.domain.conversation import Status
+from bhcp_ag.domain.conversation import Role, Status
 from bhcp_ag.domain.request import AdviceRequestForm
-from bhcp_ag.services.workspace import Workspace
-from bhcp_ag.store.conversations import ConversationFilter
+from bhcp_ag.services.workspace import Workspace, load_user
+from bhcp_ag.store.conversations import ConversationFilter, SortKey, list_ids
 from bhcp_ag.store.db import Store
-from bhcp_ag.store.models import Conversation, Specialty
+from bhcp_ag.store.models import Conversation, Practice, Specialty
+from bhcp_ag.store.reference import DEMO_SPECIALIST
 from bhcp_ag.ui import conversation_model
 from bhcp_ag.ui.conversation_model import (
     ID_ROLE,
+    NEARLY_DUE_COLOUR,
+    NEARLY_DUE_MARK,
+    NEARLY_DUE_ROLE,
     OVERDUE_COLOUR,
     OVERDUE_ROLE,
     OVERDUE_STATUSES,
     STATUS_ROLE,
     Column,
     ConversationTableModel,
+    default_sort_for,
+    elapsed_text,
 )
 from bhcp_ag.ui.formatting import time_left, working_duration
 
@@ -51,10 +57,13 @@ def direct_order(session: Session, column: Column, descending: bool) -> list[str
         Column.SUBMITTED: Conversation.submitted_at,
         Column.DUE: Conversation.due_at,
         Column.NEXT_ACTION: Conversation.due_at,
+        Column.AGE: Conversation.submitted_at,
     }[column]
     query = select(Conversation.id).join(
         Specialty, Specialty.tfc_code == Conversation.specialty_code
     )
+    if column is Column.AGE:  # the youngest request is the one sent last
+        descending = not descending
     direction = sort_column.desc() if descending else sort_column.asc()
     # Ties go by id in the same direction (so SQLite reads the (column, id) index).
     tie = Conversation.id.desc() if descending else Conversation.id.asc()
@@ -101,7 +110,9 @@ def test_sorting_by_status_shows_the_statuses_in_order(model: ConversationTableM
     assert len(set(statuses)) > 3
 
 
-@pytest.mark.parametrize("column", [Column.QUESTION, Column.CLAIMED_BY], ids=str)
+@pytest.mark.parametrize(
+    "column", [Column.QUESTION, Column.CLAIMED_BY, Column.PRACTICE, Column.WAITING], ids=str
+)
 def test_a_column_without_an_sql_order_leaves_the_order_alone(
     model: ConversationTableModel, column: Column
 ) -> None:
@@ -244,3 +255,172 @@ def test_time_left_is_counted_in_working_time() -> None:
     saturday = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
     assert time_left(friday_close, saturday) == "overdue"  # no working time since
     assert working_duration(0.5 / 10.5) == "30 min"
+
+
+# --- roles, urgency and the new columns ---------------------------------------------------
+
+
+def _make_awaiting(store: Store, due_at: datetime) -> str:
+    """Turn the first closed conversation into one awaiting the specialist, due at ``due_at``."""
+    with store.session() as session:
+        conv = session.scalars(
+            select(Conversation).where(Conversation.status == Status.CLOSED).limit(1)
+        ).one()
+        conv.status = Status.AWAITING_SPECIALIST.value
+        conv.due_at = due_at
+        conv.closed_at = None
+        return conv.id
+
+
+def test_default_order_by_role() -> None:
+    assert default_sort_for(Role.SPECIALIST) == (SortKey.QUEUE, False)
+    for role in (Role.GP, Role.PRACTICE_MANAGER, Role.ADMIN):
+        assert default_sort_for(role) == (SortKey.UPDATED, True)
+
+
+def test_a_specialists_model_starts_and_resets_to_the_queue_order(
+    ui_store: Store, workspace: Workspace, now: datetime
+) -> None:
+    specialist = load_user(ui_store, DEMO_SPECIALIST)
+    scope = specialist.list_scope()
+    model = ConversationTableModel(
+        ui_store, scope, lambda: now, default_sort=default_sort_for(Role.SPECIALIST)
+    )
+    with ui_store.read_session() as session:
+        queue = list_ids(session, scope, SortKey.QUEUE, descending=False)
+    assert shown_ids(model) == queue
+    assert model.sort_order == (SortKey.QUEUE, False)
+    model.sort(Column.PATIENT, Qt.SortOrder.AscendingOrder)
+    model.sort(-1, Qt.SortOrder.DescendingOrder)
+    assert shown_ids(model) == queue
+    overdue = [model.index(r, 0).data(OVERDUE_ROLE) for r in range(model.rowCount())]
+    assert overdue[0] is True  # the late ones lead the queue...
+    first_on_time = overdue.index(False)
+    assert not any(overdue[first_on_time:])  # ...all of them together
+
+
+def test_the_queue_model_passes_the_qt_model_tester(
+    qtmodeltester: ModelTester, ui_store: Store, now: datetime
+) -> None:
+    model = ConversationTableModel(
+        ui_store, EVERYTHING, lambda: now, default_sort=(SortKey.QUEUE, False)
+    )
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_a_request_due_within_four_working_hours_is_marked_nearly_due(
+    ui_store: Store, now: datetime
+) -> None:
+    soon = _make_awaiting(ui_store, now + timedelta(hours=3))
+    model = ConversationTableModel(ui_store, EVERYTHING, lambda: now)
+    row = model.row_of(soon)
+    assert row is not None
+    index = model.index(row, Column.NEXT_ACTION)
+    assert index.data(NEARLY_DUE_ROLE) is True
+    assert index.data(OVERDUE_ROLE) is False
+    assert index.data(Qt.ItemDataRole.ForegroundRole) == NEARLY_DUE_COLOUR
+    assert index.data() == f"{NEARLY_DUE_MARK} Specialist · due in 3 h"
+    assert index.data(Qt.ItemDataRole.AccessibleTextRole) == "Nearly due: Specialist · due in 3 h"
+    assert "within 4 working hours" in index.data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_a_request_due_later_or_already_late_is_not_nearly_due(
+    ui_store: Store, now: datetime
+) -> None:
+    later = _make_awaiting(ui_store, now + timedelta(hours=4, minutes=1))
+    model = ConversationTableModel(ui_store, EVERYTHING, lambda: now)
+    row = model.row_of(later)
+    assert row is not None
+    assert model.index(row, 0).data(NEARLY_DUE_ROLE) is False
+    assert model.index(row, 0).data(Qt.ItemDataRole.ForegroundRole) is None
+    late_rows = [r for r in range(model.rowCount()) if model.index(r, 0).data(OVERDUE_ROLE)]
+    assert late_rows
+    assert not any(model.index(r, 0).data(NEARLY_DUE_ROLE) for r in late_rows)
+
+
+def test_nearly_due_moves_on_with_the_clock(ui_store: Store, now: datetime) -> None:
+    soon = _make_awaiting(ui_store, now + timedelta(hours=6))
+    clock = [now]
+    model = ConversationTableModel(ui_store, EVERYTHING, lambda: clock[0])
+    row = model.row_of(soon)
+    assert row is not None and model.index(row, 0).data(NEARLY_DUE_ROLE) is False
+    clock[0] = now + timedelta(hours=3)
+    model.refresh_times()
+    assert model.index(row, 0).data(NEARLY_DUE_ROLE) is True
+    clock[0] = now + timedelta(hours=7)
+    model.refresh_times()
+    assert model.index(row, 0).data(OVERDUE_ROLE) is True
+    assert model.index(row, Column.NEXT_ACTION).data() == "Specialist · 1 h overdue"
+
+
+def test_practice_age_and_waiting_columns(ui_store: Store, now: datetime) -> None:
+    model = ConversationTableModel(ui_store, ConversationFilter(statuses=("closed",)), lambda: now)
+    conversation_id = model.conversation_id(0)
+    with ui_store.read_session() as session:
+        conv = session.get_one(Conversation, conversation_id)
+        practice = session.get_one(Practice, conv.practice_code)
+        assert conv.submitted_at is not None and conv.closed_at is not None
+        waited = conv.closed_at - conv.submitted_at
+        age = now - conv.submitted_at
+    assert model.index(0, Column.PRACTICE).data() == practice.name
+    tip = model.index(0, Column.PRACTICE).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == f"{practice.name} ({practice.code})"
+    assert model.index(0, Column.WAITING).data() == elapsed_text(waited)
+    assert model.index(0, Column.AGE).data() == elapsed_text(age, detailed=False)
+    assert Column.WAITING.title == "Waiting in A&G"
+
+
+def test_a_draft_has_no_age_and_has_not_waited(
+    workspace: Workspace, gp_scope: ConversationFilter, now: datetime
+) -> None:
+    form = AdviceRequestForm(specialty_code="330", question="Not sent yet")
+    draft_id = workspace.requests.save_draft(workspace.user.id, form)
+    model = ConversationTableModel(workspace.store, gp_scope, lambda: now)
+    row = model.row_of(draft_id)
+    assert row is not None
+    assert model.index(row, Column.AGE).data() == "—"
+    assert model.index(row, Column.WAITING).data() == "—"
+
+
+def test_elapsed_text_is_calendar_time() -> None:
+    assert elapsed_text(timedelta(days=3, hours=4, minutes=59)) == "3 d 4 h"
+    assert elapsed_text(timedelta(days=3, minutes=5)) == "3 d"
+    assert elapsed_text(timedelta(days=2, hours=20), detailed=False) == "2 d"
+    assert elapsed_text(timedelta(hours=5, minutes=30)) == "5 h"
+    assert elapsed_text(timedelta(minutes=35)) == "35 min"
+    assert elapsed_text(timedelta(seconds=20)) == "under 1 min"
+    assert elapsed_text(None) == "—"
+
+
+def test_your_own_claims_read_you_and_others_show_who(ui_store: Store, now: datetime) -> None:
+    with ui_store.read_session() as session:
+        claimed = session.execute(
+            select(Conversation.id, Conversation.claimed_by_id)
+            .where(Conversation.claimed_by_id.is_not(None))
+            .limit(1)
+        ).one()
+    flt = ConversationFilter(claimed_by_id=claimed.claimed_by_id)
+    mine = ConversationTableModel(ui_store, flt, lambda: now, user_id=claimed.claimed_by_id)
+    theirs = ConversationTableModel(ui_store, flt, lambda: now, user_id="someone-else")
+    row = mine.row_of(claimed.id)
+    assert row is not None
+    assert mine.index(row, Column.CLAIMED_BY).data() == "You"
+    name = theirs.index(row, Column.CLAIMED_BY).data()
+    assert name and name != "You"
+
+
+def test_the_model_counts_the_overdue_in_a_scope(
+    model: ConversationTableModel, ui_store: Store, now: datetime
+) -> None:
+    with ui_store.read_session() as session:
+        late = direct_count(
+            session, Conversation.status.in_(OVERDUE_STATUSES), Conversation.due_at < now
+        )
+        dermatology = direct_count(
+            session,
+            Conversation.specialty_code == "330",
+            Conversation.status.in_(OVERDUE_STATUSES),
+            Conversation.due_at < now,
+        )
+    assert model.count_overdue(EVERYTHING) == late > dermatology
+    assert model.count_overdue(ConversationFilter(specialty_codes=("330",))) == dermatology

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QKeySequence
 from pytestqt.qtbot import QtBot
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from bhcp_ag.domain.conversation import Status
 from bhcp_ag.domain.request import AdviceRequestForm
@@ -38,9 +38,23 @@ def test_new_request_is_on_the_toolbar_with_ctrl_n(main_window: MainWindow) -> N
     assert action.isEnabled()
 
 
+def test_a_gp_starts_on_open_and_recent_conversations(
+    main_window: MainWindow, workspace: Workspace, now: datetime
+) -> None:
+    assert main_window.filter_bar.status.currentText() == "Open and recent"
+    month_ago = now - timedelta(days=30)
+    still_open = [s.value for s in Status if s.is_open]
+    recent = count_in_scope(
+        workspace,
+        or_(Conversation.status.in_(still_open), Conversation.closed_at >= month_ago),
+    )
+    assert main_window.model.rowCount() == recent < count_in_scope(workspace)
+
+
 def test_the_status_bar_counts_conversations_and_waiting_changes(
     main_window: MainWindow, workspace: Workspace
 ) -> None:
+    main_window.filter_bar.status.setCurrentIndex(0)  # All
     total = count_in_scope(workspace)
     assert main_window.model.rowCount() == total > 0
     assert main_window.count_label.text() == f"{total} conversations"
@@ -69,6 +83,7 @@ def test_choosing_a_status_filters_the_list(
 def test_choosing_a_specialty_filters_the_list(
     main_window: MainWindow, workspace: Workspace
 ) -> None:
+    main_window.filter_bar.status.setCurrentIndex(0)  # All
     combo = main_window.filter_bar.specialty
     assert combo.count() == 25  # All and the 24 specialties
     combo.setCurrentIndex(combo.findData("330"))
@@ -225,4 +240,7 @@ def test_a_specialist_sees_only_their_specialties_and_cannot_write_requests(
     assert not window.new_request_action.isEnabled()
     codes = [window.filter_bar.specialty.itemData(i) for i in range(1, 3)]
     assert sorted(codes) == sorted(specialist.specialty_codes)
-    assert window.model.filter == ConversationFilter(specialty_codes=specialist.specialty_codes)
+    open_statuses = tuple(s.value for s in Status if s.is_open)  # a queue starts on "Open"
+    assert window.model.filter == ConversationFilter(
+        specialty_codes=specialist.specialty_codes, statuses=open_statuses, viewer_id=specialist.id
+    )

@@ -1,0 +1,199 @@
+"""The conversation list's view: a GP's "My requests" or a specialist's queue.
+
+:class:`ConversationTable` is the ``QTableView`` over a :class:`ConversationTableModel`:
+fixed row heights and set column widths (nothing measures 100,000 rows), movable columns
+shown or hidden from the header's context menu, and the columns each role starts with
+(:func:`columns_for`). Overdue rows are red and nearly due ones amber, from the model's
+foreground; both also say so in the "time left" cell, so colour is never the only sign.
+
+Saved column layouts carry the number of columns they were saved with
+(:meth:`ConversationTable.save_columns`), so a column added in a later version starts as
+the role's default rather than appearing wherever Qt would put it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from PySide6.QtCore import QByteArray, QPoint, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
+
+from bhcp_ag.domain.conversation import Role
+from bhcp_ag.ui.conversation_model import Column, ConversationTableModel
+
+COLUMN_WIDTHS = {
+    Column.STATUS: 135,
+    Column.SPECIALTY: 110,
+    Column.PRIORITY: 62,
+    Column.PRACTICE: 140,
+    Column.PATIENT: 96,
+    Column.QUESTION: 300,
+    Column.SUBMITTED: 96,
+    Column.AGE: 52,
+    Column.WAITING: 90,
+    Column.DUE: 96,
+    Column.NEXT_ACTION: 160,
+    Column.CLAIMED_BY: 120,
+}
+VISUAL_ORDER = tuple(COLUMN_WIDTHS)
+"""Left to right on screen: who and what, then the times, then who holds it."""
+
+LEGACY_COLUMN_COUNT = 9
+"""Columns in layouts saved before they carried a count (status to claimed by)."""
+_STATE_TAG = b"bhcp-columns:"
+
+
+@dataclass(frozen=True)
+class ColumnSet:
+    """The columns a role starts with: all of them in ``order``, less ``hidden``."""
+
+    order: tuple[Column, ...]
+    hidden: frozenset[Column]
+
+    @property
+    def shown(self) -> tuple[Column, ...]:
+        return tuple(column for column in self.order if column not in self.hidden)
+
+
+_HIDDEN: dict[Role, frozenset[Column]] = {
+    # A practice's own list: the practice is theirs, the wait says how old a request is,
+    # and who claimed it at the hospital is rarely their concern (shown on request).
+    # The wait also says when it was sent, so the submitted time is there on request.
+    Role.GP: frozenset({Column.CLAIMED_BY, Column.PRACTICE, Column.AGE, Column.SUBMITTED}),
+    Role.PRACTICE_MANAGER: frozenset(
+        {Column.CLAIMED_BY, Column.PRACTICE, Column.AGE, Column.SUBMITTED}
+    ),
+    # A queue: which practice asked and how old the request is (the age says when it was
+    # sent); the patient's whole wait (which stops at closing) is the practice's measure.
+    Role.SPECIALIST: frozenset({Column.WAITING, Column.SUBMITTED}),
+    # Everything, with the wait rather than the age of each request.
+    Role.ADMIN: frozenset({Column.AGE}),
+}
+
+
+def columns_for(role: Role) -> ColumnSet:
+    """The columns ``role`` sees until they choose others from the header's menu."""
+    return ColumnSet(VISUAL_ORDER, _HIDDEN.get(role, frozenset()))
+
+
+class ConversationTable(QTableView):
+    """The conversation list, set up for ``role``; sorting is the caller's to switch on.
+
+    Call :meth:`restore_columns` with a saved layout (if any) first, then
+    ``setSortingEnabled(True)``, so the list is sorted once, by the restored column.
+    """
+
+    def __init__(
+        self, model: ConversationTableModel, role: Role, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._columns = columns_for(role)
+        self.setAccessibleName("Conversations")
+        self.setModel(model)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setCornerButtonEnabled(False)
+        self.verticalHeader().hide()
+        # Fixed row heights and set column widths: nothing measures all 100,000 rows.
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionsMovable(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        # The question is what people read: it takes the widest column and any room left
+        # (the last column stretches), and stays resizable.
+        header.setStretchLastSection(True)
+        self.reset_columns()
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+        header.setSortIndicator(-1, Qt.SortOrder.DescendingOrder)  # the model's default order
+        self._sort_section = -1
+        self._sort_order = Qt.SortOrder.DescendingOrder
+        header.sortIndicatorChanged.connect(self._sort_chosen)
+
+    @property
+    def column_set(self) -> ColumnSet:
+        return self._columns
+
+    def reset_columns(self, columns: tuple[Column, ...] | None = None) -> None:
+        """Put ``columns`` (all by default) back in the role's order, widths and visibility."""
+        header = self.horizontalHeader()
+        title_room = header.fontMetrics().horizontalAdvance
+        chosen = set(columns if columns is not None else Column)
+        for visual, column in enumerate(self._columns.order):
+            if column not in chosen:
+                continue
+            header.moveSection(header.visualIndex(column), visual)
+            header.resizeSection(column, max(COLUMN_WIDTHS[column], title_room(column.title) + 24))
+            header.setSectionHidden(column, column in self._columns.hidden)
+
+    def save_columns(self) -> QByteArray:
+        """The header's layout (order, widths, hidden, sort) tagged with its column count."""
+        tag = QByteArray(_STATE_TAG + f"{len(Column)}:".encode())
+        return tag + self.horizontalHeader().saveState()
+
+    def restore_columns(self, state: object) -> bool:
+        """Bring back a layout from :meth:`save_columns` (or an untagged older header state).
+
+        Columns the saved layout did not know take the role's defaults. False, and the
+        defaults kept, when ``state`` is not a layout.
+        """
+        if not isinstance(state, QByteArray) or state.isEmpty():
+            return False
+        raw = bytes(state.data())
+        saved_count = LEGACY_COLUMN_COUNT
+        if raw.startswith(_STATE_TAG):
+            count_text, _, raw = raw[len(_STATE_TAG) :].partition(b":")
+            saved_count = int(count_text) if count_text.isdigit() else LEGACY_COLUMN_COUNT
+        header = self.horizontalHeader()
+        if not header.restoreState(QByteArray(raw)):
+            return False
+        if saved_count < len(Column):
+            self._place_new_columns(tuple(c for c in Column if c >= saved_count))
+        self._sort_section = header.sortIndicatorSection()
+        self._sort_order = header.sortIndicatorOrder()
+        return True
+
+    def _place_new_columns(self, new: tuple[Column, ...]) -> None:
+        """Put columns added since a layout was saved beside their default neighbours."""
+        header = self.horizontalHeader()
+        title_room = header.fontMetrics().horizontalAdvance
+        order = self._columns.order
+        for column in new:
+            before = order[: order.index(column)]
+            known = [header.visualIndex(c) for c in before if c not in new]
+            header.moveSection(header.visualIndex(column), max(known, default=-1) + 1)
+            header.resizeSection(column, max(COLUMN_WIDTHS[column], title_room(column.title) + 24))
+            header.setSectionHidden(column, column in self._columns.hidden)
+
+    def _sort_chosen(self, section: int, order: Qt.SortOrder) -> None:
+        """Columns without an SQL order keep the previous order, and its header mark."""
+        if 0 <= section < len(Column) and Column(section).sort_key is None:
+            header = self.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(self._sort_section, self._sort_order)
+            header.blockSignals(False)
+            return
+        self._sort_section, self._sort_order = section, order
+
+    def _column_menu(self, position: QPoint) -> None:
+        """Show or hide columns from the header's context menu, or go back to the defaults."""
+        header = self.horizontalHeader()
+        menu = QMenu(self)
+        for visual in range(header.count()):
+            column = Column(header.logicalIndex(visual))
+            action = menu.addAction(column.title)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.toggled.connect(partial(self._show_column, column))
+        menu.addSeparator()
+        menu.addAction("Reset columns", lambda: self.reset_columns())
+        menu.exec(header.mapToGlobal(position))
+
+    def _show_column(self, column: Column, shown: bool) -> None:
+        self.horizontalHeader().setSectionHidden(column, not shown)
