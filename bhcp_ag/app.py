@@ -9,6 +9,13 @@ hub (``--hub``, ``BHCP_AG_HUB_URL``, or the ``hub/url`` setting), or else start 
 sign-in dialog when the token kept for the remembered username still holds; open the main
 window of the signed-in user and start the sync worker, which brings their
 conversations. At exit the sync worker, the hub connection and the embedded hub stop.
+
+The sign-in dialog may be given another hub's address: the session then opens a
+:class:`HubConnection` to it, and after a successful sign-in syncs with that hub from
+then on (a new sync worker; the previous connection, and a demo hub, close) and keeps
+the address in the ``hub/url`` setting for the next start. Each window gets a
+:class:`~bhcp_ag.ui.notifier.Notifier` that tells of arrivals after each sync; a click
+on a notification shows that conversation.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
@@ -44,7 +52,9 @@ if TYPE_CHECKING:  # Qt and the hub are imported when the window is wanted (see 
 
     from bhcp_ag.embedded_hub import EmbeddedHub
     from bhcp_ag.ui.main_window import MainWindow
-    from bhcp_ag.ui.sync_worker import TaskRunner
+    from bhcp_ag.ui.notifier import Notifier
+    from bhcp_ag.ui.sign_in import SignedIn
+    from bhcp_ag.ui.sync_worker import SyncWorker, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +110,14 @@ class HubConnection:
             self.embedded.stop()
 
 
+def _same_server(url: str, other: str) -> bool:
+    """The same server on this computer ("localhost" or 127.0.0.1) and port."""
+    a, b = urlsplit(url), urlsplit(other)
+    loopback = {"localhost", "127.0.0.1", "::1"}
+    same_host = a.hostname == b.hostname or {a.hostname, b.hostname} <= loopback
+    return same_host and a.port == b.port and a.scheme == b.scheme
+
+
 def connect_hub(store: Store, given_url: str | None, settings: QSettings) -> HubConnection:
     """A connection to the configured hub, or to an embedded demo hub started now."""
     from bhcp_ag.embedded_hub import EmbeddedHub
@@ -117,10 +135,16 @@ def connect_hub(store: Store, given_url: str | None, settings: QSettings) -> Hub
         raise
 
 
+ConnectHub = Callable[[str], HubConnection]
+"""Opens a connection to the hub at an address (client, token store, engine)."""
+
+
 class DesktopSession:
     """Who is signed in, their main window and the sync worker; signs in and out.
 
     Lives on the UI thread; network and keyring calls go to the task runner.
+    ``connect`` opens a connection to another hub when the user types its address in
+    the sign-in dialog (default: :meth:`HubConnection.open` on the same store).
     """
 
     def __init__(
@@ -131,17 +155,20 @@ class DesktopSession:
         settings: QSettings | None = None,
         username_hint: str | None = None,
         tasks: TaskRunner | None = None,
+        connect: ConnectHub | None = None,
     ) -> None:
         from PySide6.QtCore import QSettings
 
-        from bhcp_ag.ui.sync_worker import SyncWorker, TaskRunner
+        from bhcp_ag.ui.sync_worker import TaskRunner
 
         self.store, self.hub = store, hub
         self.settings = settings if settings is not None else QSettings()
         self.tasks = tasks or TaskRunner()
         self.catalogue, self.targets = SpecialtyCatalogue.load(), ResponseTargets.load()
-        self.worker = SyncWorker(hub.engine)
+        self._connect = connect or (lambda url: HubConnection.open(store, url))
+        self.worker = self._new_worker()
         self.window: MainWindow | None = None
+        self.notifier: Notifier | None = None
         self._username_hint = username_hint
         self._replacing = False
         self._worker_started = False
@@ -189,16 +216,58 @@ class DesktopSession:
         return info.user.username if info is not None else None
 
     def ask(self, parent: MainWindow | None, remembered: str | None) -> SessionInfo | None:
+        """The sign-in dialog; a sign-in at another hub moves the session to that hub."""
         from bhcp_ag.ui.sign_in import SignInDialog
 
-        return SignInDialog.ask(
-            parent,
-            hub_url=self.hub.url,
-            engine=self.hub.engine,
-            remembered_username=remembered,
-            embedded=self.hub.embedded is not None,
-            tasks=self.tasks,
-        )
+        opened: dict[str, HubConnection] = {}
+
+        def engine_for(url: str) -> SyncEngine:
+            if url not in opened:
+                opened[url] = self._connect(url)
+            return opened[url].engine
+
+        try:
+            signed_in = SignInDialog.ask(
+                parent,
+                hub_url=self.hub.url,
+                engine=self.hub.engine,
+                remembered_username=remembered,
+                embedded=self.hub.embedded is not None,
+                tasks=self.tasks,
+                engine_for=engine_for,
+            )
+            if signed_in is not None and signed_in.engine is not self.hub.engine:
+                self._move_to(opened.pop(signed_in.hub_url))
+        finally:
+            for unused in opened.values():  # addresses tried and left
+                unused.close()
+        if signed_in is None:
+            return None
+        self._remember_hub(signed_in)
+        return signed_in.info
+
+    def _remember_hub(self, signed_in: SignedIn) -> None:
+        """A hub signed in to is the one to use next time (the demo hub is the default)."""
+        if self.hub.embedded is None:
+            self.settings.setValue(HUB_URL_KEY, signed_in.hub_url)
+            self.settings.sync()
+
+    def _move_to(self, hub: HubConnection) -> None:
+        """Sync with ``hub`` from now on: a new worker; the old connection (and hub) close."""
+        log.info("Signed in at another hub; syncing with it from now on")
+        self._close_window()
+        self.worker.stop()
+        previous, self.hub = self.hub, hub
+        if previous.embedded is not None and _same_server(hub.url, previous.embedded.url):
+            hub.embedded, previous.embedded = previous.embedded, None  # it keeps running
+        self.worker = self._new_worker()
+        self._worker_started = False
+        previous.close()
+
+    def _new_worker(self) -> SyncWorker:
+        from bhcp_ag.ui.sync_worker import SyncWorker
+
+        return SyncWorker(self.hub.engine)
 
     def open_window(self, username: str) -> MainWindow:
         """The main window of ``username`` (known to the store since they signed in)."""
@@ -211,6 +280,7 @@ class DesktopSession:
         window.sign_in_requested.connect(self.sign_in_again)
         window.closed.connect(self._window_closed)
         self.window = window
+        self._notify_arrivals(window, workspace)
         window.show()
         if self._worker_started:
             self.worker.request_sync()
@@ -218,6 +288,28 @@ class DesktopSession:
             self._worker_started = True
             self.worker.start()  # its first cycle brings the user's conversations
         return window
+
+    def _notify_arrivals(self, window: MainWindow, workspace: Workspace) -> None:
+        """After each sync, tell the user what arrived; a click shows the conversation."""
+        from bhcp_ag.ui.notifier import Notifier
+
+        notifier = Notifier(self.store, workspace.user, window)  # deleted with the window
+        self.worker.synced.connect(notifier.on_synced)
+        notifier.activated.connect(self.show_conversation)
+        self.notifier = notifier
+
+    def show_conversation(self, conversation_id: str) -> None:
+        """Bring the window forward with ``conversation_id`` selected (a notification's)."""
+        window = self.window
+        if window is None:
+            return
+        window.showNormal()
+        window.raise_()
+        window.activateWindow()
+        if not window.select_conversation(conversation_id):
+            window.statusBar().showMessage(
+                "That conversation is hidden by the filters above the list; clear them to see it."
+            )
 
     def _window_closed(self) -> None:
         """The user closing the main window ends the app (unless it is being replaced)."""
@@ -228,6 +320,10 @@ class DesktopSession:
 
     def _close_window(self) -> None:
         window, self.window = self.window, None
+        notifier, self.notifier = self.notifier, None
+        if notifier is not None:
+            self.worker.synced.disconnect(notifier.on_synced)
+            notifier.close()
         if window is not None:
             self._replacing = True
             window.close()
@@ -254,6 +350,9 @@ class DesktopSession:
         if info.user.username == username and self.window is not None:
             self.worker.request_sync()
             return
+        if self.window is None:  # signed in at another hub: that window was closed
+            self.open_window(info.user.username)
+            return
         log.info("Another user signed in; opening their window")
         self._close_window()
         self.open_window(info.user.username)
@@ -266,10 +365,21 @@ class DesktopSession:
 
 
 def _application() -> QApplication:
+    """The Qt application: crisp on high-DPI screens, themed like the system."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
+    from bhcp_ag.ui.theme import apply_theme
+
     existing = QApplication.instance()
+    if existing is None:
+        # Qt 6 scales by the screen's factor; 125% or 150% stays so, not rounded to 1 or 2.
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+    apply_theme(app)  # the theme object lives as the application's child
     app.setApplicationName("bhcp-ag")
     app.setOrganizationName("Bay Health and Care Partners")
     app.setApplicationDisplayName("Advice and Guidance")
@@ -327,7 +437,7 @@ def run_app(store_path: Path, *, hub_url: str | None = None, username: str | Non
     finally:
         wake.stop()
         session.shutdown()
-        hub.close()
+        session.hub.close()  # the hub signed in to last, maybe not the one started with
         store.close()
     log.info("Advice and Guidance closed")
     return status

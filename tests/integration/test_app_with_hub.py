@@ -64,7 +64,9 @@ class Desk:
 
     def close(self) -> None:
         self.session.shutdown()
-        self.hub.close()
+        self.session.hub.close()  # the hub it signed in to last
+        if self.hub is not self.session.hub:
+            self.hub.close()
         self.store.close()
 
 
@@ -84,7 +86,12 @@ def new_desk(
             seed_reference_data(session, organisation, catalogue)
         hub = HubConnection.open(store, url, tokens=tokens)
         settings = QSettings(str(tmp_path / f"{name}-{len(desks)}.ini"), QSettings.Format.IniFormat)
-        desk = Desk(store, hub, DesktopSession(store, hub, settings=settings))
+
+        def connect(address: str) -> HubConnection:  # another hub typed in the dialog
+            kept = memory_tokens(address) if tokens is not None else None
+            return HubConnection.open(store, address, tokens=kept)
+
+        desk = Desk(store, hub, DesktopSession(store, hub, settings=settings, connect=connect))
         desks.append(desk)
         return desk
 
@@ -151,7 +158,8 @@ def open_signed_in(
 
 def click(qtbot: QtBot, button: QAbstractButton) -> None:
     form = button.window()
-    if isinstance(form, RequestForm) and form.scroll_area.widget().isAncestorOf(button):
+    inside = form.scroll_area.widget() if isinstance(form, RequestForm) else None
+    if isinstance(form, RequestForm) and inside is not None and inside.isAncestorOf(button):
         form.scroll_area.ensureWidgetVisible(button)
     if button.isCheckable():
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(6, button.height() // 2))
@@ -215,10 +223,45 @@ def test_a_gp_request_reaches_the_specialists_window(
     qtbot.waitUntil(
         lambda: specialist_window.model.row_of(sent_id) is not None, timeout=SYNC_TIMEOUT_MS
     )
-    assert specialist_window.select_conversation(sent_id)
     row = specialist_window.model.row_of(sent_id)
     assert row is not None
     assert specialist_window.model.index(row, Column.QUESTION).data() == QUESTION
+    # The specialist is told, without the patient's details; a click shows the request.
+    notifier = specialist.session.notifier
+    assert notifier is not None
+    qtbot.waitUntil(lambda: notifier.last_text is not None, timeout=SYNC_TIMEOUT_MS)
+    assert notifier.last_text == "Dermatology: new advice request"
+    assert gp.session.notifier is not None and gp.session.notifier.last_text is None
+    notifier.activated.emit(sent_id)  # as a click on the notification does
+    assert specialist_window.selected_conversation_id() == sent_id
+
+
+def test_typing_another_hub_moves_the_app_there_and_remembers_it(
+    qtbot: QtBot,
+    hub_server: str,
+    new_desk: Callable[..., Desk],
+    add_conversation: Callable[..., str],
+) -> None:
+    waiting = add_conversation("BAY001", "330")  # at the hub typed in, for demo.gp
+    with socket.socket() as probe:  # the hub the app started with, not there any more
+        probe.bind(("127.0.0.1", 0))
+        gone = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    desk = new_desk(gone, "mover", memory_tokens(gone))
+    first_worker = desk.session.worker
+
+    def type_the_real_hub() -> None:
+        dialog = shown_dialog()
+        assert dialog is not None and dialog.hub.text() == gone
+        dialog.hub.selectAll()
+        qtbot.keyClicks(dialog.hub, hub_server)
+
+    QTimer.singleShot(0, type_the_real_hub)
+    window = open_signed_in(qtbot, desk, "demo.gp")
+    assert desk.session.hub.url == hub_server and desk.session.hub is not desk.hub
+    assert desk.session.worker is not first_worker
+    assert desk.session.settings.value(HUB_URL_KEY) == hub_server
+    qtbot.waitUntil(lambda: synced_with_nothing_waiting(window), timeout=SYNC_TIMEOUT_MS)
+    assert window.model.row_of(waiting) is not None  # the hub signed in to's conversations
 
 
 @pytest.mark.usefixtures("no_keyring")

@@ -7,8 +7,14 @@ tests are about the dialog, the hub's backends are covered there.
 
 from __future__ import annotations
 
+import ipaddress
 import socket
+import ssl
+import threading
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 
 import pytest
 from keyring.backends import fail
@@ -22,7 +28,17 @@ from bhcp_ag.store.db import Store
 from bhcp_ag.sync.client import HubClient, retry_policy
 from bhcp_ag.sync.credentials import NO_KEYRING_MESSAGE, TokenStore
 from bhcp_ag.sync.engine import SyncEngine
-from bhcp_ag.ui.sign_in import EMBEDDED_NOTE, WRONG_PASSWORD, SignInDialog
+from bhcp_ag.ui.sign_in import (
+    CONFIGURED_NOTE,
+    EMBEDDED_NOTE,
+    NO_ADDRESS,
+    NOT_WEB_ADDRESS,
+    PLAIN_HTTP,
+    WRONG_PASSWORD,
+    HubAddressRefused,
+    SignInDialog,
+    hub_address,
+)
 from tests.integration import conftest as integration
 
 # The real hub's fixtures, shared with tests/integration (a conftest there is not seen here).
@@ -56,9 +72,20 @@ def make_engine(seeded_store: Store) -> Iterator[Callable[[str], SyncEngine]]:
         tokens.close()
 
 
-def open_dialog(qtbot: QtBot, url: str, engine: SyncEngine, username: str | None) -> SignInDialog:
+def open_dialog(
+    qtbot: QtBot,
+    url: str,
+    engine: SyncEngine,
+    username: str | None,
+    engine_for: Callable[[str], SyncEngine] | None = None,
+) -> SignInDialog:
     dialog = SignInDialog(
-        None, hub_url=url, engine=engine, remembered_username=username, embedded=True
+        None,
+        hub_url=url,
+        engine=engine,
+        remembered_username=username,
+        embedded=True,
+        engine_for=engine_for,
     )
     qtbot.addWidget(dialog)
     dialog.show()
@@ -118,11 +145,12 @@ def test_the_right_password_returns_the_session(
         dialog.sign_in_button.click()  # "Continue"
 
     QTimer.singleShot(0, type_and_sign_in)
-    session = SignInDialog.ask(
+    signed_in = SignInDialog.ask(
         None, hub_url=hub_server, engine=engine, remembered_username="demo.specialist"
     )
-    assert session is not None
-    assert session.user.username == "demo.specialist"
+    assert signed_in is not None
+    assert signed_in.info.user.username == "demo.specialist"
+    assert signed_in.hub_url == hub_server and signed_in.engine is engine
     assert engine.client.signed_in
     assert load_user(seeded_store, "demo.specialist").specialty_codes == ("330", "410")
 
@@ -135,7 +163,8 @@ def test_a_hub_that_is_down_is_said_in_plain_words(
     qtbot.waitUntil(dialog.username.hasFocus)
     sign_in(qtbot, dialog, "demo.gp", DEMO_PASSWORD)
     assert dialog.message.text() == (
-        f"Can't reach the hub at {url}; check the network or try again."
+        f"Can't reach the hub at {url}. Check the address and your network connection, "
+        "then try again."
     )
     assert dialog.username.text() == "demo.gp"
 
@@ -166,7 +195,7 @@ def test_without_a_keyring_the_dialog_says_the_sign_in_is_not_kept(
         dialog.sign_in_button.click()
 
 
-def test_every_control_has_an_accessible_name_and_the_hub_is_read_only(
+def test_without_another_hub_to_go_to_the_address_is_read_only(
     qtbot: QtBot, hub_server: str, make_engine: Callable[[str], SyncEngine]
 ) -> None:
     dialog = open_dialog(qtbot, hub_server, make_engine(hub_server), None)
@@ -188,3 +217,175 @@ def test_cancel_returns_nothing(qtbot: QtBot, make_engine: Callable[[str], SyncE
     QTimer.singleShot(0, lambda: shown_dialog().cancel_button.click())
     engine = make_engine(url)
     assert SignInDialog.ask(None, hub_url=url, engine=engine, remembered_username=None) is None
+
+
+# --- the hub's address -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "address"),
+    [
+        ("https://hub.example.nhs.uk/", "https://hub.example.nhs.uk"),
+        ("  hub.example.nhs.uk ", "https://hub.example.nhs.uk"),  # https:// assumed
+        ("https://hub.example.nhs.uk:8443/ag", "https://hub.example.nhs.uk:8443/ag"),
+        ("http://127.0.0.1:8765", "http://127.0.0.1:8765"),  # plain http to this computer
+        ("http://localhost:8765/", "http://localhost:8765"),
+        ("http://[::1]:8765", "http://[::1]:8765"),
+    ],
+)
+def test_hub_addresses_that_can_be_used(typed: str, address: str) -> None:
+    assert hub_address(typed) == address
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        ("", NO_ADDRESS),
+        ("   ", NO_ADDRESS),
+        ("http://hub.example.nhs.uk", PLAIN_HTTP),
+        ("http://10.1.2.3:8000", PLAIN_HTTP),
+        ("ftp://hub.example.nhs.uk", NOT_WEB_ADDRESS),
+        ("https://", NOT_WEB_ADDRESS),
+        ("https://hub example", NOT_WEB_ADDRESS),
+        ("https://hub.example.nhs.uk:port", NOT_WEB_ADDRESS),
+    ],
+)
+def test_hub_addresses_that_are_refused_say_why(typed: str, problem: str) -> None:
+    with pytest.raises(HubAddressRefused) as refused:
+        hub_address(typed)
+    assert str(refused.value) == problem
+
+
+def test_a_plain_http_address_elsewhere_is_refused_before_anything_is_sent(
+    qtbot: QtBot, make_engine: Callable[[str], SyncEngine]
+) -> None:
+    url = f"http://127.0.0.1:{unused_port()}"
+    asked: list[str] = []
+
+    def engine_for(address: str) -> SyncEngine:
+        asked.append(address)
+        return make_engine(address)
+
+    dialog = open_dialog(qtbot, url, make_engine(url), "demo.gp", engine_for)
+    assert not dialog.hub.isReadOnly()
+    dialog.hub.clear()
+    qtbot.keyClicks(dialog.hub, "http://hub.example.nhs.uk")
+    assert not dialog.demo_accounts.isVisible() and dialog.hub_note.text() == CONFIGURED_NOTE
+    qtbot.keyClicks(dialog.password, DEMO_PASSWORD)
+    dialog.sign_in_button.click()
+    assert dialog.message.text() == PLAIN_HTTP
+    assert not dialog.signing_in and asked == []
+    qtbot.waitUntil(dialog.hub.hasFocus)
+
+
+def test_typing_another_hub_signs_in_there(
+    qtbot: QtBot, hub_server: str, make_engine: Callable[[str], SyncEngine]
+) -> None:
+    demo_url = f"http://127.0.0.1:{unused_port()}"  # the demo hub (not running here)
+    engines: dict[str, SyncEngine] = {}
+
+    def engine_for(address: str) -> SyncEngine:
+        engines[address] = make_engine(address)
+        return engines[address]
+
+    demo_engine = make_engine(demo_url)
+    dialog = open_dialog(qtbot, demo_url, demo_engine, "demo.gp", engine_for)
+    assert dialog.hub.text() == demo_url and dialog.hub_note.text() == EMBEDDED_NOTE
+    assert dialog.demo_accounts.isVisible()
+    dialog.hub.selectAll()
+    qtbot.keyClicks(dialog.hub, hub_server + "/")
+    assert dialog.hub_note.text() == CONFIGURED_NOTE
+    sign_in(qtbot, dialog, "demo.gp", DEMO_PASSWORD)
+    assert dialog.session is not None and dialog.session.user.username == "demo.gp"
+    assert dialog.hub_url == hub_server and dialog.engine is engines[hub_server]
+    assert engines[hub_server].client.signed_in and not demo_engine.client.signed_in
+
+
+def test_a_mistyped_hub_says_so_and_the_next_address_is_tried(
+    qtbot: QtBot, hub_server: str, make_engine: Callable[[str], SyncEngine]
+) -> None:
+    nowhere = f"http://127.0.0.1:{unused_port()}"
+    dialog = open_dialog(qtbot, hub_server, make_engine(hub_server), "demo.gp", make_engine)
+    dialog.hub.selectAll()
+    qtbot.keyClicks(dialog.hub, nowhere)
+    sign_in(qtbot, dialog, "demo.gp", DEMO_PASSWORD)
+    assert dialog.message.text().startswith(f"Can't reach the hub at {nowhere}.")
+    assert dialog.hub_url == hub_server  # nothing changed yet
+    dialog.hub.selectAll()
+    qtbot.keyClicks(dialog.hub, hub_server)
+    sign_in(qtbot, dialog, "demo.gp", DEMO_PASSWORD)
+    assert dialog.session is not None
+
+
+@pytest.fixture
+def untrusted_https_hub(tmp_path: Path) -> Iterator[str]:
+    """An https server on loopback whose certificate no one vouches for (self-signed)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    pem = tmp_path / "hub.pem"
+    pem.write_bytes(
+        certificate.public_bytes(serialization.Encoding.PEM)
+        + key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(pem)
+    server = HTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+def test_a_certificate_problem_is_said_and_the_password_not_sent(
+    qtbot: QtBot, untrusted_https_hub: str, make_engine: Callable[[str], SyncEngine]
+) -> None:
+    url = untrusted_https_hub
+    dialog = open_dialog(qtbot, url, make_engine(url), "demo.gp")
+    sign_in(qtbot, dialog, "demo.gp", DEMO_PASSWORD)
+    assert dialog.message.text() == (
+        f"The hub at {url} could not prove who it is (its certificate was not accepted), "
+        "so your password was not sent. Check the address; if it is right, call the IT "
+        "service desk."
+    )
+    assert dialog.session is None
+
+
+def test_every_control_has_an_accessible_name(
+    qtbot: QtBot, make_engine: Callable[[str], SyncEngine]
+) -> None:
+    url = f"http://127.0.0.1:{unused_port()}"
+    dialog = open_dialog(qtbot, url, make_engine(url), None, make_engine)
+    controls = [
+        *dialog.findChildren(QLineEdit),
+        *dialog.findChildren(QAbstractButton),
+        *dialog.findChildren(QProgressBar),
+    ]
+    assert len(controls) >= 6
+    assert all(control.accessibleName() for control in controls)
