@@ -30,5 +30,5 @@ bench: install
 	QT_QPA_PLATFORM=offscreen $(PYTHON) bench/run_all.py
 
 screenshots: install
-	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/screenshot.py docs/screenshot.png --form docs/new-request.png
+	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/screenshot.py docs/screenshot.png --form docs/new-request.png --roles docs
 	QT_QPA_PLATFORM=offscreen $(PYTHON) scripts/screenshot_sync.py docs

@@ -6,12 +6,16 @@ ratio of the two, so a figure means something on any machine.
 
 from __future__ import annotations
 
+import ctypes
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject
+from PySide6.QtWidgets import QApplication, QWidget
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -49,18 +53,84 @@ def open_store(path: Path) -> Store:
 
 def median_seconds(action: Callable[[], object], repeat: int = 5) -> float:
     """The median wall time of ``repeat`` runs of ``action`` (after one warm-up run)."""
-    action()
-    times = []
-    for _ in range(repeat):
+
+    def timed() -> float:
         started = time.perf_counter()
         action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        return time.perf_counter() - started
+
+    return median_measured(timed, repeat)
+
+
+def median_measured(measure: Callable[[], float], repeat: int = 5) -> float:
+    """The median of ``repeat`` figures that ``measure`` returns (after one warm-up run).
+
+    For figures that need setting up outside the timed part, or that are not times.
+    """
+    measure()
+    return statistics.median(measure() for _ in range(repeat))
 
 
 def report(figure: str, seconds: float, baseline: str, baseline_seconds: float) -> None:
-    ratio = seconds / baseline_seconds if baseline_seconds else float("inf")
+    report_amount(figure, seconds * 1000, baseline, baseline_seconds * 1000, "ms")
+
+
+def report_amount(
+    figure: str, amount: float, baseline: str, baseline_amount: float, unit: str
+) -> None:
+    """One result line: the figure, its baseline from the same run, and their ratio."""
+    ratio = amount / baseline_amount if baseline_amount else float("inf")
     print(
-        f"{figure}: {seconds * 1000:.1f} ms | baseline, {baseline}: "
-        f"{baseline_seconds * 1000:.1f} ms | ratio {ratio:.2f}"
+        f"{figure}: {amount:.1f} {unit} | baseline, {baseline}: "
+        f"{baseline_amount:.1f} {unit} | ratio {ratio:.2f}",
+        flush=True,
     )
+
+
+def qt_app() -> QApplication:
+    """The application, with None kept alive through PySide6's reference bug (see below)."""
+    _keep_none_alive()
+    app = QApplication.instance()
+    return app if isinstance(app, QApplication) else QApplication([])
+
+
+def _keep_none_alive() -> None:
+    """Give None the immortality Python 3.12 gives it.
+
+    PySide6 6.12 on Python 3.11 drops one reference to None at every call of a Qt method
+    that returns nothing (``processEvents``, ``setValue``...; check with
+    ``sys.getrefcount(None)`` around a loop of them). A benchmark makes tens of
+    thousands of such calls, and CPython aborts ("deallocating None") once None's count
+    reaches zero. From 3.12 None is immortal and this does nothing.
+    """
+    if sys.version_info < (3, 12):
+        # ob_refcnt is the first field of every object; None is never freed anyway.
+        ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
+
+
+class PaintWatch(QObject):
+    """Notes when a widget (a table's viewport) is painted.
+
+    Clear :attr:`painted`, do something, then :meth:`wait`: it returns once Qt has
+    painted the widget again, which for a table means its visible rows were fetched.
+    """
+
+    def __init__(self, widget: QWidget, timeout_s: float = 60.0) -> None:
+        super().__init__()
+        self.painted = False
+        self._timeout = timeout_s
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint:
+            self.painted = True
+        return False
+
+    def wait(self) -> None:
+        # Spinning, not QEventLoop.exec(): a loop told to quit from the paint event only
+        # notices at its next wake-up, tens of milliseconds later on the offscreen platform.
+        deadline = time.perf_counter() + self._timeout
+        while not self.painted:
+            QCoreApplication.processEvents()
+            if time.perf_counter() > deadline:
+                raise TimeoutError("the widget was not painted again")

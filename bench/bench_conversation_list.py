@@ -19,13 +19,14 @@ import os
 import sqlite3
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")  # offscreen size-hint notes
 
-from _common import demo_store, median_seconds, open_store, report  # noqa: E402
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt  # noqa: E402
+from _common import PaintWatch, demo_store, median_seconds, open_store, qt_app, report  # noqa: E402
+from PySide6.QtCore import QSettings, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from bhcp_ag.domain.specialties import SpecialtyCatalogue  # noqa: E402
@@ -46,28 +47,13 @@ ORDER BY c.updated_at DESC
 """
 
 
-class FirstPaint(QObject):
-    """Notes when the list's viewport is painted with rows in it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.painted = False
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Paint:
-            self.painted = True
-        return False
-
-
 def time_to_first_paint(app: QApplication, workspace: Workspace, settings: QSettings) -> float:
     started = time.perf_counter()
     window = MainWindow(workspace, settings=settings)
-    watcher = FirstPaint()
-    window.table.viewport().installEventFilter(watcher)
+    watcher = PaintWatch(window.table.viewport())
     window.resize(1500, 900)
     window.show()
-    while not watcher.painted:
-        app.processEvents()
+    watcher.wait()
     elapsed = time.perf_counter() - started
     assert window.model.rowCount() > 0, "the list painted without rows"
     window.close()
@@ -92,7 +78,7 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=100_000)
     args = parser.parse_args()
     path = demo_store(args.conversations)
-    app = QApplication.instance() or QApplication([])
+    app = qt_app()
     store = open_store(path)
     catalogue, targets = SpecialtyCatalogue.load(), ResponseTargets.load()
     settings = QSettings(str(Path(tempfile.mkdtemp()) / "bench.ini"), QSettings.Format.IniFormat)
@@ -103,7 +89,7 @@ def main() -> None:
         ("demo.specialist", "specialist's queue"),
     ):
         workspace = Workspace.open(store, username, catalogue, targets)
-        seconds = median_seconds(lambda ws=workspace: time_to_first_paint(app, ws, settings))
+        seconds = median_seconds(partial(time_to_first_paint, app, workspace, settings))
         report(
             f"list first painted rows ({who}, {n})", seconds, "plain SELECT of every row", baseline
         )

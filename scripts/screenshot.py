@@ -1,10 +1,15 @@
-"""Take the documentation's screenshots: the main window, and a new request with a problem.
+"""Take the documentation's screenshots: each role's main screen, and a new request.
 
 Builds a throwaway store with demo data (fixed seed and end date, so the pictures only
-change when the UI does), opens the window as ``demo.gp`` on Qt's offscreen platform and
-saves::
+change when the UI does), opens the windows on Qt's offscreen platform and saves::
 
     python scripts/screenshot.py [docs/screenshot.png] [--form docs/new-request.png]
+        [--roles docs]
+
+``screenshot.png`` is the GP's list with advice open; with ``--roles``, also the
+specialist's queue with a response being written (``specialist-queue.png``) and the
+practice manager's view (``manager.png``). ``scripts/screenshot_sync.py`` takes the
+pictures that need a hub (sign-in, a question and the GP's reply).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("output", nargs="?", type=Path, default=Path("docs/screenshot.png"))
     parser.add_argument("--form", type=Path, default=Path("docs/new-request.png"))
+    parser.add_argument("--roles", type=Path, default=None, help="folder for each role's")
     parser.add_argument("--conversations", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=2017)
     parser.add_argument("--end", type=date.fromisoformat, default=date(2026, 11, 20))
@@ -61,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
             _screenshots(app, store, settings, now, args)
         finally:
             store.close()
-    print(f"Saved {args.output} and {args.form}.")
+    roles = f" and each role's screen in {args.roles}" if args.roles else ""
+    print(f"Saved {args.output}, {args.form}{roles}.")
     return 0
 
 
@@ -90,6 +97,55 @@ def _screenshots(
     _save(form.grab(), args.form)
     form.close()
     window.close()
+    if args.roles is not None:
+        _role_screenshots(app, store, Path(settings.fileName()).parent, now, args.roles)
+
+
+def _open(store: Store, username: str, folder: Path, now: datetime) -> MainWindow:
+    """The main window of ``username``, with settings of its own (as on their computer)."""
+    from PySide6.QtCore import QSettings
+
+    from bhcp_ag.domain.specialties import SpecialtyCatalogue
+    from bhcp_ag.domain.targets import ResponseTargets
+    from bhcp_ag.services.workspace import Workspace, load_user
+    from bhcp_ag.ui.main_window import MainWindow
+
+    user = load_user(store, username)
+    workspace = Workspace.for_user(
+        store, user, SpecialtyCatalogue.load(), ResponseTargets.load(), now=lambda: now
+    )
+    settings = QSettings(str(folder / f"{username}.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(workspace, settings=settings, now=lambda: now)
+    window.resize(1500, 900)
+    window.show()
+    return window
+
+
+def _role_screenshots(
+    app: QApplication, store: Store, scratch: Path, now: datetime, folder: Path
+) -> None:
+    """The specialist's queue with advice being written; the manager reading."""
+    from bhcp_ag.domain.conversation import Recommendation, SpecialistOutcome
+
+    specialist = _open(store, "demo.specialist", scratch, now)
+    specialist.select_conversation(specialist.model.conversation_id(0))  # the most urgent
+    composer = specialist.panel.composer
+    if composer.isVisible():
+        composer.choose_outcome(SpecialistOutcome.RETURN_TO_REFERRER_WITH_ADVICE)
+        composer.choose_recommendation(Recommendation.ADVICE_FOLLOWED_BY_REFERRAL_IF_REQUIRED)
+        composer.text.setPlainText(
+            "This sounds like a seborrhoeic keratosis. Reassure; if it bleeds or changes "
+            "again, refer on the two-week-wait pathway."
+        )
+    _settle(app)
+    _save(specialist.grab(), folder / "specialist-queue.png")
+    specialist.close()
+
+    manager = _open(store, "demo.manager", scratch, now)
+    _select_answered(manager)
+    _settle(app)
+    _save(manager.grab(), folder / "manager.png")
+    manager.close()
 
 
 def _select_answered(window: MainWindow) -> None:

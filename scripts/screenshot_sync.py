@@ -6,7 +6,8 @@ the GP signs in through the dialog and sends three dermatology requests, which s
 then the specialist's window, on a store of its own, syncs them in. Tokens stay in memory
 (the keyring of the machine taking the pictures is never touched)::
 
-    python scripts/screenshot_sync.py [OUTPUT_DIR]   # sign-in.png, gp.png, specialist.png
+    python scripts/screenshot_sync.py [OUTPUT_DIR]   # sign-in.png, gp.png, specialist.png,
+                                                     # gp-reply.png, specialist-answer.png
 """
 
 from __future__ import annotations
@@ -179,6 +180,47 @@ def _pictures(gp: DesktopSession, specialist: DesktopSession, output: Path) -> N
     wait_until(lambda: synced(other, len(QUESTIONS)))
     other.select_conversation(other.model.conversation_id(0))
     save(other, output / "specialist.png")
+    _question_and_reply(window, other, output)
+
+
+def _question_and_reply(gp: MainWindow, specialist: MainWindow, output: Path) -> None:
+    """The specialist claims one request and asks for more; the GP is writing the answer.
+    Then the specialist writes advice on another: ``gp-reply.png``, ``specialist-answer.png``.
+    """
+    from bhcp_ag.domain.conversation import Recommendation, SpecialistOutcome, Status
+
+    asked, advised = (gp.model.conversation_id(row) for row in (0, 1))
+    specialist.select_conversation(asked)
+    specialist.panel.claim()
+    specialist.panel.respond(
+        SpecialistOutcome.REQUIRE_FURTHER_INFORMATION,
+        "How large is the lesion now, and has it bled? A dermoscopic photograph would help.",
+    )
+    specialist.sync_now()
+    wait_until(lambda: specialist.sync_status.status.changes_waiting == 0)
+
+    def question_arrived() -> bool:
+        gp.sync_now()
+        gp.select_conversation(asked)
+        view = gp.panel._view
+        return view is not None and view.status == Status.MORE_INFO_REQUESTED
+
+    wait_until(question_arrived)
+    gp.panel.composer.text.setPlainText(
+        "9 mm at its widest, no bleeding. Dermoscopic photograph taken today: reticular "
+        "pattern, no blue-white veil."
+    )
+    save(gp, output / "gp-reply.png")
+
+    specialist.select_conversation(advised)
+    composer = specialist.panel.composer
+    composer.choose_outcome(SpecialistOutcome.RETURN_TO_REFERRER_WITH_ADVICE)
+    composer.choose_recommendation(Recommendation.ADVICE_ONLY_NO_REFERRAL_RECOMMENDED)
+    composer.text.setPlainText(
+        "Chronic plaque psoriasis. Potent topical steroid with a vitamin D analogue once "
+        "daily for 4 weeks, then at weekends. No referral needed unless it fails."
+    )
+    save(specialist, output / "specialist-answer.png")
 
 
 if __name__ == "__main__":

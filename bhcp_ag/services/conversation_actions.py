@@ -13,7 +13,7 @@ run on any thread and never touch the UI.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -241,7 +241,7 @@ class ConversationActions:
         session: Session,
         conv: Conversation,
         action: Action,
-        payload: dict[str, object],
+        payload: Mapping[str, object],
         now: datetime,
         user: CurrentUser | None = None,
     ) -> Done:
@@ -259,7 +259,7 @@ class ConversationActions:
                 )
             )
         change = repo.record_change(
-            session, action.value, payload, conversation_id=conv.id, now=now
+            session, action.value, dict(payload), conversation_id=conv.id, now=now
         )
         return Done(conv.id, action, change.id, Status(conv.status))
 

@@ -37,6 +37,7 @@ from bhcp_ag.domain.limits import MAX_TEXT_CHARS
 from bhcp_ag.services.composer import Composer, SnippetRefused, Written
 from bhcp_ag.services.conversation_actions import Options
 from bhcp_ag.ui.formatting import long_london_time, time_left
+from bhcp_ag.ui.theme import colours
 
 AUTOSAVE_DELAY_MS = 800
 
@@ -97,7 +98,7 @@ class ComposerBox(QGroupBox):
         self.save_snippet.setAccessibleName("Save the text as a snippet")
         if self._specialist:
             layout.addLayout(self._outcome_row())
-            layout.addLayout(self._snippet_row())
+            layout.addLayout(self._recommendation_row())
         self.text = QPlainTextEdit()
         self.text.setAccessibleName("Response text" if self._specialist else "Reply text")
         self.text.setTabChangesFocus(True)
@@ -105,12 +106,13 @@ class ComposerBox(QGroupBox):
         layout.addWidget(self.text, 1)
         self.due_label = QLabel()
         self.due_label.setAccessibleName("Due")
+        self.due_label.setWordWrap(True)
         self.count_label = QLabel()
         self.count_label.setAccessibleName("Characters used")
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setAccessibleName("Problem")
-        self.problem.setStyleSheet("color: #b3261e;")
+        self.problem.setStyleSheet(f"color: {colours().problem.name()};")
         self.problem.hide()
         self.saved_label = QLabel()
         self.saved_label.setAccessibleName("Draft state")
@@ -119,10 +121,17 @@ class ComposerBox(QGroupBox):
         self.send_button.setToolTip("Send (Ctrl+Return)")
         self.send_button.setDefault(False)
         layout.addWidget(self.problem)
+        facts = QHBoxLayout()
+        facts.addWidget(self.due_label, 1)
+        for widget in (self.count_label, self.saved_label):
+            facts.addSpacing(10)
+            facts.addWidget(widget)
+        layout.addLayout(facts)
         bottom = QHBoxLayout()
-        for widget in (self.due_label, self.count_label, self.saved_label):
-            bottom.addWidget(widget)
-            bottom.addSpacing(10)
+        if self._specialist:
+            self._fill_snippets()
+            bottom.addWidget(self.snippets, 1)
+            bottom.addWidget(self.save_snippet)
         bottom.addStretch(1)
         bottom.addWidget(self.send_button)
         layout.addLayout(bottom)
@@ -148,16 +157,12 @@ class ComposerBox(QGroupBox):
         row.addStretch(1)
         return row
 
-    def _snippet_row(self) -> QHBoxLayout:
+    def _recommendation_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
         label = QLabel("&Recommendation")
         label.setBuddy(self.recommendation)
         row.addWidget(label)
         row.addWidget(self.recommendation, 1)
-        row.addSpacing(10)
-        row.addWidget(self.snippets, 1)
-        row.addWidget(self.save_snippet)
-        self._fill_snippets()
         return row
 
     # --- what the panel calls ----------------------------------------------------------
@@ -196,7 +201,8 @@ class ComposerBox(QGroupBox):
         left = time_left(self._due, self._now())
         self.due_label.setText(f"Due {long_london_time(self._due)} ({left})")
         overdue = self._due < self._now()
-        self.due_label.setStyleSheet("color: #b3261e; font-weight: bold;" if overdue else "")
+        red = colours().overdue.name()
+        self.due_label.setStyleSheet(f"color: {red}; font-weight: bold;" if overdue else "")
 
     def outcome(self) -> SpecialistOutcome | None:
         for outcome, button in self.outcome_buttons.items():
@@ -296,7 +302,8 @@ class ComposerBox(QGroupBox):
     def _update_count(self) -> None:
         used = len(self.text.toPlainText())
         self.count_label.setText(f"{used:,} / {MAX_TEXT_CHARS:,}")
-        self.count_label.setStyleSheet("color: #b3261e;" if used > MAX_TEXT_CHARS else "")
+        over = used > MAX_TEXT_CHARS
+        self.count_label.setStyleSheet(f"color: {colours().problem.name()};" if over else "")
 
     def _send(self) -> None:
         text = self.text.toPlainText()

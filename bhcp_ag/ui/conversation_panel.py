@@ -40,6 +40,7 @@ from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.ui.composer import ComposerBox
 from bhcp_ag.ui.conversation_view import ConversationViewer
 from bhcp_ag.ui.outcome_dialogs import CancelRequestDialog, CloseConversationDialog
+from bhcp_ag.ui.theme import colours
 
 DONE_TEXT = {
     "conversation.claim": "You claimed the request.",
@@ -80,7 +81,7 @@ class ConversationPanel(QWidget):
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setAccessibleName("Problem")
-        self.problem.setStyleSheet("color: #b3261e;")
+        self.problem.setStyleSheet(f"color: {colours().problem.name()};")
         self.problem.hide()
         self._build_actions(role)
         self._build_layout()
@@ -205,7 +206,7 @@ class ConversationPanel(QWidget):
         )
         self.copy_button.setEnabled(bool(view.messages))
         self.copy_button.setToolTip("Copy the conversation as plain text for the patient's record")
-        who = view.claimed_by_name
+        who = view.claimed_by_name if status.is_open else None
         self.claim_label.setText(f"Claimed by {who}" if who else "")
         self._show_composer(view, options, status)
 

@@ -39,6 +39,7 @@ from bhcp_ag.ui.formatting import (
     short_date,
     time_left,
 )
+from bhcp_ag.ui.theme import colours
 
 MESSAGE_KINDS = {
     "request": "Request",
@@ -55,18 +56,23 @@ CONVERT_LABELS = {
     ConvertAuthorisation.NOT_AUTHORISED_TO_CONVERT.value: "No: advice only",
 }
 
-_STYLE = """
+
+def _style() -> str:
+    """The view's style sheet in the colours of the system's light or dark scheme."""
+    c = colours()
+    return f"""
 <style>
-h2 { margin: 0 0 2px 0; font-size: large; }
-h3 { margin: 14px 0 4px 0; font-size: medium; color: #1f3a5f; }
-p { margin: 2px 0 6px 0; }
-td.k { color: #555555; padding: 1px 12px 1px 0; }
-td.v { padding: 1px 0; }
-.muted { color: #555555; }
-.overdue { color: #b3261e; font-weight: bold; }
-.meta { color: #555555; }
+h2 {{ margin: 0 0 2px 0; font-size: large; }}
+h3 {{ margin: 14px 0 4px 0; font-size: medium; color: {c.heading.name()}; }}
+p {{ margin: 2px 0 6px 0; }}
+td.k {{ color: {c.muted.name()}; padding: 1px 12px 1px 0; }}
+td.v {{ padding: 1px 0; }}
+.muted {{ color: {c.muted.name()}; }}
+.overdue {{ color: {c.overdue.name()}; font-weight: bold; }}
+.meta {{ color: {c.muted.name()}; }}
 </style>
 """
+
 
 PLACEHOLDER = "<p class='muted'>Choose a conversation in the list to read it here.</p>"
 
@@ -89,11 +95,11 @@ class ConversationViewer(QTextBrowser):
         self.show_nothing()
 
     def show_nothing(self) -> None:
-        self.setHtml(_STYLE + PLACEHOLDER)
+        self.setHtml(_style() + PLACEHOLDER)
 
     def show_conversation(self, view: ConversationView) -> None:
         parts = [
-            _STYLE,
+            _style(),
             _heading(view, self._now()),
             _patient_section(view, self._now().astimezone(LONDON).date()),
             _request_section(view),
