@@ -49,10 +49,13 @@ from bhcp_ag.domain.limits import TextRefused, check_text
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.targets import ResponseTargets
 from bhcp_ag.hub.access import Caller, can_see
+from bhcp_ag.hub.attachment_refs import add_attachments, checked_refs
 from bhcp_ag.hub.errors import describe_problem
 from bhcp_ag.hub.models import Conversation, Message, User
+from bhcp_ag.hub.rejected import Rejected
 from bhcp_ag.hub.sync_schemas import (
     PAYLOADS,
+    AttachmentRef,
     CancelPayload,
     ClosePayload,
     EmptyPayload,
@@ -61,15 +64,6 @@ from bhcp_ag.hub.sync_schemas import (
 )
 
 NOT_FOUND = "There is no conversation with this id that you can see."
-
-
-class Rejected(Exception):
-    """A change the hub refuses, finally: ``code`` for machines, the message for people."""
-
-    def __init__(self, code: str, reason: str) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -221,6 +215,7 @@ def _respond(
     target = status_after_response(p.outcome)
     check_move(conv, target, Role.SPECIALIST)
     body = checked_text("Your response", p.body)
+    files = checked_refs(session, str(p.message_id), p.attachments)
     add_message(
         session,
         conv,
@@ -232,6 +227,7 @@ def _respond(
         specialist_outcome=p.outcome.value,
         recommendation=p.recommendation.value if p.recommendation else None,
     )
+    _attach(session, conv, str(p.message_id), files, rules.now)
     conv.status, conv.specialist_outcome = target.value, p.outcome.value
     if p.recommendation is not None:
         conv.recommendation = p.recommendation.value
@@ -241,13 +237,27 @@ def _respond(
     return True
 
 
+def _attach(
+    session: Session,
+    conv: Conversation,
+    message_id: str,
+    files: list[tuple[str, AttachmentRef]],
+    now: datetime,
+) -> None:
+    if files:
+        session.flush()  # the message first: its files refer to it
+        add_attachments(session, conv.id, message_id, files, now)
+
+
 def _reply(
     session: Session, rules: HubRules, caller: Caller, conv: Conversation, p: ReplyPayload
 ) -> bool:
     kind = reply_kind(Status(conv.status))
     check_move(conv, Status.AWAITING_SPECIALIST, Role.GP)
     body = checked_text("Your reply", p.body)
+    files = checked_refs(session, str(p.message_id), p.attachments)
     add_message(session, conv, str(p.message_id), caller, rules.now, kind=kind, body=body)
+    _attach(session, conv, str(p.message_id), files, rules.now)
     conv.status = Status.AWAITING_SPECIALIST.value
     days = rules.targets.working_days(conv.specialty_code, conv.priority)
     conv.due_at = clock.due_at(rules.now, days)

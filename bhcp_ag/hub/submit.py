@@ -13,8 +13,6 @@ rejected (``attachment_missing``).
 from __future__ import annotations
 
 import json
-import uuid
-from pathlib import PureWindowsPath
 
 from sqlalchemy.orm import Session
 
@@ -24,11 +22,10 @@ from bhcp_ag.domain.conversation import Role, Status, check_transition
 from bhcp_ag.domain.patient import check_nhs_number
 from bhcp_ag.domain.request import AdviceRequestForm, draft_problems, submit_problems
 from bhcp_ag.hub.access import Caller
+from bhcp_ag.hub.attachment_refs import add_attachments, checked_refs
 from bhcp_ag.hub.changes import HubRules, Rejected, add_message, settle
-from bhcp_ag.hub.models import Attachment, AttachmentContent, Conversation, Specialty
-from bhcp_ag.hub.sync_schemas import AttachmentRef, SubmitPayload
-
-ATTACHMENT_NAMESPACE = uuid.UUID("5b0e7f4c-93a1-5d2e-8f6b-1c4a7e9d3b20")
+from bhcp_ag.hub.models import Conversation, Specialty
+from bhcp_ag.hub.sync_schemas import SubmitPayload
 
 
 def _authorise(caller: Caller, conversation_id: str, payload: SubmitPayload) -> None:
@@ -86,26 +83,6 @@ def checked_form(session: Session, rules: HubRules, payload: SubmitPayload) -> A
     return form
 
 
-def _attachment_rows(
-    session: Session, conversation_id: str, refs: list[AttachmentRef]
-) -> list[tuple[str, AttachmentRef]]:
-    """(id, reference) for each attachment, refusing content not uploaded or ids reused."""
-    rows = []
-    for index, ref in enumerate(refs):
-        if session.get(AttachmentContent, ref.sha256) is None:
-            raise Rejected(
-                "attachment_missing",
-                f"The attachment '{PureWindowsPath(ref.filename).name}' has not reached the hub; "
-                "it must be uploaded before the request that refers to it.",
-            )
-        derived = uuid.uuid5(ATTACHMENT_NAMESPACE, f"{conversation_id}:{index}:{ref.sha256}")
-        rows.append((str(ref.id or derived), ref))
-    ids = [attachment_id for attachment_id, _ in rows]
-    if len(set(ids)) != len(ids) or any(session.get(Attachment, i) is not None for i in ids):
-        raise Rejected("invalid_payload", "Each attachment needs an id of its own.")
-    return rows
-
-
 def _conversation(
     rules: HubRules, caller: Caller, conversation_id: str, form: AdviceRequestForm
 ) -> Conversation:
@@ -146,7 +123,7 @@ def submit(
     if session.get(Conversation, conversation_id) is not None:
         raise Rejected("conversation_exists", "A conversation with this id has been sent already.")
     form = checked_form(session, rules, p)
-    attachments = _attachment_rows(session, conversation_id, p.attachments)
+    attachments = checked_refs(session, conversation_id, p.attachments)
     conversation = _conversation(rules, caller, conversation_id, form)
     settle(conversation, rules.now)
     session.add(conversation)
@@ -162,15 +139,5 @@ def submit(
         body=form.question,
     )
     session.flush()
-    for attachment_id, ref in attachments:
-        session.add(
-            Attachment(
-                id=attachment_id,
-                conversation_id=conversation_id,
-                message_id=message_id,
-                sha256=ref.sha256,
-                filename=PureWindowsPath(ref.filename).name or "attachment",
-                created_at=rules.now,
-            )
-        )
+    add_attachments(session, conversation_id, message_id, attachments, rules.now)
     return conversation

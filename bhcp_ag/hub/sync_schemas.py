@@ -115,11 +115,15 @@ class RespondPayload(_Payload):
     outcome: SpecialistOutcome
     recommendation: Recommendation | None = None
     body: Body
+    attachments: list[AttachmentRef] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
 
 
 class ReplyPayload(_Payload):
+    """A GP's reply or follow-up, with any files it carries (a photo asked for, say)."""
+
     message_id: uuid.UUID
     body: Body
+    attachments: list[AttachmentRef] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
 
 
 class ClosePayload(_Payload):

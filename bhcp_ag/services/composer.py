@@ -7,6 +7,9 @@ nothing typed is lost; sending the words deletes it (in the send's own transacti
 sent, they come back here: :meth:`Composer.load` offers the kept text of the latest
 unseen refusal if there is no newer draft.
 
+Files picked to go with the words (a photo the specialist asked for) are kept the same
+way, their bytes stored at once, until the words are sent.
+
 Reply snippets are a specialist's saved wordings ("Reassure, review in 6 weeks..."),
 kept on this computer. These functions run on any thread and never touch the UI.
 """
@@ -16,15 +19,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, literal_column, select, update
+from sqlalchemy.orm import Session
 
-from bhcp_ag.domain.limits import TextRefused, check_text
+from bhcp_ag.domain.limits import TextRefused, check_attachment, check_text
 from bhcp_ag.store import conversations as repo
 from bhcp_ag.store.db import Store
-from bhcp_ag.store.models import ComposerDraft, RejectedChange, ReplySnippet, utcnow
+from bhcp_ag.store.models import (
+    AttachmentContent,
+    ComposerDraft,
+    ComposerFile,
+    RejectedChange,
+    ReplySnippet,
+    utcnow,
+)
 
 MAX_SNIPPET_TITLE = 80
+ADDED_ORDER = literal_column("composer_files.rowid")
+"""Insertion order, where two files were added at the same instant (dropped together)."""
 
 
 class SnippetRefused(ValueError):
@@ -41,10 +55,35 @@ class Written:
 
 
 @dataclass(frozen=True)
+class PendingFile:
+    """A file waiting to go with the next message in a conversation."""
+
+    id: str
+    filename: str
+    sha256: str
+    mime_type: str
+    size: int
+
+
+@dataclass(frozen=True)
 class Snippet:
     id: str
     title: str
     body: str
+
+
+def pending_files(session: Session, conversation_id: str, user_id: str) -> list[PendingFile]:
+    """The files ``user_id`` has picked for their next message in ``conversation_id``."""
+    query = (
+        select(ComposerFile, AttachmentContent.mime_type, AttachmentContent.size)
+        .join(AttachmentContent, AttachmentContent.sha256 == ComposerFile.sha256)
+        .where(ComposerFile.conversation_id == conversation_id, ComposerFile.user_id == user_id)
+        .order_by(ComposerFile.added_at, ADDED_ORDER)
+    )
+    return [
+        PendingFile(row.id, row.filename, row.sha256, mime, size)
+        for row, mime, size in session.execute(query)
+    ]
 
 
 class Composer:
@@ -97,6 +136,45 @@ class Composer:
                     RejectedChange.seen_at.is_(None),
                 )
                 .values(seen_at=self._now())
+            )
+
+    # --- files to send with the words ---------------------------------------------------
+
+    def add_file(self, conversation_id: str, filename: str, data: bytes) -> PendingFile:
+        """Keep a file to go with the next message; ``AttachmentRefused`` says why not."""
+        checked = check_attachment(filename, data)
+        with self._store.session() as session:
+            if session.get(AttachmentContent, checked.sha256) is None:
+                session.add(
+                    AttachmentContent(
+                        sha256=checked.sha256,
+                        mime_type=checked.mime_type,
+                        size=checked.size,
+                        content=data,
+                    )
+                )
+            row = ComposerFile(
+                id=repo.new_id(),
+                conversation_id=conversation_id,
+                user_id=self._user_id,
+                sha256=checked.sha256,
+                filename=Path(filename).name,
+                added_at=self._now(),
+            )
+            session.add(row)
+            return PendingFile(row.id, row.filename, row.sha256, checked.mime_type, checked.size)
+
+    def files(self, conversation_id: str) -> list[PendingFile]:
+        """The files waiting to go with the next message, in the order they were added."""
+        with self._store.read_session() as session:
+            return pending_files(session, conversation_id, self._user_id)
+
+    def remove_file(self, file_id: str) -> None:
+        with self._store.session() as session:
+            session.execute(
+                delete(ComposerFile).where(
+                    ComposerFile.id == file_id, ComposerFile.user_id == self._user_id
+                )
             )
 
     # --- snippets ----------------------------------------------------------------------

@@ -43,10 +43,19 @@ from bhcp_ag.domain.conversation import (
 )
 from bhcp_ag.domain.limits import TextRefused, check_text
 from bhcp_ag.domain.targets import ResponseTargets
+from bhcp_ag.services.composer import ADDED_ORDER
 from bhcp_ag.services.current_user import CurrentUser
 from bhcp_ag.store import conversations as repo
 from bhcp_ag.store.db import Store
-from bhcp_ag.store.models import ComposerDraft, Conversation, Message, User, utcnow
+from bhcp_ag.store.models import (
+    Attachment,
+    ComposerDraft,
+    ComposerFile,
+    Conversation,
+    Message,
+    User,
+    utcnow,
+)
 
 
 class ActionRefused(ValueError):
@@ -181,6 +190,7 @@ class ConversationActions:
                 "outcome": outcome.value,
                 "recommendation": recommendation.value if recommendation else None,
                 "body": text,
+                "attachments": _send_files(session, conv, message, user),
             }
             return self._queued(session, conv, Action.RESPOND, payload, now, user)
 
@@ -197,7 +207,8 @@ class ConversationActions:
             conv.status = Status.AWAITING_SPECIALIST.value
             days = self._targets.working_days(conv.specialty_code, conv.priority)
             conv.due_at = clock.due_at(now, days)  # provisional: the hub's clock decides
-            payload = {"message_id": message.id, "body": text}
+            files = _send_files(session, conv, message, user)
+            payload = {"message_id": message.id, "body": text, "attachments": files}
             return self._queued(session, conv, Action.REPLY, payload, now, user)
 
     def close(self, user: CurrentUser, conversation_id: str, outcome: ClosingOutcome) -> Done:
@@ -262,6 +273,33 @@ class ConversationActions:
             session, action.value, dict(payload), conversation_id=conv.id, now=now
         )
         return Done(conv.id, action, change.id, Status(conv.status))
+
+
+def _send_files(
+    session: Session, conv: Conversation, message: Message, user: CurrentUser
+) -> list[dict[str, str]]:
+    """The files picked for this message become its attachments (the outbox payload's)."""
+    picked = session.scalars(
+        select(ComposerFile)
+        .where(ComposerFile.conversation_id == conv.id, ComposerFile.user_id == user.id)
+        .order_by(ComposerFile.added_at, ADDED_ORDER)
+    ).all()
+    refs = []
+    for file in picked:
+        attachment = Attachment(
+            id=repo.new_id(),
+            conversation_id=conv.id,
+            message_id=message.id,
+            sha256=file.sha256,
+            filename=file.filename,
+            created_at=message.created_at,
+        )
+        session.add(attachment)
+        refs.append({"id": attachment.id, "sha256": file.sha256, "filename": file.filename})
+        session.delete(file)
+    if refs:
+        session.flush()  # the message before the files that refer to it
+    return refs
 
 
 def _conversation(session: Session, conversation_id: str) -> Conversation:

@@ -287,3 +287,22 @@ class ReplySnippet(Base):
     title: Mapped[str] = mapped_column(String(80))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ComposerFile(Base):
+    """A file picked to go with what a user is writing in a conversation, not sent yet.
+
+    Its bytes are in ``attachment_contents`` already; sending the words turns it into an
+    :class:`Attachment` of the new message, in the same transaction.
+    """
+
+    __tablename__ = "composer_files"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[str] = mapped_column(String(36))
+    sha256: Mapped[str] = mapped_column(ForeignKey("attachment_contents.sha256"))
+    filename: Mapped[str] = mapped_column(String(255))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

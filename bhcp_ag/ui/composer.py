@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -36,6 +36,8 @@ from bhcp_ag.domain.conversation import Recommendation, SpecialistOutcome
 from bhcp_ag.domain.limits import MAX_TEXT_CHARS
 from bhcp_ag.services.composer import Composer, SnippetRefused, Written
 from bhcp_ag.services.conversation_actions import Options
+from bhcp_ag.ui.attachment_panel import local_files
+from bhcp_ag.ui.composer_files import ComposerFiles
 from bhcp_ag.ui.formatting import long_london_time, time_left
 from bhcp_ag.ui.theme import colours
 
@@ -127,6 +129,11 @@ class ComposerBox(QGroupBox):
             facts.addSpacing(10)
             facts.addWidget(widget)
         layout.addLayout(facts)
+        self.files = ComposerFiles(self._composer)
+        self.files.problem.connect(self.show_problem)
+        layout.addWidget(self.files)
+        self.setAcceptDrops(True)  # files dropped anywhere on the composer go with it
+        self.text.setAcceptDrops(False)  # (else the text box would take a file as its path)
         bottom = QHBoxLayout()
         if self._specialist:
             self._fill_snippets()
@@ -175,6 +182,7 @@ class ComposerBox(QGroupBox):
             self.save_now()
             self._conversation_id = conversation_id
             self._load(self._composer.load(conversation_id))
+            self.files.show_for(conversation_id)
         self._due = due
         self.setTitle(prompt)
         if self._specialist:
@@ -193,6 +201,7 @@ class ComposerBox(QGroupBox):
         """No conversation to write in: keep what was written, then forget it here."""
         self.save_now()
         self._conversation_id = None
+        self.files.show_for(None)
 
     def refresh_clock(self) -> None:
         if self._due is None:
@@ -229,6 +238,7 @@ class ComposerBox(QGroupBox):
         self._loading = False
         self.problem.hide()
         self.saved_label.setText("")
+        self.files.show_for(self._conversation_id)  # sent with the words
         self._update_count()
 
     def show_problem(self, message: str) -> None:
@@ -244,6 +254,25 @@ class ComposerBox(QGroupBox):
         if self.text.toPlainText().strip():
             local = self._now().astimezone(LONDON)
             self.saved_label.setText(f"Draft kept {local:%H:%M}")
+
+    # --- files dropped --------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if local_files(event.mimeData()) and self._conversation_id is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = local_files(event.mimeData())
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.files.add_paths(paths)
 
     # --- reacting ----------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings, QTimer
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from bhcp_ag.domain.conversation import (
     ClosingOutcome,
@@ -31,7 +32,9 @@ from bhcp_ag.domain.conversation import (
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.targets import ResponseTargets
 from bhcp_ag.hub.db import HubDatabase
+from bhcp_ag.hub.models import Attachment as HubAttachment
 from bhcp_ag.hub.models import Conversation as HubConversation
+from bhcp_ag.hub.models import Message as HubMessage
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.ui.main_window import MainWindow
 from bhcp_ag.ui.outcome_dialogs import CloseConversationDialog
@@ -52,14 +55,14 @@ __all__ = ["new_desk"]  # the fixture, used here by name
 NewDesk = Callable[..., Desk]
 
 
-def photo(tmp_path: Path) -> Path:
+def photo(tmp_path: Path, name: str = "elbow.png") -> Path:
     image = QImage(64, 48, QImage.Format.Format_RGB32)
     image.fill(QColor("#c98f7a"))
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     image.save(buffer, "PNG")
-    path = tmp_path / "elbow.png"
+    path = tmp_path / name
     path.write_bytes(bytes(data.data()))
     return path
 
@@ -104,6 +107,18 @@ def hub_conversation(hub_db: HubDatabase, cid: str) -> HubConversation:
         return conv
 
 
+def hub_attachments(hub_db: HubDatabase, cid: str) -> list[tuple[str, str]]:
+    """(file name, kind of the message it came with) of a conversation's files at the hub."""
+    with hub_db.transaction() as session:
+        rows = session.execute(
+            select(HubAttachment.filename, HubMessage.kind)
+            .join(HubMessage, HubMessage.id == HubAttachment.message_id)
+            .where(HubAttachment.conversation_id == cid)
+            .order_by(HubMessage.created_at)
+        )
+        return [(name, kind) for name, kind in rows]
+
+
 def send_request(qtbot: QtBot, window: MainWindow, attachment: Path) -> str:
     form = window.open_new_request()
     qtbot.waitExposed(form)
@@ -141,17 +156,21 @@ def test_a_whole_conversation_ends_as_a_referral_avoided(
     assert at_hub.status == Status.MORE_INFO_REQUESTED
     assert at_hub.claimed_by_id is not None and at_hub.first_response_at is not None
 
-    # The GP replies.
+    # The GP replies, with a photo of the nails.
     wait_for_status(qtbot, gp, cid, Status.MORE_INFO_REQUESTED)
     assert gp.panel.composer.isVisible()
     qtbot.keyClicks(gp.panel.composer.text, "About 3 cm each; no nail pitting.")
+    nails = photo(tmp_path, "nails.png")
+    assert gp.panel.composer.files.add_paths([nails]) == ["nails.png"]
     click(qtbot, gp.panel.composer.send_button)
     sync_and_wait(qtbot, gp)
     assert hub_conversation(hub_db, cid).status == Status.AWAITING_SPECIALIST
+    assert hub_attachments(hub_db, cid) == [("elbow.png", "request"), ("nails.png", "reply")]
 
     # The specialist advises, with a recommendation.
     wait_for_status(qtbot, specialist, cid, Status.AWAITING_SPECIALIST)
     qtbot.waitUntil(lambda: "no nail pitting" in panel.viewer.toPlainText())
+    assert [b.text() for b in panel.attachments.buttons] == ["elbow.png", "nails.png"]
     qtbot.keyClicks(composer.text, "Plaque psoriasis: potent steroid and vitamin D for 4 weeks.")
     click(qtbot, composer.outcome_buttons[SpecialistOutcome.RETURN_TO_REFERRER_WITH_ADVICE])
     composer.choose_recommendation(Recommendation.ADVICE_ONLY_NO_REFERRAL_RECOMMENDED)

@@ -233,3 +233,39 @@ def test_sending_words_clears_what_was_being_written(gp: Workspace, specialist: 
     assert gp.composer.load(cid) is not None  # another user's draft is theirs
     with gp.store.read_session() as session:
         assert session.scalar(select(ComposerDraft.user_id)) == gp.user.id
+
+
+def test_files_picked_while_writing_go_with_the_reply(gp: Workspace, specialist: Workspace) -> None:
+    from bhcp_ag.domain.limits import AttachmentRefused
+    from bhcp_ag.hub.changes import parse_payload
+    from bhcp_ag.store.models import Attachment
+    from tests.services.test_requests import PNG
+
+    cid = accepted(gp)
+    specialist.actions.respond(specialist.user, cid, QUESTION, "A photo, please?")
+    picked = gp.composer.add_file(cid, "/home/gp/Pictures/arm.png", PNG)
+    assert picked.filename == "arm.png" and picked.mime_type == "image/png"
+    with pytest.raises(AttachmentRefused):
+        gp.composer.add_file(cid, "notes.txt", b"plain text")
+    assert [f.filename for f in gp.composer.files(cid)] == ["arm.png"]
+    assert specialist.composer.files(cid) == []  # the GP's, not the specialist's
+
+    gp.actions.reply(gp.user, cid, "Photo attached.")
+    kind, payload = _outbox(gp.store)[-1]
+    parse_payload(kind, payload)
+    assert [a["filename"] for a in payload["attachments"]] == ["arm.png"]
+    with gp.store.read_session() as session:
+        sent = session.get(Attachment, payload["attachments"][0]["id"])
+        assert sent is not None and sent.message_id == payload["message_id"]
+    assert gp.composer.files(cid) == []
+
+
+def test_a_removed_file_does_not_go(gp: Workspace, specialist: Workspace) -> None:
+    from tests.services.test_requests import PNG
+
+    cid = accepted(gp)
+    specialist.actions.respond(specialist.user, cid, QUESTION, "A photo, please?")
+    picked = gp.composer.add_file(cid, "arm.png", PNG)
+    gp.composer.remove_file(picked.id)
+    gp.actions.reply(gp.user, cid, "No photo after all.")
+    assert _outbox(gp.store)[-1][1]["attachments"] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
@@ -273,3 +274,89 @@ def test_a_refused_action_says_why_and_changes_nothing(
     assert window.panel.problem.isVisibleTo(window.panel)
     assert "cannot be claimed" in window.panel.problem.text()
     assert _queued(workspace) == []
+
+
+def _png() -> bytes:
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from PySide6.QtGui import QColor, QImage
+
+    image = QImage(120, 80, QImage.Format.Format_RGB32)
+    image.fill(QColor("#c98f7a"))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(data.data())
+
+
+def test_the_specialist_sees_the_photo_and_opens_it_large(
+    qtbot: QtBot, open_window: OpenWindow, workspace: Workspace
+) -> None:
+    from tests.services.test_requests import FORM
+
+    requests = workspace.requests
+    draft = requests.save_draft(workspace.user.id, FORM)
+    requests.attach(draft, "left-arm.png", _png())
+    requests.submit(workspace.user.id, FORM, draft)
+    with workspace.store.session() as session:
+        session.execute(
+            update(Conversation)
+            .where(Conversation.id == draft)
+            .values(status="awaiting_specialist")
+        )
+    window = open_window(DEMO_SPECIALIST)
+    _show(window, draft)
+    strip = window.panel.attachments
+    assert strip.isVisible() and len(strip.buttons) == 1
+    button = strip.buttons[0]
+    assert button.text() == "left-arm.png"
+    assert "PNG image, 120 × 80" in button.accessibleName()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    preview = strip.preview
+    assert preview is not None and preview.isVisible()
+    assert not preview.shown_size().isEmpty()
+    preview.close()
+
+    other = _unclaimed_in_queue(workspace)
+    _show(window, other)
+    assert not strip.isVisible() and strip.buttons == []
+
+
+def test_a_gp_sends_a_photo_with_the_reply(
+    qtbot: QtBot, open_window: OpenWindow, workspace: Workspace, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    cid = _of_practice_in(workspace, Status.MORE_INFO_REQUESTED)
+    window = open_window(workspace.user.username)
+    _show(window, cid)
+    composer = window.panel.composer
+    photo, note = tmp_path / "arm.png", tmp_path / "notes.txt"
+    photo.write_bytes(_png())
+    note.write_text("not a picture")
+    assert composer.files.add_paths([photo, note]) == ["arm.png"]
+    assert "notes.txt" in composer.problem.text()  # refused, and said why
+    assert composer.files.names() == ["arm.png"]
+
+    dropped = tmp_path / "close-up.png"
+    dropped.write_bytes(_png())
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(dropped))])
+    centre = composer.rect().center()
+    actions, button = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
+    enter = QDragEnterEvent(QPoint(centre), actions, mime, button, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(composer, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(centre), actions, mime, button, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(composer, drop)
+    assert composer.files.names() == ["arm.png", "close-up.png"]
+
+    composer.text.setPlainText("Two photos attached.")
+    qtbot.mouseClick(composer.send_button, Qt.MouseButton.LeftButton)
+    payload = _queued(workspace)[-1][1]
+    assert [a["filename"] for a in payload["attachments"]] == ["arm.png", "close-up.png"]
+    assert composer.files.names() == []
+    strip = window.panel.attachments
+    assert [b.text() for b in strip.buttons][-2:] == ["arm.png", "close-up.png"]
