@@ -29,6 +29,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from bhcp_ag.domain.conversation import Priority, Role, Status
+from bhcp_ag.domain.urgency import CLOCK_RUNNING_STATUSES
 from bhcp_ag.services.workspace import CurrentUser
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.models import Conversation, Message, Specialty
@@ -46,6 +47,7 @@ class ArrivalKind(StrEnum):
     CONVERTED = "converted"
     NEW_REQUEST = "new_request"
     GP_REPLIED = "gp_replied"
+    OVERDUE = "overdue"
 
     @property
     def words(self) -> str:
@@ -62,6 +64,7 @@ _WORDS = {
     ArrivalKind.CONVERTED: "converted to a referral",
     ArrivalKind.NEW_REQUEST: "new advice request",
     ArrivalKind.GP_REPLIED: "the GP replied",
+    ArrivalKind.OVERDUE: "the response is now overdue",
 }
 
 # The specialist's message kinds a GP hears about, by the state the conversation is in.
@@ -181,10 +184,57 @@ def take_arrivals(store: Store, user: CurrentUser) -> list[Arrival]:
     return arrivals
 
 
+OVERDUE_PREFIX = "overdue.seen_until."
+
+
+def take_overdue(store: Store, user: CurrentUser, now: datetime) -> list[Arrival]:
+    """Requests in the user's scope whose response became overdue since they were told.
+
+    A request is overdue once its due time passes while it waits for the specialist
+    (:data:`~bhcp_ag.domain.urgency.CLOCK_RUNNING_STATUSES`). A watermark per user keeps
+    each one told once, across restarts, so a GP opening the app in the morning hears of
+    the requests that went overdue overnight. The first call only sets the watermark.
+    GPs and practice managers hear of their practice's, specialists of their queue's.
+    """
+    key = OVERDUE_PREFIX + user.id
+    with store.session() as session:
+        seen = read_state(session, key)
+        write_state(session, key, now.isoformat())
+        if seen is None:
+            return []
+        query = _overdue_candidates(user)
+        if query is None:
+            return []
+        rows = session.execute(
+            query.where(Conversation.due_at >= datetime.fromisoformat(seen))
+            .where(Conversation.due_at < now)  # overdue: strictly past (domain.urgency)
+            .order_by(Conversation.due_at.desc())
+        )
+        return [
+            Arrival(cid, ArrivalKind.OVERDUE, name, due or now, priority == Priority.URGENT.value)
+            for cid, due, priority, name in rows
+        ]
+
+
+def _overdue_candidates(user: CurrentUser) -> Select[str, datetime | None, str, str] | None:
+    query = (
+        select(Conversation.id, Conversation.due_at, Conversation.priority, Specialty.short_name)
+        .join(Specialty, Conversation.specialty_code == Specialty.tfc_code)
+        .where(Conversation.status.in_(CLOCK_RUNNING_STATUSES))
+    )
+    if user.role in (Role.GP, Role.PRACTICE_MANAGER) and user.practice_code:
+        return query.where(Conversation.practice_code == user.practice_code)
+    if user.role is Role.SPECIALIST and user.specialty_codes:
+        return query.where(Conversation.specialty_code.in_(user.specialty_codes))
+    return None
+
+
 def summary(arrivals: Sequence[Arrival]) -> str:
     """The words of one notification for ``arrivals``: each on a line, or a count."""
     if len(arrivals) <= SUMMARY_AFTER:
         return "\n".join(arrival.text for arrival in arrivals)
+    if all(arrival.kind is ArrivalKind.OVERDUE for arrival in arrivals):
+        return f"{len(arrivals)} requests are now overdue"
     if all(arrival.kind.for_gp for arrival in arrivals):
         return f"{len(arrivals)} answers and questions arrived"
     if not any(arrival.kind.for_gp for arrival in arrivals):

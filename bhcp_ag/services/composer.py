@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, literal_column, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnClause
 
 from bhcp_ag.domain.limits import TextRefused, check_attachment, check_text
 from bhcp_ag.store import conversations as repo
@@ -37,7 +38,7 @@ from bhcp_ag.store.models import (
 )
 
 MAX_SNIPPET_TITLE = 80
-ADDED_ORDER = literal_column("composer_files.rowid")
+ADDED_ORDER: ColumnClause[int] = literal_column("composer_files.rowid")
 """Insertion order, where two files were added at the same instant (dropped together)."""
 
 

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -34,11 +33,12 @@ from PySide6.QtWidgets import (
 from bhcp_ag.domain.clock import LONDON
 from bhcp_ag.domain.conversation import Recommendation, SpecialistOutcome
 from bhcp_ag.domain.limits import MAX_TEXT_CHARS
-from bhcp_ag.services.composer import Composer, SnippetRefused, Written
+from bhcp_ag.services.composer import Composer, Written
 from bhcp_ag.services.conversation_actions import Options
 from bhcp_ag.ui.attachment_panel import local_files
 from bhcp_ag.ui.composer_files import ComposerFiles
 from bhcp_ag.ui.formatting import long_london_time, time_left
+from bhcp_ag.ui.snippet_picker import SnippetPicker
 from bhcp_ag.ui.theme import colours
 
 AUTOSAVE_DELAY_MS = 800
@@ -94,10 +94,7 @@ class ComposerBox(QGroupBox):
         self.recommendation.addItem("Choose a recommendation…", None)
         for choice in Recommendation:
             self.recommendation.addItem(choice.label, choice.value)
-        self.snippets = QComboBox()
-        self.snippets.setAccessibleName("Insert a saved snippet")
-        self.save_snippet = QPushButton("Save as snippet…")
-        self.save_snippet.setAccessibleName("Save the text as a snippet")
+        self.snippets = SnippetPicker(self._composer)
         if self._specialist:
             layout.addLayout(self._outcome_row())
             layout.addLayout(self._recommendation_row())
@@ -136,17 +133,16 @@ class ComposerBox(QGroupBox):
         self.text.setAcceptDrops(False)  # (else the text box would take a file as its path)
         bottom = QHBoxLayout()
         if self._specialist:
-            self._fill_snippets()
             bottom.addWidget(self.snippets, 1)
-            bottom.addWidget(self.save_snippet)
         bottom.addStretch(1)
         bottom.addWidget(self.send_button)
         layout.addLayout(bottom)
         self.text.textChanged.connect(self._edited)
         self.recommendation.currentIndexChanged.connect(self._choice_changed)
         self.outcomes.idToggled.connect(self._outcome_toggled)
-        self.snippets.activated.connect(self._insert_snippet)
-        self.save_snippet.clicked.connect(self._save_as_snippet)
+        self.snippets.chosen.connect(self._insert_snippet)
+        self.snippets.problem.connect(self.show_problem)
+        self.snippets.text_to_save = self._text_to_save
         self.send_button.clicked.connect(self._send)
         send = QShortcut(QKeySequence("Ctrl+Return"), self)
         send.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -351,34 +347,11 @@ class ComposerBox(QGroupBox):
         chosen = Recommendation(recommendation) if recommendation else None
         self.send_requested.emit(outcome, chosen, text)
 
-    # --- snippets ----------------------------------------------------------------------
+    def _insert_snippet(self, body: str) -> None:
+        self.text.insertPlainText(body)
+        self.text.setFocus()
 
-    def _fill_snippets(self) -> None:
-        self.snippets.clear()
-        self.snippets.addItem("Insert a snippet…", None)
-        for snippet in self._composer.snippets():
-            self.snippets.addItem(snippet.title, snippet.body)
-
-    def _insert_snippet(self, index: int) -> None:
-        body = self.snippets.itemData(index)
-        self.snippets.setCurrentIndex(0)
-        if body:
-            self.text.insertPlainText(body)
-            self.text.setFocus()
-
-    def _save_as_snippet(self) -> None:
-        body = self.text.textCursor().selectedText().replace("\u2029", "\n")
-        body = body or self.text.toPlainText()
-        title, ok = QInputDialog.getText(self, "Save as snippet", "Title of the snippet:")
-        if not ok:
-            return
-        self.add_snippet(title, body)
-
-    def add_snippet(self, title: str, body: str) -> bool:
-        try:
-            self._composer.add_snippet(title, body)
-        except SnippetRefused as refused:
-            self.show_problem(str(refused))
-            return False
-        self._fill_snippets()
-        return True
+    def _text_to_save(self) -> str:
+        """The selected words, or all of them: what "Save as snippet" keeps."""
+        selected = self.text.textCursor().selectedText().replace("\u2029", "\n")
+        return selected or self.text.toPlainText()

@@ -9,25 +9,32 @@ desktop has a tray, else with a message in the window's status bar. Up to
 are counted. A click on the notification emits ``activated(conversation_id)`` (the
 newest arrival) for the window to show it. The words name the specialty and what
 happened, never the patient.
+
+Once a minute (and after each sync) it also asks :func:`take_overdue` which requests in
+the user's scope have gone past their response target since they were last told, so a
+late answer is flagged without anyone having to chase it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMainWindow, QStyle, QSystemTrayIcon
 
-from bhcp_ag.services.arrivals import Arrival, summary, take_arrivals
+from bhcp_ag.services.arrivals import Arrival, summary, take_arrivals, take_overdue
 from bhcp_ag.services.workspace import CurrentUser
 from bhcp_ag.store.db import Store
+from bhcp_ag.store.models import utcnow
 from bhcp_ag.sync.report import SyncReport, SyncState
 
 log = logging.getLogger(__name__)
 
 TITLE = "Advice and Guidance"
 NOTIFICATION_MS = 10_000
+OVERDUE_CHECK_MS = 60_000
 STATUS_MESSAGE_MS = 60_000
 
 
@@ -47,9 +54,14 @@ class Notifier(QObject):
         window: QMainWindow,
         *,
         tray_available: bool | None = None,
+        now: Callable[[], datetime] = utcnow,
     ) -> None:
         super().__init__(window)
         self._store, self._user, self._window = store, user, window
+        self._now = now
+        self._overdue_timer = QTimer(self)
+        self._overdue_timer.timeout.connect(self.check_overdue)
+        self._overdue_timer.start(OVERDUE_CHECK_MS)
         self._latest: str | None = None
         self._watching = False
         self.last_text: str | None = None
@@ -85,6 +97,17 @@ class Notifier(QObject):
             log.error("Could not look for arrivals: %s", type(error).__name__)
             return
         self.notify(arrivals)
+        self.check_overdue()
+
+    @Slot()
+    def check_overdue(self) -> None:
+        """Tell the user of requests that went past their response target since last time."""
+        try:
+            overdue = take_overdue(self._store, self._user, self._now())
+        except Exception as error:  # as above: never worth a crash
+            log.error("Could not look for overdue requests: %s", type(error).__name__)
+            return
+        self.notify(overdue)
 
     def notify(self, arrivals: Sequence[Arrival]) -> None:
         """Show one notification for ``arrivals`` (nothing when there are none)."""
@@ -115,5 +138,6 @@ class Notifier(QObject):
 
     def close(self) -> None:
         """Take the tray icon away (the window is closing)."""
+        self._overdue_timer.stop()
         if self.tray is not None:
             self.tray.hide()

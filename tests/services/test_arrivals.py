@@ -256,3 +256,35 @@ def test_more_than_three_arrivals_are_counted_in_one_line() -> None:
     assert summary(five) == "5 answers and questions arrived"
     requests = [arrival(ArrivalKind.NEW_REQUEST, n) for n in range(4)]
     assert summary(requests) == "4 requests and replies arrived"
+
+
+def _set_due(store: Store, conversation_id: str, due: datetime) -> None:
+    with store.session() as session:
+        session.execute(
+            update(Conversation).where(Conversation.id == conversation_id).values(due_at=due)
+        )
+
+
+def test_a_request_going_overdue_is_told_once_to_its_practice_and_its_queue(
+    seeded_store: Store, gp: CurrentUser, specialist: CurrentUser
+) -> None:
+    from bhcp_ag.services.arrivals import take_overdue
+
+    late = add_conversation(seeded_store, practice_code="BAY001")
+    answered = add_conversation(seeded_store, practice_code="BAY001", status=Status.ADVICE_RETURNED)
+    elsewhere = add_conversation(seeded_store, practice_code="BAY002")
+    for cid in (late, answered, elsewhere):
+        _set_due(seeded_store, cid, T0 + timedelta(hours=2))
+    assert take_overdue(seeded_store, gp, T0) == []  # the first look only sets the mark
+    assert take_overdue(seeded_store, specialist, T0) == []
+    at_due = T0 + timedelta(hours=2)
+    assert take_overdue(seeded_store, gp, at_due) == []  # due now is not yet overdue
+
+    told = take_overdue(seeded_store, gp, at_due + timedelta(minutes=1))
+    assert [(a.conversation_id, a.kind) for a in told] == [(late, ArrivalKind.OVERDUE)]
+    assert told[0].text == "Dermatology: the response is now overdue"
+    assert take_overdue(seeded_store, gp, at_due + timedelta(minutes=2)) == []  # once
+
+    queue = take_overdue(seeded_store, specialist, at_due + timedelta(hours=1))
+    assert {a.conversation_id for a in queue} == {late, elsewhere}
+    assert summary(queue * 2) == "4 requests are now overdue"

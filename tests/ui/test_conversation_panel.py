@@ -360,3 +360,54 @@ def test_a_gp_sends_a_photo_with_the_reply(
     assert composer.files.names() == []
     strip = window.panel.attachments
     assert [b.text() for b in strip.buttons][-2:] == ["arm.png", "close-up.png"]
+
+
+def test_a_specialist_saves_inserts_and_deletes_a_snippet(
+    open_window: OpenWindow, workspace: Workspace
+) -> None:
+    cid = _unclaimed_in_queue(workspace)
+    window = open_window(DEMO_SPECIALIST)
+    _show(window, cid)
+    composer = window.panel.composer
+    picker = composer.snippets
+    assert picker.combo.count() == 1  # only "Insert a snippet…"
+    composer.text.setPlainText("Benign; reassure and discharge.")
+    assert picker.add("Reassure", picker.text_to_save())
+    assert not picker.add("", "words")  # no title: refused, and said why
+    assert "title" in composer.problem.text()
+    assert picker.titles() == ["Reassure"]
+    composer.text.clear()
+    picker.choose("Reassure")
+    assert composer.text.toPlainText() == "Benign; reassure and discharge."
+    assert picker.combo.currentIndex() == 0  # back to "Insert a snippet…"
+
+    colleague_view = open_window(DEMO_SPECIALIST).panel.composer.snippets
+    assert colleague_view.titles() == ["Reassure"]  # the same specialist, another window
+    picker.delete("Reassure")
+    assert picker.titles() == [] and picker.combo.count() == 1
+
+
+def test_a_gp_cancels_a_request_and_discards_a_draft(
+    open_window: OpenWindow, workspace: Workspace
+) -> None:
+    from tests.services.test_requests import FORM
+
+    window = open_window(workspace.user.username)
+    sent = _of_practice_in(workspace, Status.AWAITING_SPECIALIST)
+    _show(window, sent)
+    assert window.panel.cancel_button.text() == "Cancel re&quest…"
+    assert window.panel.cancel_request("Seen in a private clinic.")
+    assert _status(workspace, sent).status == Status.CANCELLED
+    assert _queued(workspace)[-1] == (
+        "conversation.cancel",
+        {"reason": "Seen in a private clinic."},
+    )
+    assert not window.panel.cancel_button.isEnabled()  # it has ended
+
+    draft = workspace.requests.save_draft(workspace.user.id, FORM)
+    window.refresh()
+    _show(window, draft)
+    assert window.panel.cancel_button.text() == "&Discard draft…"
+    assert window.panel.cancel_request("")
+    assert window.model.row_of(draft) is None and window.panel.conversation_id is None
+    assert "Draft discarded." in window.statusBar().currentMessage()

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
-from PySide6.QtWidgets import QSystemTrayIcon
+from PySide6.QtWidgets import QMainWindow, QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select, update
 
@@ -142,3 +142,32 @@ def test_notifications_never_carry_patient_data(
         view = seen_workspace.requests.view(conversation_id)
         assert view.form.patient_nhs_number not in text
         assert view.form.question.splitlines()[0][:30] not in text
+
+
+def test_a_request_going_overdue_is_flagged_without_a_sync(
+    qtbot: QtBot, workspace: Workspace
+) -> None:
+    clock = [NOW]
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    notifier = Notifier(
+        workspace.store, workspace.user, window, tray_available=False, now=lambda: clock[0]
+    )
+    notifier.check_overdue()  # the first look: what is late already is not news
+    assert notifier.last_text is None
+    with workspace.store.session() as session:
+        cid = session.scalar(
+            select(Conversation.id).where(
+                Conversation.practice_code == workspace.user.practice_code
+            )
+        )
+        session.execute(
+            update(Conversation)
+            .where(Conversation.id == cid)
+            .values(status="awaiting_specialist", due_at=NOW + timedelta(minutes=30))
+        )
+    clock[0] = NOW + timedelta(hours=1)
+    notifier.check_overdue()
+    assert notifier.last_text is not None
+    assert notifier.last_text.endswith(": the response is now overdue")
+    assert "now overdue" in window.statusBar().currentMessage()
