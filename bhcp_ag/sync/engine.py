@@ -7,6 +7,11 @@ demand and turns :attr:`on_status` calls into queued signals. It is safe to call
 one worker thread while the UI thread writes the store: each step opens its own
 session, and cycles never overlap (a lock).
 
+While a cycle runs, the status it publishes says how far it has got (changes sent of
+those to send, conversations received), updated as each push batch settles and each
+pull page is applied; a :class:`ProgressThrottle` lets at most a few of those updates a
+second through, so a first sync of thousands of conversations cannot flood the UI.
+
 Working offline is normal: an unreachable hub, a hub error or an expired sign-in end
 the cycle with the changes still queued and a state that says why.
 """
@@ -15,7 +20,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from bhcp_ag.store.db import Store
@@ -51,6 +58,7 @@ StatusListener = Callable[[SyncStatus], None]
 NOT_SIGNED_IN = "Sign in to the hub to sync."
 STOPPED = "Sync was stopped before it finished; it goes on at the next sync."
 UNEXPECTED = "Sync met an unexpected problem; your changes wait on this computer."
+PROGRESS_INTERVAL = 0.25  # seconds between progress updates: at most four a second
 
 
 def _state_of(problem: HubProblem) -> SyncState:
@@ -61,6 +69,31 @@ def _state_of(problem: HubProblem) -> SyncState:
     if isinstance(problem, HubUnreachable):
         return SyncState.OFFLINE
     return SyncState.HUB_ERROR
+
+
+class ProgressThrottle:
+    """Lets a progress update through at most once every ``interval`` seconds.
+
+    Updates in between are dropped, not delayed: the next one that passes carries the
+    latest counts, and the cycle's final status always follows.
+    """
+
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = interval
+        self.clock = clock
+        self._last: float | None = None
+
+    def restart(self) -> None:
+        """A status has just been published: the next update waits a full interval."""
+        self._last = self.clock()
+
+    def ready(self) -> bool:
+        """Whether an update may go now (and if so, the interval starts again)."""
+        now = self.clock()
+        if self._last is not None and now - self._last < self.interval:
+            return False
+        self._last = now
+        return True
 
 
 class SyncEngine:
@@ -77,6 +110,7 @@ class SyncEngine:
         backoff: Backoff | None = None,
         clock: Callable[[], datetime] = utcnow,
         on_status: StatusListener | None = None,
+        progress_interval: float = PROGRESS_INTERVAL,
     ) -> None:
         self.store = store
         self.client = client
@@ -90,6 +124,7 @@ class SyncEngine:
         self._status_lock = threading.Lock()
         self._stop = threading.Event()
         self._status = SyncStatus(SyncState.NOT_SYNCED, None, 0)
+        self.progress_throttle = ProgressThrottle(progress_interval)
 
     # --- status -------------------------------------------------------------------------
 
@@ -110,12 +145,26 @@ class SyncEngine:
             message=message,
             token_kept=credentials.persistent if credentials else False,
             keyring_message=credentials.message if credentials else None,
+            to_send=(waiting or None) if state is SyncState.SYNCING else None,
         )
         with self._status_lock:
             self._status = status
+            self.progress_throttle.restart()
         if self.on_status is not None:
             self.on_status(status)
         return status
+
+    def _progress(self, tally: Tally) -> None:
+        """Publish how far the running cycle has got (throttled; no database read)."""
+        with self._status_lock:
+            if self._status.state is not SyncState.SYNCING or not self.progress_throttle.ready():
+                return
+            status = replace(
+                self._status, sent=tally.pushed, to_send=tally.to_send, received=tally.received
+            )
+            self._status = status
+        if self.on_status is not None:
+            self.on_status(status)
 
     # --- signing in and out ---------------------------------------------------------------
 
@@ -137,7 +186,12 @@ class SyncEngine:
             remember_username(session, user.username)
 
     def sign_out(self) -> None:
-        """Forget the token here and at the hub; queued changes stay queued."""
+        """Forget the token here and at the hub; queued changes stay queued.
+
+        A running cycle is asked to stop first, so signing out does not wait for a long
+        pull to finish.
+        """
+        self._stop.set()
         with self._cycle:
             self.client.sign_out()
         self._publish(SyncState.SIGNED_OUT, NOT_SIGNED_IN)
@@ -166,8 +220,8 @@ class SyncEngine:
         """One cycle: push, fetch what waited, pull; never raises for hub trouble."""
         with self._cycle:
             self._stop.clear()
-            tally = Tally(stop=self._stop)
-            self._publish(SyncState.SYNCING)
+            started = self._publish(SyncState.SYNCING)
+            tally = Tally(stop=self._stop, to_send=started.to_send, on_progress=self._progress)
             state, message = SyncState.SYNCED, None
             try:
                 self._run(tally)

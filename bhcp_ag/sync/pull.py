@@ -54,7 +54,11 @@ def fetch_missing_contents(
 def pull_all(
     store: Store, client: HubClient, tally: Tally, *, cursor_key: str, page_size: int
 ) -> None:
-    """Pull and apply pages from the stored cursor until ``more`` is false."""
+    """Pull and apply pages from the stored cursor until ``more`` is false.
+
+    ``tally.received`` counts the conversations of each page once it is applied, and
+    ``tally.progressed()`` is called after each page.
+    """
     with store.read_session() as session:
         cursor = read_state(session, cursor_key)
     empty_pages = 0
@@ -65,6 +69,8 @@ def pull_all(
         with store.session() as session:
             applied = apply_page(session, rows, cursor_key=cursor_key, next_cursor=page.next_cursor)
         tally.pulled += applied.applied
+        tally.received += len(page.conversations)
+        tally.progressed()
         stalled = not page.conversations and page.next_cursor == cursor
         empty_pages = empty_pages + 1 if stalled else 0
         cursor = page.next_cursor

@@ -26,6 +26,7 @@ from bhcp_ag.store.sync_state import (
     PendingChange,
     Refusal,
     attachment_content,
+    changes_waiting,
     drop_message,
     mark_applied,
     note_failed_attempt,
@@ -205,13 +206,17 @@ def push_pending(
     """Push every pending change, a batch at a time, settling each batch as it returns.
 
     Changes the hub answers ``retry`` are pushed again after a wait, a bounded number of
-    times; then the cycle ends with them still queued.
+    times; then the cycle ends with them still queued. ``tally.to_send`` is kept as the
+    changes sent so far plus those still queued, and ``tally.progressed()`` is called as
+    each batch settles.
     """
     size = max(1, min(batch_size, MAX_PUSH_CHANGES))
     retries = 0
     while not tally.stop.is_set():
         with store.read_session() as session:
             batch = pending_batch(session, size)
+            if batch:  # sent so far and still queued: changes made meanwhile count too
+                tally.to_send = tally.pushed + changes_waiting(session)
         if not batch:
             return
         results = _push_batch(store, client, batch, backoff, tally)
@@ -221,6 +226,7 @@ def push_pending(
         tally.rejected += len(rejections)
         tally.applied += settled - len(rejections)
         tally.rejections.extend(rejections)
+        tally.progressed()
         if waiting:
             retries += 1
             if retries >= backoff.attempts or tally.stop.wait(backoff.delay(retries - 1)):

@@ -1,7 +1,8 @@
 """The sync state in the status bar, and the words for a change the hub refused.
 
 :class:`SyncStatusButton` always shows where sync stands: "Up to date · last synced
-10:42", "Syncing…", "Offline: changes wait on this computer", "3 changes waiting", or
+10:42", "Syncing…" (with how far it has got: "Syncing… sent 3 of 5 · received 1,200
+conversations"), "Offline: changes wait on this computer", "3 changes waiting", or
 "Signed out: sign in to sync", which is clickable (``sign_in_requested``). It only
 shows what it is given, on the UI thread; the sync worker's signals bring the status.
 
@@ -40,13 +41,24 @@ def _synced_time(status: SyncStatus) -> str:
     return f"{local:%H:%M}"
 
 
+def progress_text(status: SyncStatus) -> str:
+    """How far a running cycle has got: ``sent 3 of 5 · received 1,200 conversations``."""
+    parts = []
+    if status.to_send:
+        parts.append(f"sent {min(status.sent, status.to_send):,} of {status.to_send:,}")
+    if status.received:
+        parts.append(f"received {count_text(status.received, 'conversation')}")
+    return " · ".join(parts)
+
+
 def status_text(status: SyncStatus) -> str:
     """The status bar's words for ``status``."""
     waiting = status.changes_waiting
     waiting_text = f"{count_text(waiting, 'change')} waiting"
     state = status.state
     if state is SyncState.SYNCING:
-        return SyncState.SYNCING.label
+        progress = progress_text(status)
+        return f"{state.label} {progress}" if progress else state.label
     if state is SyncState.SIGNED_OUT:
         return state.label
     if state is SyncState.SYNCED or (state is SyncState.NOT_SYNCED and status.last_synced_at):
@@ -59,6 +71,8 @@ def status_text(status: SyncStatus) -> str:
 
 def status_tooltip(status: SyncStatus) -> str:
     lines = []
+    if status.in_progress:
+        lines.append(_progress_sentence(status))
     if status.last_synced_at is not None:
         lines.append(f"Last synced {london_time(status.last_synced_at)}.")
     if status.message:
@@ -68,6 +82,16 @@ def status_tooltip(status: SyncStatus) -> str:
     if status.state is SyncState.SIGNED_OUT:
         lines.append("Click to sign in to the hub.")
     return "\n".join(lines)
+
+
+def _progress_sentence(status: SyncStatus) -> str:
+    parts = []
+    if status.to_send:
+        sent = min(status.sent, status.to_send)
+        parts.append(f"{sent:,} of {count_text(status.to_send, 'change')} sent to the hub")
+    if status.received:
+        parts.append(f"{count_text(status.received, 'conversation')} received from the hub")
+    return "Syncing: " + " and ".join(parts) + "."
 
 
 def rejection_text(rejection: Rejection) -> str:
@@ -102,6 +126,7 @@ class SyncStatusButton(QPushButton):
     def status(self) -> SyncStatus:
         return self._status
 
+    @Slot(object)
     def show_status(self, status: SyncStatus) -> None:
         """Show the sync worker's latest status (on the UI thread)."""
         self._status = status

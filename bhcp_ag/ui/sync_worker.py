@@ -10,7 +10,10 @@ Both deliver results on the UI thread through queued signals; neither touches a 
   (:meth:`SyncWorker.request_sync`). Cycles never overlap: they run one after another on
   the worker's thread, and requests made while one runs are folded into a single next
   cycle. It emits ``status_changed(SyncStatus)``, ``synced(SyncReport)`` and
-  ``rejected(Rejection)``; only frozen dataclasses cross the threads.
+  ``rejected(Rejection)``; only frozen dataclasses cross the threads. While a cycle
+  runs, ``status_changed`` also carries its progress (changes sent, conversations
+  received); the engine throttles those updates to a few a second, so the queue to the
+  UI thread stays short even on a first sync of thousands of conversations.
 """
 
 from __future__ import annotations
@@ -126,7 +129,10 @@ class SyncWorker(QObject):
     """
 
     status_changed = Signal(object)
-    """A :class:`~bhcp_ag.sync.report.SyncStatus`, whenever the engine publishes one."""
+    """A :class:`~bhcp_ag.sync.report.SyncStatus`, whenever the engine publishes one
+    (progress during a cycle included). Emitted from the worker thread, or a task
+    runner's when signing in or out: connect it to slots of objects on the UI thread,
+    which then receive it queued."""
     synced = Signal(object)
     """The :class:`~bhcp_ag.sync.report.SyncReport` of each finished cycle."""
     rejected = Signal(object)
