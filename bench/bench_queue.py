@@ -118,6 +118,9 @@ def plain_sql(flt: ConversationFilter) -> tuple[str, list[object]]:
     if flt.overdue_at is not None:
         conditions.append("c.due_at < ?")
         values.append(flt.overdue_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"))
+    if flt.viewer_id is not None:  # other people's drafts are not listed
+        conditions.append("(c.status != 'draft' OR c.requester_id = ?)")
+        values.append(flt.viewer_id)
     text = flt.text.strip()
     if text.replace(" ", "").isdigit():
         conditions.append("c.patient_nhs_number LIKE ?")

@@ -6,6 +6,7 @@ store and every test gets its own copy (as Anki's ``pylib/tests/shared.py`` does
 
 from __future__ import annotations
 
+import gc
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +20,24 @@ from bhcp_ag.store.db import Store, create_sqlite_engine
 from bhcp_ag.store.reference import seed_reference_data
 
 MakeStore = Callable[[Path], Store]
+
+
+@pytest.fixture(autouse=True)
+def no_collection_during_the_test() -> Iterator[None]:
+    """No cyclic garbage collection while a test and its trailing Qt events run.
+
+    A window that only a test's local variable held sits in reference cycles (its signal
+    connections); once the test returns, pytest-qt processes the pending events, and a
+    collection triggered by any allocation there could free the window in the middle of
+    painting it, which crashes Qt. Collecting here, after the widgets were closed, is safe.
+    (Set up before pytest-qt's ``qtbot``, so torn down after it.)
+    """
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(0)  # all the test made is young: gc was off
 
 
 @pytest.fixture(scope="session")

@@ -23,4 +23,6 @@ class CurrentUser:
             return ConversationFilter(practice_code=self.practice_code, viewer_id=self.id)
         if self.role is Role.SPECIALIST:
             return ConversationFilter(specialty_codes=self.specialty_codes, viewer_id=self.id)
-        return ConversationFilter(viewer_id=self.id)
+        # An administrator's list is every row (read from the sort index alone); drafts
+        # exist only on the computer of the GP who writes them, never at the hub.
+        return ConversationFilter()

@@ -4,7 +4,7 @@ Read-only (what was sent stays as sent); the editable list of a draft's files is
 :class:`~bhcp_ag.ui.attachment_panel.AttachmentsPanel`. Each button shows a thumbnail (a
 photo decoded small, or a PDF's first page where QtPdf is available) and the file name;
 its tooltip and accessible name describe the file. Activating it opens the
-:class:`~bhcp_ag.ui.attachment_panel.AttachmentPreview`.
+:class:`~bhcp_ag.ui.attachment_preview.AttachmentPreview`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QStyle, QToolButton, QWidget
 
 from bhcp_ag.domain.limits import PDF
 from bhcp_ag.services.attachments import AttachedFile
-from bhcp_ag.ui.attachment_panel import AttachmentPreview, PdfPages, describe, read_image
+from bhcp_ag.ui.attachment_preview import AttachmentPreview, PdfPages, describe, read_image
 
 THUMBNAIL = QSize(56, 56)
 

@@ -35,7 +35,7 @@ from bhcp_ag.domain.conversation import Recommendation, SpecialistOutcome
 from bhcp_ag.domain.limits import MAX_TEXT_CHARS
 from bhcp_ag.services.composer import Composer, Written
 from bhcp_ag.services.conversation_actions import Options
-from bhcp_ag.ui.attachment_panel import local_files
+from bhcp_ag.ui.attachment_preview import local_files
 from bhcp_ag.ui.composer_files import ComposerFiles
 from bhcp_ag.ui.formatting import long_london_time, time_left
 from bhcp_ag.ui.snippet_picker import SnippetPicker
@@ -254,13 +254,17 @@ class ComposerBox(QGroupBox):
     # --- files dropped --------------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self._consider(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self._consider(event)
+
+    def _consider(self, event: QDragMoveEvent) -> None:
+        """Take a drag of local files while there is a conversation to send them in."""
         if local_files(event.mimeData()) and self._conversation_id is not None:
             event.acceptProposedAction()
         else:
             event.ignore()
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        self.dragEnterEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
         paths = local_files(event.mimeData())

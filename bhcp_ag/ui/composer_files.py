@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from bhcp_ag.domain.limits import AttachmentRefused
 from bhcp_ag.services.attachments import read_file
 from bhcp_ag.services.composer import Composer, PendingFile
-from bhcp_ag.ui.attachment_panel import size_text
+from bhcp_ag.ui.attachment_preview import size_text
 
 FILE_FILTER = "Photos and documents (*.jpg *.jpeg *.png *.pdf)"
 

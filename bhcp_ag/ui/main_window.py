@@ -319,6 +319,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.panel.save_typing()
+        if self._form is not None and self._form.isVisible():
+            self._form.autosave()  # the app is closing with a request half written
         self._settings.setValue("main_window/geometry", self.saveGeometry())
         self._settings.setValue("main_window/splitter", self.splitter.saveState())
         self._settings.setValue("main_window/columns", self.table.save_columns())

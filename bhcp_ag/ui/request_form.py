@@ -11,16 +11,12 @@ picker or by dropping them on the form; each is saved with the draft at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import (
-    QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -31,13 +27,12 @@ from PySide6.QtWidgets import (
 
 from bhcp_ag.domain.clock import LONDON
 from bhcp_ag.domain.conversation import TWO_WEEK_WAIT_REFUSAL, Priority
-from bhcp_ag.domain.patient import check_birth_date, check_nhs_number
 from bhcp_ag.domain.request import TEMPLATE_PREFIX, AdviceRequestForm, draft_problems
-from bhcp_ag.services import attachments as attached
 from bhcp_ag.services.requests import RequestInvalid
 from bhcp_ag.services.workspace import Workspace
-from bhcp_ag.ui.attachment_panel import AttachmentPreview, AttachmentsPanel, local_files
-from bhcp_ag.ui.form_fields import HINT_STYLE, PROBLEM_COLOUR, DateInput, FieldRow, TextInput
+from bhcp_ag.ui.form_fields import HINT_STYLE, PROBLEM_COLOUR, FieldRow
+from bhcp_ag.ui.request_attachments import AttachingForm
+from bhcp_ag.ui.request_checks import own_problem
 from bhcp_ag.ui.request_sections import GenericFields, Section, SpecialtyChooser
 
 SPECIALTY_KEY = "specialty_code"
@@ -46,7 +41,7 @@ AUTOSAVE_DELAY_MS = 2000
 """How long after the last edit the draft is saved: long enough not to save mid-word."""
 
 
-class RequestForm(QDialog):
+class RequestForm(AttachingForm):
     """A new or draft advice request. Emits ``request_sent`` or ``draft_saved`` when done."""
 
     request_sent = Signal(object, str)
@@ -108,12 +103,7 @@ class RequestForm(QDialog):
         self.specialty_row = FieldRow("Specialty", self.specialty.as_input(), required=True)
         self.fields = GenericFields()
         self.fields.priority.on_change(self._priority_changed)
-        self.attachments = AttachmentsPanel()
-        self.attachments.attach_button.clicked.connect(self._choose_files)
-        self.attachments.files_dropped.connect(self.attach_files)
-        self.attachments.preview_requested.connect(self.preview_attachment)
-        self.attachments.remove_requested.connect(self.remove_attachment)
-        self.attachments.files_changed.connect(self._set_tab_order)
+        self._build_attachments().files_changed.connect(self._set_tab_order)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setStyleSheet(f"color: {PROBLEM_COLOUR};")
@@ -265,29 +255,11 @@ class RequestForm(QDialog):
         row = self._rows().get(key)
         if row is None:
             return
-        message = self._own_problem(key, row)
+        message = own_problem(key, row, self.fields.template.template)
         if message:
             row.show_problem(message)
         elif row.has_problem and row.input.value() not in (None, "", []):
             row.clear_problem()
-
-    def _own_problem(self, key: str, row: FieldRow) -> str | None:
-        """What is wrong with the field on its own; "required" waits until Send."""
-        value = row.input.value()
-        local = row.input.local_problem()
-        if local or value in (None, "", []):
-            return local
-        if key == "patient_nhs_number":
-            return _refusal(check_nhs_number, str(value))
-        if key == "patient_birth_date" and isinstance(row.input, DateInput):
-            day = row.input.date_value()
-            return _refusal(check_birth_date, day, datetime.now(LONDON).date()) if day else None
-        if isinstance(row.input, TextInput) and row.input.over_limit:
-            return f"{row.name} is over the {row.input.limit:,}-character limit."
-        template = self.fields.template.template
-        if key.startswith(TEMPLATE_PREFIX) and template is not None:
-            return template.field(key.removeprefix(TEMPLATE_PREFIX)).check(value)
-        return None
 
     # --- saving and sending -----------------------------------------------------------
 
@@ -384,115 +356,6 @@ class RequestForm(QDialog):
         self.message.setText(text)
         self.message.setStyleSheet(f"color: {PROBLEM_COLOUR};" if problem else "")
 
-    # --- attachments ------------------------------------------------------------------
-
-    def _choose_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "Attach files", "", "Images and PDF (*.jpg *.jpeg *.png *.pdf);;All files (*)"
-        )
-        if paths:
-            self.attach_files([Path(path) for path in paths])
-
-    def attach_file(self, path: Path) -> bool:
-        """Attach ``path`` (saving the draft first, for its id); a refusal is shown inline."""
-        return bool(self.attach_files([path]))
-
-    def attach_files(self, paths: Sequence[Path]) -> list[str]:
-        """Attach the acceptable ones of ``paths``; returns their names.
-
-        The draft is saved first, for its id. Each refused file is named with the reason
-        under the attachments; nothing typed or attached before is touched.
-        """
-        self.attachments.clear_problem()
-        if not paths:
-            return []
-        if not self.save_draft():
-            self.attachments.show_problem(_not_attached(paths, self.specialty.code() is None))
-            return []
-        names: list[str] = []
-        refusals: list[str] = []
-        for path in paths:
-            refusal = self._attach_one(path)
-            if refusal is None:
-                names.append(path.name)
-            else:
-                refusals.append(refusal)
-        self._show_attachments()
-        self._report_attached(names, refusals)
-        return names
-
-    def _attach_one(self, path: Path) -> str | None:
-        """Attach one file; None when attached, else why not."""
-        assert self.conversation_id is not None
-        try:
-            self._requests.attach(self.conversation_id, path.name, attached.read_file(path))
-        except OSError as error:
-            return f"'{path.name}' could not be read: {error.strerror or error}."
-        except ValueError as error:  # AttachmentRefused, or the request was sent meanwhile
-            return str(error)
-        return None
-
-    def _report_attached(self, names: list[str], refusals: list[str]) -> None:
-        if refusals:
-            self.attachments.show_problem("\n".join(refusals))
-            self.scroll_area.ensureWidgetVisible(self.attachments.problem)
-        if names and not refusals:
-            what = f"'{names[0]}'" if len(names) == 1 else f"{len(names)} files"
-            self._say(f"{what} attached; the draft is saved.")
-        elif refusals:
-            count = len(refusals)
-            refused = f"{count} file{'s' if count != 1 else ''} could not be attached"
-            kept = f"{len(names)} attached; " if names else ""
-            self._say(f"{kept}{refused} (see Attachments).", problem=True)
-
-    def _show_attachments(self) -> None:
-        files = []
-        if self.conversation_id is not None:
-            files = attached.conversation_attachments(self._workspace.store, self.conversation_id)
-        self.attachments.show_files(files)
-
-    def preview_attachment(self, attachment_id: str) -> AttachmentPreview | None:
-        """Open the larger preview of one attached file."""
-        file = self.attachments.file(attachment_id)
-        return None if file is None else AttachmentPreview.open_for(self, file)
-
-    def remove_attachment(self, attachment_id: str) -> bool:
-        """Take one file off the draft; the focus stays with the files (or the attach button)."""
-        tiles = self.attachments.tiles
-        place = next((i for i, t in enumerate(tiles) if t.file.id == attachment_id), 0)
-        self.attachments.clear_problem()
-        try:
-            name = attached.detach(self._workspace.store, attachment_id)
-        except (KeyError, ValueError) as error:
-            self.attachments.show_problem(str(error).strip("'\""))
-            return False
-        self._show_attachments()
-        self._say(f"'{name}' removed from the draft.")
-        tiles = self.attachments.tiles
-        target = tiles[min(place, len(tiles) - 1)].preview_button if tiles else None
-        (target or self.attachments.attach_button).setFocus(Qt.FocusReason.OtherFocusReason)
-        return True
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if local_files(event.mimeData()):
-            event.acceptProposedAction()
-        else:
-            super().dragEnterEvent(event)
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if local_files(event.mimeData()):
-            event.acceptProposedAction()
-        else:
-            super().dragMoveEvent(event)
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        paths = local_files(event.mimeData())
-        if not paths:
-            super().dropEvent(event)
-            return
-        event.acceptProposedAction()
-        self.attach_files(paths)
-
     # --- opening and closing ----------------------------------------------------------
 
     def _load(self, conversation_id: str) -> None:
@@ -519,19 +382,3 @@ class RequestForm(QDialog):
     def done(self, result: int) -> None:
         self.autosave_timer.stop()
         super().done(result)
-
-
-def _not_attached(paths: Sequence[Path], no_specialty: bool) -> str:
-    names = ", ".join(f"'{path.name}'" for path in paths)
-    if no_specialty:
-        return f"{names} not attached: choose the specialty first, so the draft can keep it."
-    return f"{names} not attached: the draft could not be saved; put the problems above right."
-
-
-def _refusal(check: Callable[..., object], *args: object) -> str | None:
-    """The message of the ValueError ``check`` raises, or None when it accepts."""
-    try:
-        check(*args)
-    except ValueError as error:
-        return str(error)
-    return None

@@ -1,9 +1,8 @@
 """Integration fixtures: a throwaway PostgreSQL cluster and the real hub on loopback.
 
-- ``postgres_cluster`` (session): ``initdb`` and ``pg_ctl`` from Debian's PostgreSQL,
-  run as the ``postgres`` user when the tests run as root (``initdb`` refuses root), on a
-  free loopback port with its socket in the cluster's own temporary directory. Missing
-  binaries skip the PostgreSQL tests, or fail them when ``CI`` is set.
+- ``postgres_cluster`` (session): a throwaway PostgreSQL cluster on loopback, holding a
+  migrated and demo-seeded template database (the machinery is in ``_postgres.py``).
+  Missing binaries skip the PostgreSQL tests, or fail them when ``CI`` is set.
 - ``postgres_url``: a fresh, migrated and demo-seeded database for one test, copied from
   a template database (much faster than migrating each time).
 - ``hub_database_url``: the same for the hub's backend of this test, parametrized over
@@ -21,22 +20,16 @@ from __future__ import annotations
 import functools
 import itertools
 import os
-import pwd
-import shutil
 import socket
 import sqlite3
-import subprocess
-import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 import requests
 import uvicorn
@@ -48,8 +41,8 @@ from bhcp_ag.hub.demo import seed_demo
 from bhcp_ag.hub.demo_users import DEMO_PASSWORD
 from bhcp_ag.hub.security import Passwords
 from bhcp_ag.hub.settings import HubSettings
+from tests.integration._postgres import PostgresCluster, running_cluster
 
-PG_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 TEMPLATE_DB = "hub_template"
 CLIENT_HEADERS = {"X-BHCP-Client-Version": "0.1.0", "X-BHCP-Schema": "1"}
 _database_numbers = itertools.count(1)
@@ -60,99 +53,10 @@ TEST_ARGON2 = Parameters(
 )
 
 
-def _pg_binary(name: str) -> str | None:
-    for directory in PG_BIN_DIRS:
-        if (directory / name).exists():
-            return str(directory / name)
-    return shutil.which(name)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass(frozen=True)
-class PostgresCluster:
-    port: int
-    directory: Path
-
-    def url(self, database: str, driver: str = "postgresql+psycopg") -> str:
-        return f"{driver}://postgres@127.0.0.1:{self.port}/{database}"
-
-    def admin_sql(self, statement: str) -> None:
-        with psycopg.connect(self.url("postgres", "postgresql"), autocommit=True) as connection:
-            connection.execute(statement)  # type: ignore[arg-type]
-
-
-def _as_postgres_user() -> list[str]:
-    if os.geteuid() != 0:
-        return []
-    try:
-        pwd.getpwnam("postgres")
-    except KeyError:
-        pytest.fail("Running as root needs a 'postgres' user to run initdb and pg_ctl.")
-    return ["runuser", "-u", "postgres", "--"]
-
-
-def _missing_postgres(what: str) -> None:
-    message = f"PostgreSQL is not installed ({what} not found); install Debian's postgresql."
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def _start_cluster(initdb: str, pg_ctl: str) -> PostgresCluster:
-    directory = Path(tempfile.mkdtemp(prefix="bhcp-hub-pg-"))
-    prefix = _as_postgres_user()
-    if prefix:
-        entry = pwd.getpwnam("postgres")
-        os.chown(directory, entry.pw_uid, entry.pw_gid)
-    data, port = directory / "data", _free_port()
-    quiet: dict[str, Any] = {"check": True, "capture_output": True}
-    subprocess.run(
-        [*prefix, initdb, "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8"]
-        + ["--locale=C", "--no-sync"],
-        **quiet,
-    )
-    options = (
-        f"-c listen_addresses=127.0.0.1 -p {port} -k {directory} -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off"
-    )
-    log = directory / "postgres.log"
-    subprocess.run(
-        [*prefix, pg_ctl, "-D", str(data), "-o", options, "-l", str(log), "-w", "start"], **quiet
-    )
-    return PostgresCluster(port, directory)
-
-
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[PostgresCluster]:
-    initdb, pg_ctl = _pg_binary("initdb"), _pg_binary("pg_ctl")
-    if initdb is None or pg_ctl is None:
-        _missing_postgres("initdb" if initdb is None else "pg_ctl")
-    assert initdb is not None and pg_ctl is not None
-    cluster = _start_cluster(initdb, pg_ctl)
-    try:
-        cluster.admin_sql(f"CREATE DATABASE {TEMPLATE_DB}")
-        _migrate_and_seed(cluster.url(TEMPLATE_DB))
-        yield cluster
-    finally:
-        subprocess.run(
-            [
-                *_as_postgres_user(),
-                pg_ctl,
-                "-D",
-                str(cluster.directory / "data"),
-                "-m",
-                "fast",
-                "stop",
-            ],
-            capture_output=True,
-            check=False,
-        )
-        shutil.rmtree(cluster.directory, ignore_errors=True)
+    """A PostgreSQL cluster for the session, holding the migrated, seeded template."""
+    yield from running_cluster(TEMPLATE_DB, _migrate_and_seed)
 
 
 def _migrate_and_seed(database_url: str) -> None:

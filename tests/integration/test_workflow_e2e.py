@@ -264,8 +264,11 @@ def test_two_specialists_claim_at_once_and_the_second_is_told_who_won(
     sync_and_wait(qtbot, first)
     sync_and_wait(qtbot, second)
 
-    box = second.rejections.box
-    assert box is not None and "Dr Rohan Mehta claimed this request" in box.text()
+    def told_who_won() -> bool:  # the refusal arrives by a queued signal of its own
+        box = second.rejections.box
+        return box is not None and "Dr Rohan Mehta claimed this request" in box.text()
+
+    qtbot.waitUntil(told_who_won, timeout=SYNC_TIMEOUT_MS)
     qtbot.waitUntil(lambda: second.panel.claim_label.text() == "Claimed by Dr Rohan Mehta")
     assert not second.panel.claim_button.isEnabled()
     assert not second.panel.composer.isVisible()
@@ -299,3 +302,23 @@ def test_closing_the_app_mid_reply_loses_nothing(
     show(qtbot, again, cid)
     assert again.panel.composer.text.toPlainText() == "Half a thought about steroids"
     again.close()
+
+
+def test_closing_the_app_mid_request_keeps_the_draft(
+    qtbot: QtBot, hub_server: str, new_desk: NewDesk
+) -> None:
+    desk = new_desk(hub_server, "gp", memory_tokens(hub_server))
+    gp = open_signed_in(qtbot, desk, "demo.gp")
+    form = gp.open_new_request()
+    qtbot.waitExposed(form)
+    write_dermatology_request(qtbot, form)
+    form.autosave_timer.stop()  # closed before the autosave timer would fire
+    desk.session.shutdown()
+
+    catalogue, targets = SpecialtyCatalogue.load(), ResponseTargets.load()
+    workspace = Workspace.open(desk.store, "demo.gp", catalogue, targets)
+    assert form.conversation_id is not None
+    kept = workspace.requests.load_form(form.conversation_id)
+    assert kept.question.startswith("Is this eczema or psoriasis")
+    assert kept.template_answers["lesion_site"] == "Both elbows"
+    assert kept.template_answers["photo_attached"] == "No photo"  # the last thing done

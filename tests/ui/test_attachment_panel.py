@@ -21,8 +21,9 @@ from pytestqt.qtbot import QtBot
 from bhcp_ag.domain.limits import MAX_ATTACHMENT_BYTES
 from bhcp_ag.services import attachments
 from bhcp_ag.services.workspace import Workspace
-from bhcp_ag.ui import attachment_panel
-from bhcp_ag.ui.attachment_panel import AttachmentPreview, AttachmentsPanel
+from bhcp_ag.ui import attachment_panel, attachment_preview
+from bhcp_ag.ui.attachment_panel import AttachmentsPanel
+from bhcp_ag.ui.attachment_preview import AttachmentPreview
 from bhcp_ag.ui.main_window import MainWindow
 from bhcp_ag.ui.request_form import RequestForm
 
@@ -179,8 +180,8 @@ def test_each_file_shows_a_preview_and_what_it_is(
     thumbnail = photo.preview_button.icon().pixmap(attachment_panel.THUMBNAIL).toImage()
     assert thumbnail.pixelColor(thumbnail.width() // 2, thumbnail.height() // 2) == QColor("tan")
     size = len(files["letter.pdf"].read_bytes())
-    if attachment_panel.QPdfDocument is None:
-        assert letter.detail_label.text() == f"PDF, {attachment_panel.size_text(size)}"
+    if attachment_preview.QPdfDocument is None:
+        assert letter.detail_label.text() == f"PDF, {attachment_preview.size_text(size)}"
     else:
         assert letter.detail_label.text().startswith("PDF, 2 pages, ")
     assert photo.preview_button.accessibleName() == "Preview rash.png"
@@ -218,7 +219,7 @@ def test_a_pdf_preview_says_so_when_it_cannot_be_drawn(
     qtbot.mouseClick(tile.name_label, Qt.MouseButton.LeftButton)  # anywhere on the tile
     [preview] = form.findChildren(AttachmentPreview)
     qtbot.waitExposed(preview)
-    if attachment_panel.QPdfDocument is None:
+    if attachment_preview.QPdfDocument is None:
         assert preview.picture.text() == "A preview of PDF files is not available on this computer."
         assert preview.shown_size().isEmpty()
     else:

@@ -1,0 +1,46 @@
+"""What is wrong with one field of the advice request form, on its own.
+
+:class:`~bhcp_ag.ui.request_form.RequestForm` asks as the GP leaves a field (or mends one
+that shows a problem), so a mistake is pointed out where it was made, not only on Send.
+A field that is merely empty is not a problem here: "required" waits until Send, when the
+services check the whole request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bhcp_ag.domain.clock import LONDON
+from bhcp_ag.domain.patient import check_birth_date, check_nhs_number
+from bhcp_ag.domain.request import TEMPLATE_PREFIX
+from bhcp_ag.domain.templates import RequestTemplate
+from bhcp_ag.ui.form_fields import DateInput, FieldRow, TextInput
+
+
+def own_problem(key: str, row: FieldRow, template: RequestTemplate | None) -> str | None:
+    """What is wrong with the field ``key`` on its own; ``template`` has the specialty's
+    questions (their keys start with ``template.``)."""
+    value = row.input.value()
+    local = row.input.local_problem()
+    if local or value in (None, "", []):
+        return local
+    if key == "patient_nhs_number":
+        return _refusal(check_nhs_number, str(value))
+    if key == "patient_birth_date" and isinstance(row.input, DateInput):
+        day = row.input.date_value()
+        return _refusal(check_birth_date, day, datetime.now(LONDON).date()) if day else None
+    if isinstance(row.input, TextInput) and row.input.over_limit:
+        return f"{row.name} is over the {row.input.limit:,}-character limit."
+    if key.startswith(TEMPLATE_PREFIX) and template is not None:
+        return template.field(key.removeprefix(TEMPLATE_PREFIX)).check(value)
+    return None
+
+
+def _refusal(check: Callable[..., object], *args: object) -> str | None:
+    """The message of the ValueError ``check`` raises, or None when it accepts."""
+    try:
+        check(*args)
+    except ValueError as error:
+        return str(error)
+    return None
