@@ -1,0 +1,249 @@
+"""A report computed in SQL: one grouped query for the counts and sums, one per quantile.
+
+:func:`report_rows` takes the conversations table of the store or the hub (its columns by
+the names :mod:`bhcp_ag.domain.metrics` uses), a :class:`ReportQuery` and the Bay's
+organisation, and returns one :class:`ReportRow` per group. Counts and sums are
+``SUM(CASE WHEN ... THEN ... ELSE 0 END)`` over the selected rows, grouped; ratios are
+taken from those sums; each quantile is a window query (the row numbered
+``ceil(q x n)`` within its group). Months, ICCs and networks are ``CASE`` expressions
+built from the query's London month boundaries and the organisation, so the same SQL
+runs on SQLite and PostgreSQL. No row is loaded into Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Float,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    true,
+)
+from sqlalchemy.sql.elements import KeyedColumnElement
+
+from bhcp_ag.domain import metrics
+from bhcp_ag.domain.conversation import Status
+from bhcp_ag.domain.metrics import (
+    BeforeNow,
+    Condition,
+    CountOf,
+    Equals,
+    Measure,
+    NotAfter,
+    OneOf,
+    Present,
+    QuantileOf,
+    RatioOf,
+    SumOf,
+)
+from bhcp_ag.domain.organisation import Organisation
+from bhcp_ag.domain.reports import Dimension, ReportQuery
+
+Columns = Mapping[str, Any]
+"""Column name (as the domain names it) -> the table's column."""
+
+UNKNOWN = "Not recorded"
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One group of a report: its labels (one per dimension) and each measure's value."""
+
+    group: tuple[str, ...]
+    values: dict[str, float | None]
+
+
+def _condition(term: Condition, cols: Columns, now: datetime) -> ColumnElement[bool]:
+    if isinstance(term, Equals):
+        return cols[term.field] == term.value
+    if isinstance(term, OneOf):
+        return cols[term.field].in_(term.values)
+    if isinstance(term, Present):
+        return cols[term.field].is_not(None)
+    if isinstance(term, NotAfter):
+        return and_(cols[term.field].is_not(None), cols[term.field] <= cols[term.other])
+    if isinstance(term, BeforeNow):
+        return and_(cols[term.field].is_not(None), cols[term.field] < _time(cols, now))
+    if not term.terms:
+        return true()
+    return and_(*(_condition(t, cols, now) for t in term.terms))
+
+
+def _time(cols: Columns, instant: datetime) -> ColumnElement[Any]:
+    """``instant`` bound with the table's own time type (so SQLite compares like with like)."""
+    return literal(instant, type_=cols["submitted_at"].type)
+
+
+def _days_between(start: Any, end: Any, dialect: str) -> ColumnElement[Any]:
+    if dialect == "sqlite":
+        return func.julianday(end) - func.julianday(start)
+    return func.extract("epoch", end - start) / 86400.0
+
+
+def _derived(cols: Columns, query: ReportQuery, dialect: str) -> dict[str, ColumnElement[Any]]:
+    """Per-conversation values the measures use that no table holds."""
+    now = _time(cols, query.now)
+    miles = query.assumptions.miles_by_practice
+    practice = cols["practice_code"]
+    return {
+        "waiting_days": _days_between(
+            cols["submitted_at"], func.coalesce(cols["closed_at"], now), dialect
+        ),
+        "round_trip_miles": case(
+            {code: literal(value) for code, value in miles.items()}, value=practice, else_=0.0
+        )
+        if miles
+        else literal(0.0),
+        "first_attendance_tariff": literal(query.assumptions.tariff_pounds, type_=Float),
+    }
+
+
+def _place_case(practice: Any, names: Mapping[str, str]) -> ColumnElement[str]:
+    by_name: dict[str, list[str]] = {}
+    for code, name in names.items():
+        by_name.setdefault(name, []).append(code)
+    whens = [(practice.in_(codes), literal(name)) for name, codes in sorted(by_name.items())]
+    return case(*whens, else_=literal(UNKNOWN))
+
+
+def _group_expression(
+    dimension: Dimension, cols: Columns, query: ReportQuery, organisation: Organisation
+) -> ColumnElement[Any]:
+    practice = cols["practice_code"]
+    if dimension is Dimension.MONTH:
+        months = query.period.months()
+        later_first = [(cols["submitted_at"] >= _time(cols, s), literal(m)) for m, s in months]
+        return case(*reversed(later_first), else_=literal(months[0][0]))
+    if dimension is Dimension.ICC:
+        icc = {p.code: organisation.icc_of(p).name for p in organisation.practices}
+        return _place_case(practice, icc)
+    if dimension is Dimension.NETWORK:
+        network = {p.code: organisation.network_of(p).name for p in organisation.practices}
+        return _place_case(practice, network)
+    column = {
+        Dimension.PRACTICE: practice,
+        Dimension.SPECIALTY: cols["specialty_code"],
+        Dimension.PRIORITY: cols["priority"],
+        Dimension.AGE_BAND: cols["patient_age_band"],
+        Dimension.SEX: cols["patient_sex"],
+    }[dimension]
+    return func.coalesce(column, literal(UNKNOWN))
+
+
+def _selection(cols: Columns, query: ReportQuery) -> list[ColumnElement[bool]]:
+    start, end = query.period.bounds()
+    where = [
+        cols["submitted_at"] >= _time(cols, start),
+        cols["submitted_at"] < _time(cols, end),
+        cols["status"] != Status.DRAFT.value,
+    ]
+    for name, chosen in (
+        ("practice_code", query.practice_codes),
+        ("specialty_code", query.specialty_codes),
+        ("priority", query.priorities),
+    ):
+        if chosen:
+            where.append(cols[name].in_(chosen))
+    return where
+
+
+def _aggregate(
+    measure: CountOf | SumOf, cols: Columns, derived: Mapping[str, Any], now: datetime
+) -> ColumnElement[Any]:
+    condition = _condition(measure.where, cols, now)
+    if isinstance(measure, CountOf):
+        value: Any = literal(1)
+    else:
+        value = derived.get(measure.field, cols.get(measure.field))
+    return func.sum(case((condition, value), else_=literal(0))).label(measure.key)
+
+
+def report_rows(
+    connection: Connection,
+    table: Any,
+    cols: Columns,
+    query: ReportQuery,
+    organisation: Organisation,
+    measures: Sequence[Measure] = metrics.MEASURES,
+) -> list[ReportRow]:
+    """The report, one row per group (ordered by the group labels)."""
+    dialect = connection.dialect.name
+    derived = _derived(cols, query, dialect)
+    groups = [
+        _group_expression(d, cols, query, organisation).label(f"g{i}")
+        for i, d in enumerate(query.group_by)
+    ]
+    sums = [m for m in measures if isinstance(m, CountOf | SumOf)]
+    statement = (
+        select(*groups, *(_aggregate(m, cols, derived, query.now) for m in sums))
+        .select_from(table)
+        .where(*_selection(cols, query))
+    )
+    if groups:
+        statement = statement.group_by(*groups).order_by(*groups)
+    rows: dict[tuple[str, ...], dict[str, float | None]] = {}
+    for row in connection.execute(statement):
+        key = tuple(str(v) for v in row[: len(groups)])
+        found = row._mapping
+        rows[key] = {m.key: float(found[m.key] or 0) for m in sums}
+    if not rows and not groups:
+        rows[()] = {m.key: 0.0 for m in sums}
+    for measure in measures:
+        if isinstance(measure, QuantileOf):
+            picked = _quantiles(connection, table, cols, derived, query, groups, measure)
+            for key, values in rows.items():
+                values[measure.key] = picked.get(key)
+    for measure in measures:
+        if isinstance(measure, RatioOf):
+            for values in rows.values():
+                numerator = values.get(measure.numerator) or 0.0
+                values[measure.key] = metrics.ratio(numerator, values.get(measure.denominator) or 0)
+    return [ReportRow(key, values) for key, values in rows.items()]
+
+
+def _quantiles(
+    connection: Connection,
+    table: Any,
+    cols: Columns,
+    derived: Mapping[str, Any],
+    query: ReportQuery,
+    groups: Sequence[KeyedColumnElement[Any]],
+    measure: QuantileOf,
+) -> dict[tuple[str, ...], float | None]:
+    """The ``q`` quantile of the measure's value within each group, by window functions:
+    the value of row number ``ceil(q x n)`` in value order (``n`` rows in the group)."""
+    value = derived.get(measure.field, cols.get(measure.field))
+    partition = [g.element for g in groups] or None
+    ordered = (
+        select(
+            *groups,
+            cast(value, Float).label("v"),
+            func.row_number().over(partition_by=partition, order_by=value).label("rn"),
+            func.count().over(partition_by=partition).label("n"),
+        )
+        .select_from(table)
+        .where(*_selection(cols, query), _condition(measure.where, cols, query.now))
+        .where(value.is_not(None))
+        .subquery()
+    )
+    hundredths = round(measure.q * 100)
+    pick = select(*(ordered.c[g.name] for g in groups), ordered.c.v).where(
+        ordered.c.rn * 100 >= ordered.c.n * hundredths,
+        (ordered.c.rn - 1) * 100 < ordered.c.n * hundredths,
+    )
+    found: dict[tuple[str, ...], float | None] = {}
+    for row in connection.execute(pick):
+        found[tuple(str(v) for v in row[: len(groups)])] = (
+            float(row[-1]) if row[-1] is not None else None
+        )
+    return found
