@@ -8,7 +8,9 @@ its payload (:mod:`bhcp_ag.hub.sync_schemas`), that the caller may see the conve
 :func:`~bhcp_ag.domain.conversation.check_transition`. Any refusal is a :class:`Rejected`
 with a machine code and words for the user; the caller's unit of work then undoes
 whatever was written. Applied changes stamp times from the hub's clock (``rules.now``)
-and append to the feed. A practice manager reads conversations but never changes them.
+and append to the feed; the first response also fixes ``response_working_days``, the
+working days it took on the response clock, for the reports. A practice manager reads
+conversations but never changes them.
 
 The first claim wins: the conversation row is read ``FOR UPDATE`` on PostgreSQL (SQLite
 serialises writers), and its ``version`` guards every update as well.
@@ -233,8 +235,17 @@ def _respond(
         conv.recommendation = p.recommendation.value
     if conv.claimed_by_id is None:
         conv.claimed_by_id, conv.claimed_at = caller.id, rules.now
-    conv.first_response_at = conv.first_response_at or rules.now
+    if conv.first_response_at is None:
+        conv.first_response_at = rules.now
+        conv.response_working_days = _working_days_to(conv.submitted_at, rules.now)
     return True
+
+
+def _working_days_to(submitted_at: datetime | None, responded_at: datetime) -> float | None:
+    """Working days from sending to the first response, on the response clock."""
+    if submitted_at is None:
+        return None
+    return clock.working_days_between(submitted_at, responded_at)
 
 
 def _attach(

@@ -204,6 +204,13 @@ class Conversation(Base):
     closing_outcome: Mapped[str | None] = mapped_column(String(32))
     referral_avoided: Mapped[bool | None] = mapped_column(Boolean)
 
+    # Facts for the reports, fixed when they happen (SQL cannot compute them portably):
+    # the due time set at submission (due_at moves on when the GP replies), the working
+    # days to the first response on the response clock, and the age band at submission.
+    first_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    response_working_days: Mapped[float | None] = mapped_column(Float)
+    patient_age_band: Mapped[str | None] = mapped_column(String(8))
+
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", order_by="Message.created_at"
     )

@@ -5,7 +5,9 @@ from SQLAlchemy Core rows, never ORM objects: one query for a page's conversatio
 for all their messages, one for all their attachments (with the content's type and size
 but never its bytes), one for the users they refer to and one for those users'
 specialties. Times are ISO 8601 in UTC (``...Z``), dates ``YYYY-MM-DD``; the shape is
-:class:`bhcp_ag.hub.sync_schemas.ConversationSnapshot`.
+:class:`bhcp_ag.hub.sync_schemas.ConversationSnapshot`. Every column of ``conversations``
+goes, the reports' facts (``first_due_at``, ``response_working_days``,
+``patient_age_band``) included, so the schema is what names them.
 """
 
 from __future__ import annotations

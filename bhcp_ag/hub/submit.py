@@ -5,21 +5,24 @@ domain's :func:`~bhcp_ag.domain.request.submit_problems` (patient, texts, choice
 specialty's template), on the hub's date. It accepts the request at once: the
 conversation starts ``awaiting_specialist`` (the domain's ``submitted`` →
 ``awaiting_specialist`` step by the hub), ``submitted_at`` is the hub's now and
-``due_at`` comes from the specialty's response target. Attachments refer to content
-uploaded beforehand by SHA-256; a request whose attachment has not been uploaded is
-rejected (``attachment_missing``).
+``due_at`` comes from the specialty's response target. The facts the reports need are
+fixed here too: ``first_due_at`` (that first due time, which a later reply does not move)
+and ``patient_age_band`` (the patient's age band on the day it is sent). Attachments
+refer to content uploaded beforehand by SHA-256; a request whose attachment has not been
+uploaded is rejected (``attachment_missing``).
 """
 
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
 from bhcp_ag.domain import clock
 from bhcp_ag.domain.actions import MANAGERS_READ_ONLY
 from bhcp_ag.domain.conversation import Role, Status, check_transition
-from bhcp_ag.domain.patient import check_nhs_number
+from bhcp_ag.domain.patient import age_band, check_nhs_number
 from bhcp_ag.domain.request import AdviceRequestForm, draft_problems, submit_problems
 from bhcp_ag.hub.access import Caller
 from bhcp_ag.hub.attachment_refs import add_attachments, checked_refs
@@ -88,6 +91,7 @@ def _conversation(
 ) -> Conversation:
     now = rules.now
     days = rules.targets.working_days(form.specialty_code, form.priority)
+    due = clock.due_at(now, days)
     return Conversation(
         id=conversation_id,
         version=1,
@@ -109,8 +113,17 @@ def _conversation(
         created_at=now,
         updated_at=now,
         submitted_at=now,
-        due_at=clock.due_at(now, days),
+        due_at=due,
+        first_due_at=due,  # kept when a reply moves due_at on
+        patient_age_band=_age_band(form.patient_birth_date, now),
     )
+
+
+def _age_band(birth_date: date | None, submitted_at: datetime) -> str | None:
+    """The patient's reporting age band on the day the request is sent, in London."""
+    if birth_date is None:
+        return None
+    return age_band(birth_date, submitted_at.astimezone(clock.LONDON).date())
 
 
 def submit(

@@ -198,6 +198,9 @@ class ConversationSnapshot(BaseModel):
     recommendation: str | None
     closing_outcome: str | None
     referral_avoided: bool | None
+    first_due_at: datetime | None  # the due time set at submission; replies do not move it
+    response_working_days: float | None  # submission to first response, in working days
+    patient_age_band: str | None  # "0-4" ... "80+", on the day the request was sent
     messages: list[MessageSnapshot]
     attachments: list[AttachmentSnapshot]
 

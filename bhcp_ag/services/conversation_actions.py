@@ -184,7 +184,10 @@ class ConversationActions:
                 conv.recommendation = recommendation.value
             if conv.claimed_by_id is None:
                 conv.claimed_by_id, conv.claimed_at = user.id, now
-            conv.first_response_at = conv.first_response_at or now
+            if conv.first_response_at is None:  # provisional: the hub's snapshot decides
+                conv.first_response_at = now
+                if conv.submitted_at is not None:
+                    conv.response_working_days = clock.working_days_between(conv.submitted_at, now)
             payload = {
                 "message_id": message.id,
                 "outcome": outcome.value,

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from bhcp_ag.domain.clock import LONDON, due_at
 from bhcp_ag.domain.conversation import Role, Status, check_transition
 from bhcp_ag.domain.limits import check_attachment
+from bhcp_ag.domain.patient import age_band
 from bhcp_ag.domain.request import AdviceRequestForm, draft_problems, submit_problems
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.targets import ResponseTargets
@@ -144,10 +145,15 @@ class AdviceRequests:
             )
             conv.status = Status.SUBMITTED.value
             conv.submitted_at = now
-            # Provisional until the hub, whose clock is the authority, sets it.
+            # Provisional until the hub, whose clock is the authority, sets them.
             conv.due_at = due_at(
                 now, self._targets.working_days(form.specialty_code, form.priority)
             )
+            conv.first_due_at = conv.due_at
+            if form.patient_birth_date is not None:
+                conv.patient_age_band = age_band(
+                    form.patient_birth_date, now.astimezone(LONDON).date()
+                )
             message = _request_message(conv, user, now)
             session.add(message)
             change = repo.record_change(

@@ -179,7 +179,14 @@ def revert_submit_to_draft(session: Session, conversation_id: str, message_id: s
     session.execute(
         update(Conversation)
         .where(Conversation.id == conversation_id)
-        .values(status="draft", submitted_at=None, due_at=None, updated_at=utcnow())
+        .values(
+            status="draft",
+            submitted_at=None,
+            due_at=None,
+            first_due_at=None,
+            patient_age_band=None,
+            updated_at=utcnow(),
+        )
     )
 
 

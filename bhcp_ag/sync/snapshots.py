@@ -30,8 +30,16 @@ _OPTIONAL = (
     "recommendation",
     "closing_outcome",
     "referral_avoided",
+    "patient_age_band",
 )
-_TIMES = ("submitted_at", "due_at", "first_response_at", "closed_at", "claimed_at")
+_TIMES = (
+    "submitted_at",
+    "due_at",
+    "first_response_at",
+    "closed_at",
+    "claimed_at",
+    "first_due_at",
+)
 
 
 def _template_answers(value: Any) -> str:
@@ -41,6 +49,10 @@ def _template_answers(value: Any) -> str:
 
 def _date(value: Any) -> date | None:
     return date.fromisoformat(str(value)) if value else None
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def conversation_row(snapshot: Json) -> Row:
@@ -60,6 +72,7 @@ def conversation_row(snapshot: Json) -> Row:
     row["updated_at"] = parse_time(snapshot.get("updated_at")) or created
     for name in _TIMES:
         row[name] = parse_time(snapshot.get(name))
+    row["response_working_days"] = _number(snapshot.get("response_working_days"))
     return row
 
 

@@ -30,7 +30,7 @@ CONVERSATION_COLUMNS = {
     "medication", "results", "template_answers", "would_have_referred", "convert_authorisation",
     "created_at", "updated_at", "submitted_at", "due_at", "first_response_at", "closed_at",
     "claimed_by_id", "claimed_at", "specialist_outcome", "recommendation", "closing_outcome",
-    "referral_avoided",
+    "referral_avoided", "first_due_at", "response_working_days", "patient_age_band",
 }  # fmt: skip
 MESSAGE_COLUMNS = {
     "id", "conversation_id", "author_id", "author_role", "kind", "body",

@@ -15,7 +15,10 @@ import pytest
 from argon2 import Parameters, Type
 from sqlalchemy import delete, func, select
 
+from bhcp_ag.domain import clock
 from bhcp_ag.domain.demo import DemoPlan, plan_demo_year
+from bhcp_ag.domain.patient import age_band
+from bhcp_ag.domain.targets import ResponseTargets
 from bhcp_ag.hub.db import HubDatabase
 from bhcp_ag.hub.demo_conversations import DemoConversationsRefused, load_demo_conversations
 from bhcp_ag.hub.demo_users import DEMO_GP, DEMO_SPECIALIST, user_id
@@ -98,6 +101,29 @@ def test_the_hub_holds_the_planned_rows_and_one_feed_entry_each(
     }
     if hub_db.dialect == "postgresql":
         assert len({entry.xid for entry in feed}) == 1 and feed[0].xid > 0
+
+
+def test_the_reports_facts_are_filled_and_consistent(hub_db: HubDatabase, plan: DemoPlan) -> None:
+    summary = _load(hub_db)
+    with hub_db.transaction() as session:
+        stored = list(session.scalars(select(Conversation)))
+    targets = ResponseTargets.load()
+    answered = [c for c in stored if c.first_response_at is not None]
+    assert answered and len(answered) == summary.answered
+    for c in stored:
+        assert c.submitted_at is not None and c.patient_birth_date is not None
+        days = targets.working_days(c.specialty_code, c.priority)
+        assert c.first_due_at == c.due_at == clock.due_at(c.submitted_at, days)
+        sent_on = c.submitted_at.astimezone(clock.LONDON).date()
+        assert c.patient_age_band == age_band(c.patient_birth_date, sent_on)
+        if c.first_response_at is None:
+            assert c.response_working_days is None
+            continue
+        assert c.response_working_days is not None and c.response_working_days >= 0
+        expected = clock.working_days_between(c.submitted_at, c.first_response_at)
+        assert c.response_working_days == pytest.approx(expected)
+    within = sum(c.first_response_at <= c.first_due_at for c in answered)  # type: ignore[operator]
+    assert within == summary.within_target
 
 
 def test_generated_staff_cannot_sign_in(hub_db: HubDatabase, hub: Any, plan: DemoPlan) -> None:

@@ -1,15 +1,19 @@
 """The hub's migrations on SQLite and PostgreSQL: head matches the models, every revision
-goes down and up again, and a database newer than the code is refused."""
+goes down and up again, a database newer than the code is refused, and a hub holding
+conversations before 0002 gets the reports' facts filled (and loses nothing going down)."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, MetaData, insert, inspect, select, text
+from sqlalchemy.orm import Session
 
 from bhcp_ag.hub.db import (
     HubDatabase,
@@ -21,7 +25,7 @@ from bhcp_ag.hub.db import (
     migrate,
     run_alembic,
 )
-from bhcp_ag.hub.models import Base
+from bhcp_ag.hub.models import Base, Conversation
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -74,3 +78,112 @@ def test_migrating_twice_changes_nothing(empty_engine: Engine) -> None:
     migrate(empty_engine)
     migrate(empty_engine)
     assert current_revision(empty_engine) == head_revision()
+
+
+# --- 0002: the reports' facts, filled for the conversations a hub already holds -----------
+
+FRIDAY_5PM = datetime(2026, 11, 20, 17, 0, tzinfo=UTC)  # GMT: London time is UTC
+
+
+def _at(day: int, hour: int) -> datetime:
+    return datetime(2026, 11, day, hour, 0, tzinfo=UTC)
+
+
+def _conversation(cid: str, **fields: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": cid,
+        "version": 1,
+        "practice_code": "BAY001",
+        "requester_id": "u1",
+        "specialty_code": "330",
+        "priority": "ROUTINE",
+        "status": "awaiting_specialist",
+        "patient_nhs_number": "9434765919",
+        "patient_birth_date": date(1971, 5, 14),
+        "question": "Q?",
+        "clinical_summary": "",
+        "medication": "",
+        "results": "",
+        "template_answers": "{}",
+        "created_at": FRIDAY_5PM,
+        "updated_at": FRIDAY_5PM,
+        "submitted_at": FRIDAY_5PM,
+        "due_at": _at(24, 17),
+        "first_response_at": None,
+    }
+    row.update(fields)
+    return row
+
+
+HUB_0001_CONVERSATIONS = [
+    # Answered Monday 10:00, then a reply moved due_at on: first_due_at stays two working
+    # days from sending (Tuesday 17:00); 1.5 h on Friday and 2 h on Monday were worked.
+    _conversation(
+        "answered", status="advice_returned", due_at=_at(27, 9), first_response_at=_at(23, 10)
+    ),
+    # Urgent (one working day: Monday 17:00), 80 on the day it was sent.
+    _conversation("urgent", priority="URGENT", patient_birth_date=date(1946, 11, 20)),
+    # Not sent: nothing to fix.
+    _conversation("draft", status="draft", submitted_at=None, due_at=None),
+    # A priority with no target and no date of birth: those facts stay unknown.
+    _conversation("two-week-wait", priority="TWO_WEEK_WAIT", patient_birth_date=None, due_at=None),
+]
+
+
+def _fill_hub_at_0001(engine: Engine) -> None:
+    tables = MetaData()
+    tables.reflect(engine)
+    t = tables.tables
+    with engine.begin() as connection:
+        connection.execute(
+            insert(t["practices"]),
+            {"code": "BAY001", "name": "Harbour Surgery", "icc": "Millom",
+             "network": "Furness Peninsula", "town": "Millom", "list_size": 8500,
+             "latitude": 54.21, "longitude": -3.27},
+        )  # fmt: skip
+        connection.execute(
+            insert(t["specialties"]),
+            {"tfc_code": "330", "name": "Dermatology Service", "short_name": "Dermatology"},
+        )
+        connection.execute(
+            insert(t["users"]),
+            {"id": "u1", "username": "gp1", "display_name": "Dr One", "role": "gp",
+             "practice_code": "BAY001", "password_hash": "x", "active": True,
+             "created_at": FRIDAY_5PM, "password_changed_at": FRIDAY_5PM},
+        )  # fmt: skip
+        connection.execute(insert(t["conversations"]), HUB_0001_CONVERSATIONS)
+        connection.execute(
+            insert(t["messages"]),
+            {"id": "m1", "conversation_id": "answered", "author_id": "u1", "author_role": "gp",
+             "kind": "request", "body": "Q?", "created_at": FRIDAY_5PM},
+        )  # fmt: skip
+        connection.execute(
+            insert(t["feed"]),
+            {"xid": 0, "conversation_id": "answered", "version": 1, "practice_code": "BAY001",
+             "specialty_code": "330", "changed_at": FRIDAY_5PM},
+        )  # fmt: skip
+
+
+def test_a_hub_at_0001_gets_the_reports_facts_filled(empty_engine: Engine) -> None:
+    run_alembic(empty_engine, "upgrade", "0001")
+    _fill_hub_at_0001(empty_engine)
+    migrate(empty_engine)
+    with Session(empty_engine) as session:
+        facts = {
+            c.id: (c.first_due_at, c.response_working_days, c.patient_age_band, c.due_at)
+            for c in session.scalars(select(Conversation))
+        }
+    assert facts == {
+        "answered": (_at(24, 17), 3.5 / 10.5, "40-64", _at(27, 9)),
+        "urgent": (_at(23, 17), None, "80+", _at(24, 17)),
+        "draft": (None, None, None, None),
+        "two-week-wait": (None, None, None, None),
+    }
+
+    # Down again, the columns go and nothing else: no rebuilt table cascading deletes.
+    run_alembic(empty_engine, "downgrade", "0001")
+    names = {c["name"] for c in inspect(empty_engine).get_columns("conversations")}
+    assert not names & {"first_due_at", "response_working_days", "patient_age_band"}
+    with empty_engine.connect() as connection:
+        for table, rows in (("conversations", 4), ("messages", 1), ("feed", 1)):
+            assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() == rows

@@ -88,23 +88,32 @@ def test_a_store_with_data_from_the_first_revision_upgrades_without_loss(tmp_pat
     with engine.begin() as connection:
         for statement in FIRST_REVISION_ROWS:
             connection.execute(text(statement))
-    before = _dump(engine)
+    columns = _columns(engine)
+    before = _dump(engine, columns)
 
     store = Store.open(tmp_path / "old.sqlite3")  # opening migrates to head
     assert current_revision(store.engine) == head_revision()
-    after = _dump(store.engine)
+    after = _dump(store.engine, columns)  # the columns added since are checked elsewhere
     for table, rows in before.items():
         assert after[table] == rows, f"rows of {table} changed in the upgrade"
     assert sum(len(rows) for rows in before.values()) == len(FIRST_REVISION_ROWS)
     store.close()
 
 
-def _dump(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
-    tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+def _columns(engine: Engine) -> dict[str, list[str]]:
+    inspector = inspect(engine)
+    tables = [t for t in inspector.get_table_names() if t != "alembic_version"]
+    return {t: [c["name"] for c in inspector.get_columns(t)] for t in tables}
+
+
+def _dump(engine: Engine, columns: dict[str, list[str]]) -> dict[str, list[tuple[object, ...]]]:
     with engine.connect() as connection:
         return {
-            t: [tuple(r) for r in connection.execute(text(f"SELECT * FROM {t} ORDER BY 1"))]
-            for t in tables
+            t: [
+                tuple(r)
+                for r in connection.execute(text(f"SELECT {', '.join(names)} FROM {t} ORDER BY 1"))
+            ]
+            for t, names in columns.items()
         }
 
 
@@ -127,3 +136,84 @@ def test_store_connections_use_wal_foreign_keys_and_full_sync(tmp_path: Path) ->
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
     store.close()
+
+
+# --- 0006: the reports' facts, filled for the conversations a store already holds ---------
+
+REPORT_FACTS_ROWS = [
+    "INSERT INTO practices VALUES ('BAY001', 'Harbour Surgery', 'Millom', 'Furness Peninsula',"
+    " 8500, 54.21, -3.27)",
+    "INSERT INTO specialties VALUES ('330', 'Dermatology Service', 'Dermatology')",
+    "INSERT INTO users VALUES ('u1', 'gp1', 'Dr One', 'gp', 'BAY001', '')",
+]
+_CONVERSATION = (
+    "INSERT INTO conversations (id, practice_code, requester_id, specialty_code, priority,"
+    " status, patient_nhs_number, patient_birth_date, question, clinical_summary, medication,"
+    " results, template_answers, created_at, updated_at, submitted_at, due_at,"
+    " first_response_at) VALUES (:id, 'BAY001', 'u1', '330', :priority, :status, '9434765919',"
+    " :birth, 'Q?', '', '', '', '{}', '2026-11-20 16:00:00.000000',"
+    " '2026-11-20 16:00:00.000000', :submitted, :due, :responded)"
+)
+# Friday 20 November 2026, 17:00 GMT; London time is UTC in November.
+REPORT_FACTS_CONVERSATIONS = [
+    # Answered on Monday 10:00 after a reply moved due_at on: first_due_at is still
+    # two working days from sending (Tuesday 17:00); 1.5 h on Friday + 2 h on Monday.
+    {"id": "answered", "priority": "ROUTINE", "status": "advice_returned",
+     "birth": "1971-05-14", "submitted": "2026-11-20 17:00:00.000000",
+     "due": "2026-11-27 09:00:00.000000", "responded": "2026-11-23 10:00:00.000000"},
+    # Waiting, urgent (one working day: Monday 17:00), 80 on the day it was sent.
+    {"id": "urgent", "priority": "URGENT", "status": "awaiting_specialist",
+     "birth": "1946-11-20", "submitted": "2026-11-20 17:00:00.000000",
+     "due": "2026-11-23 17:00:00.000000", "responded": None},
+    # Not sent: nothing to fix.
+    {"id": "draft", "priority": "ROUTINE", "status": "draft", "birth": "2020-01-01",
+     "submitted": None, "due": None, "responded": None},
+    # A priority with no target and no date of birth: those facts stay unknown.
+    {"id": "two-week-wait", "priority": "TWO_WEEK_WAIT", "status": "awaiting_specialist",
+     "birth": None, "submitted": "2026-11-20 17:00:00.000000", "due": None,
+     "responded": None},
+]  # fmt: skip
+
+
+def test_a_store_at_0005_gets_the_reports_facts_filled(tmp_path: Path) -> None:
+    engine = create_sqlite_engine(tmp_path / "old.sqlite3")
+    _run(engine, "upgrade", "0005")
+    with engine.begin() as connection:
+        for statement in REPORT_FACTS_ROWS:
+            connection.execute(text(statement))
+        connection.execute(text(_CONVERSATION), REPORT_FACTS_CONVERSATIONS)
+        connection.execute(
+            text(
+                "INSERT INTO messages VALUES ('m1', 'answered', 'u1', 'gp', 'request', 'Q?',"
+                " NULL, NULL, '2026-11-20 17:00:00.000000')"
+            )
+        )
+
+    store = Store.open(tmp_path / "old.sqlite3")  # opening migrates to head
+    query = text(
+        "SELECT id, first_due_at, response_working_days, patient_age_band, due_at"
+        " FROM conversations"
+    )
+    with store.engine.connect() as connection:
+        facts = {row[0]: tuple(row[1:]) for row in connection.execute(query)}
+    store.close()
+    assert facts == {
+        "answered": (
+            "2026-11-24 17:00:00.000000",
+            3.5 / 10.5,
+            "40-64",
+            "2026-11-27 09:00:00.000000",
+        ),
+        "urgent": ("2026-11-23 17:00:00.000000", None, "80+", "2026-11-23 17:00:00.000000"),
+        "draft": (None, None, None, None),
+        "two-week-wait": (None, None, None, None),
+    }
+
+    # Down again, the columns go and nothing else: no rebuilt table cascading deletes.
+    _run(engine, "downgrade", "0005")
+    names = {c["name"] for c in inspect(engine).get_columns("conversations")}
+    assert not names & {"first_due_at", "response_working_days", "patient_age_band"}
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM conversations")).scalar() == 4
+        assert connection.execute(text("SELECT count(*) FROM messages")).scalar() == 1
+    engine.dispose()

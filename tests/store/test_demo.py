@@ -13,7 +13,7 @@ from sqlalchemy import Row, func, select
 
 from bhcp_ag.domain import clock
 from bhcp_ag.domain.conversation import ConvertAuthorisation, Status, referral_avoided
-from bhcp_ag.domain.patient import age_in_years, check_nhs_number
+from bhcp_ag.domain.patient import age_band, age_in_years, check_nhs_number
 from bhcp_ag.domain.request import submit_problems
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.targets import ResponseTargets
@@ -90,6 +90,29 @@ def test_most_first_responses_are_within_target_with_a_tail_of_breaches(
     assert 0.75 <= _share(within, len(answered)) <= 0.90
     late = [c for c in answered if c.first_response_at > c.due_at]  # type: ignore[operator]
     assert max(clock.working_days_between(c.due_at, c.first_response_at) for c in late) > 1  # type: ignore[arg-type]
+
+
+def test_the_reports_facts_are_filled_and_consistent(
+    conversations: list[Conversation], demo: tuple[Store, DemoSummary]
+) -> None:
+    targets = ResponseTargets.load()
+    within = 0
+    for c in conversations:
+        if c.status == Status.DRAFT:
+            assert (c.first_due_at, c.response_working_days, c.patient_age_band) == (None,) * 3
+            continue
+        assert c.submitted_at is not None and c.patient_birth_date is not None
+        days = targets.working_days(c.specialty_code, c.priority)
+        assert c.first_due_at == c.due_at == clock.due_at(c.submitted_at, days)
+        assert c.patient_age_band == age_band(c.patient_birth_date, _submitted_day(c))
+        if c.first_response_at is None:
+            assert c.response_working_days is None
+            continue
+        assert c.response_working_days is not None and c.response_working_days >= 0
+        expected = clock.working_days_between(c.submitted_at, c.first_response_at)
+        assert c.response_working_days == pytest.approx(expected)
+        within += c.first_response_at <= c.first_due_at
+    assert within == demo[1].within_target
 
 
 def test_priorities_are_mostly_routine_and_never_two_week_wait(

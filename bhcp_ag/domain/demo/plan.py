@@ -10,6 +10,9 @@ simulated time, then random bits), so the same arguments give the same plan, and
 desktop store and the hub load the very same conversations. Rows are plain dicts keyed
 by column name (the same names in the store's and the hub's tables), with times as
 aware datetimes in UTC and enum values as plain strings; no database is touched here.
+The reports' facts are filled as the hub would fix them: ``first_due_at`` (the due time
+at submission), ``patient_age_band`` (on the day sent) and, in :func:`timeline.settle`,
+``response_working_days``.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from bhcp_ag.domain.demo.wording import DemoWording, Scenario
 from bhcp_ag.domain.demo.world import ROUTINE, URGENT, Request, World, build_world
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.organisation import User as Person
+from bhcp_ag.domain.patient import age_band
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.targets import ResponseTargets
 
@@ -59,7 +63,10 @@ _DRAFT = Status.DRAFT.value
 _UNSET_WHEN_DRAFT = (
     "submitted_at",
     "due_at",
+    "first_due_at",
     "first_response_at",
+    "response_working_days",
+    "patient_age_band",
     "closed_at",
     "claimed_by_id",
     "claimed_at",
@@ -84,7 +91,7 @@ class DemoSummary:
     would_have_referred: int  # requests whose GP answered "yes"
     avoided: int  # referral_avoided is true
     answered: int  # requests with a first response
-    within_target: int  # of those, first response at or before due_at
+    within_target: int  # of those, first response at or before first_due_at
     by_status: dict[str, int] = field(default_factory=dict)
     first_day: date | None = None
     last_day: date | None = None
@@ -180,6 +187,7 @@ def _draw_request(rng: random.Random, world: World, day: date, nhs_number: str) 
     whr = choose(rng, _WOULD_HAVE_REFERRED, _WOULD_HAVE_REFERRED_CUM_WEIGHTS)
     authorised = rng.random() < AUTHORISED_SHARE
     created = submitted - timedelta(minutes=rng.randint(4, 50))
+    due = clock.due_at(submitted, target)
     row = {
         "id": new_id(rng, created),
         "practice_code": practice,
@@ -189,12 +197,14 @@ def _draw_request(rng: random.Random, world: World, day: date, nhs_number: str) 
         "patient_nhs_number": patient.nhs_number,
         "patient_birth_date": patient.birth_date,
         "patient_sex": patient.sex,
+        "patient_age_band": age_band(patient.birth_date, day),  # day: London date sent
         **request_content(rng, world.wording, world.templates[code], scenario, patient, day),
         "would_have_referred": whr,
         "convert_authorisation": _AUTHORISED if authorised else _NOT_AUTHORISED,
         "created_at": created,
         "submitted_at": submitted,
-        "due_at": clock.due_at(submitted, target),
+        "due_at": due,
+        "first_due_at": due,  # the demo's replies do not move due_at: the two agree
     }
     return Request(row, target, scenario)
 
@@ -238,7 +248,7 @@ def summarise(plan: DemoPlan) -> DemoSummary:
         avoided += bool(row["referral_avoided"])
         if row["first_response_at"] is not None:
             answered += 1
-            within += row["first_response_at"] <= row["due_at"]
+            within += row["first_response_at"] <= row["first_due_at"]
     return DemoSummary(
         conversations=len(plan.conversations),
         drafts=statuses[_DRAFT],

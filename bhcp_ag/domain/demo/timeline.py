@@ -207,10 +207,16 @@ def settle(
     claim_at = timeline.claim_at if timeline.claim_at and timeline.claim_at < as_of else None
     answered = next((e for e in reversed(happened) if e.outcome is not None), None)
     closing = timeline.closing_outcome if last.status == _CLOSED else None
+    first_response_at = next((e.at for e in happened if e.role == _SPECIALIST), None)
     row.update(
         status=last.status,
         updated_at=max(last.at, claim_at) if claim_at else last.at,
-        first_response_at=next((e.at for e in happened if e.role == _SPECIALIST), None),
+        first_response_at=first_response_at,
+        response_working_days=(
+            clock.working_days_between(row["submitted_at"], first_response_at)
+            if first_response_at is not None
+            else None
+        ),
         closed_at=None if last.status in _OPEN else last.at,
         claimed_by_id=timeline.specialist_id if claim_at else None,
         claimed_at=claim_at,
