@@ -12,6 +12,8 @@ hub) and brings the Bay's practices and specialties up to date.
   argument, where other users of the machine could read it.
 - ``demo``: the Bay's practices and specialties, one demo account per role, and a demo
   year of conversations on a hub that has none.
+- ``report --from DATE --to DATE [--by DIMENSION] --format csv|json``: the A&G report
+  (:mod:`bhcp_ag.hub_report_cli`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import argparse
 import getpass
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TextIO
 
 from bhcp_ag.domain.conversation import Role
@@ -33,6 +35,7 @@ from bhcp_ag.hub.demo import seed_demo, seed_reference_data
 from bhcp_ag.hub.demo_conversations import DemoConversationsRefused, load_demo_conversations
 from bhcp_ag.hub.security import Passwords
 from bhcp_ag.hub.settings import HubSettings, default_database_url
+from bhcp_ag.hub_report_cli import add_report_parser, report_text
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -98,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--end", type=date.fromisoformat, help="the demo year's last day (default: today)"
     )
     _add_database(demo)
+    add_report_parser(commands, _add_database)
     return parser
 
 
@@ -175,6 +179,18 @@ def _demo_conversations(database: HubDatabase, args: argparse.Namespace) -> str:
     )
 
 
+def cmd_report(args: argparse.Namespace) -> str:
+    if args.last < args.first:
+        raise CommandFailed("--to must be on or after --from.")
+    if args.tariff < 0:
+        raise CommandFailed("--tariff cannot be negative.")
+    database = _open(_database_url(args.database))
+    try:
+        return report_text(database, args, datetime.now(UTC))
+    finally:
+        database.close()
+
+
 def cmd_serve(args: argparse.Namespace) -> str:
     import uvicorn  # imported here: the other commands need no web server
 
@@ -198,6 +214,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
             message = cmd_create_user(args, stdin or sys.stdin)
         elif args.command == "demo":
             message = cmd_demo(args)
+        elif args.command == "report":
+            message = cmd_report(args)
         else:
             message = cmd_serve(args)
     except CommandFailed as failure:

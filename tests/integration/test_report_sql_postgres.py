@@ -25,6 +25,7 @@ def test_every_measure_and_the_months_match_on_postgresql(loaded) -> None:
     engine, table = loaded
     organisation = Organisation.load()
     with engine.connect() as connection:
-        check_report(report_rows(connection, table, table.c, fx.query(), organisation))
+        columns = {c.name: c for c in table.c}
+        check_report(report_rows(connection, table, columns, fx.query(), organisation))
         by_month = fx.query(Dimension.MONTH)
-        check_by_month(report_rows(connection, table, table.c, by_month, organisation))
+        check_by_month(report_rows(connection, table, columns, by_month, organisation))

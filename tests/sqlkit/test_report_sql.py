@@ -29,7 +29,11 @@ def run(loaded: tuple[Engine, Table], *group_by: Dimension, **filters: object) -
     engine, table = loaded
     with engine.connect() as connection:
         return report_rows(
-            connection, table, table.c, fx.query(*group_by, **filters), Organisation.load()
+            connection,
+            table,
+            {c.name: c for c in table.c},
+            fx.query(*group_by, **filters),  # type: ignore[arg-type]
+            Organisation.load(),
         )
 
 

@@ -1,0 +1,111 @@
+"""``bhcp-ag-hub report``: the A&G report for analysts, as CSV or JSON on standard output.
+
+    bhcp-ag-hub report --from 2016-04-01 --to 2017-03-31 --by specialty --format csv
+
+``--by`` may be given more than once (``--by network --by month``); without it the report
+is one row for the whole Bay. ``--tariff`` sets the price of a first outpatient
+attendance behind the money saved. The figures are computed in the hub's database by
+the same definitions as the app's Reports view (``bhcp_ag.domain.metrics``). The JSON
+carries the period, the measures' labels and units and the assumptions beside the rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+from bhcp_ag.domain.metrics import MEASURES
+from bhcp_ag.domain.organisation import Organisation
+from bhcp_ag.domain.report_table import columns, records
+from bhcp_ag.domain.reports import (
+    DEFAULT_TARIFF_POUNDS,
+    Assumptions,
+    Dimension,
+    Period,
+    ReportQuery,
+)
+from bhcp_ag.domain.specialties import SpecialtyCatalogue
+from bhcp_ag.hub.db import HubDatabase
+from bhcp_ag.hub.reports import hub_report
+
+BY_CHOICES = [dimension.value for dimension in Dimension]
+
+
+def add_report_parser(commands: Any, add_database: Any) -> None:
+    report = commands.add_parser(
+        "report",
+        help="the A&G report as CSV or JSON",
+        description="Referrals avoided, response times and savings for a period, "
+        "computed in the hub's database, written to standard output.",
+    )
+    report.add_argument(
+        "--from",
+        dest="first",
+        type=date.fromisoformat,
+        required=True,
+        metavar="DATE",
+        help="the first day (YYYY-MM-DD, London)",
+    )
+    report.add_argument(
+        "--to",
+        dest="last",
+        type=date.fromisoformat,
+        required=True,
+        metavar="DATE",
+        help="the last day, included",
+    )
+    report.add_argument(
+        "--by",
+        action="append",
+        default=[],
+        choices=BY_CHOICES,
+        help="break the report down by this (may be repeated)",
+    )
+    report.add_argument("--format", choices=("csv", "json"), default="csv")
+    report.add_argument(
+        "--tariff",
+        type=float,
+        default=DEFAULT_TARIFF_POUNDS,
+        metavar="POUNDS",
+        help="price of a first outpatient attendance",
+    )
+    add_database(report)  # fmt: skip
+
+
+def report_text(database: HubDatabase, args: argparse.Namespace, now: datetime) -> str:
+    """The report the arguments ask for, as CSV or JSON text."""
+    organisation = Organisation.load()
+    period = Period(args.first, args.last)
+    group_by = tuple(Dimension(value) for value in args.by)
+    assumptions = Assumptions.for_organisation(organisation, args.tariff)
+    query = ReportQuery(period, now, group_by, assumptions=assumptions)
+    rows = hub_report(database, query, organisation)
+    table = records(
+        [(row.group, row.values) for row in rows],
+        group_by,
+        organisation,
+        SpecialtyCatalogue.load(),
+    )
+    if args.format == "json":
+        return _json(query, assumptions, table)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns(group_by), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(table)
+    return out.getvalue().rstrip("\n")
+
+
+def _json(query: ReportQuery, assumptions: Assumptions, table: list[dict[str, Any]]) -> str:
+    document = {
+        "period": {"from": query.period.first.isoformat(), "to": query.period.last.isoformat()},
+        "computed_at": query.now.astimezone(UTC).isoformat(),
+        "by": [dimension.value for dimension in query.group_by],
+        "measures": [{"key": m.key, "label": m.label, "unit": m.unit.value} for m in MEASURES],
+        "assumptions": assumptions.describe(),
+        "rows": table,
+    }
+    return json.dumps(document, indent=2)

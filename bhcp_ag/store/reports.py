@@ -1,0 +1,20 @@
+"""The A&G report over the conversations in the local store (what its user may see).
+
+The store holds only what the hub gave its user (their practice, or their specialties),
+so a report here is theirs by construction. ``bhcp_ag.sqlkit`` compiles the measures.
+"""
+
+from __future__ import annotations
+
+from bhcp_ag.domain.organisation import Organisation
+from bhcp_ag.domain.reports import ReportQuery
+from bhcp_ag.sqlkit.report_sql import ReportRow, report_rows
+from bhcp_ag.store.db import Store
+from bhcp_ag.store.models import Conversation
+
+
+def store_report(store: Store, query: ReportQuery, organisation: Organisation) -> list[ReportRow]:
+    table = Conversation.__table__
+    with store.read_session() as session:
+        columns = {column.name: column for column in table.c}
+        return report_rows(session.connection(), table, columns, query, organisation)

@@ -1,0 +1,64 @@
+"""``bhcp-ag-hub report``: the A&G report from the hub's database as CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bhcp_ag.hub_cli import main
+
+
+@pytest.fixture(scope="module")
+def hub_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('hub') / 'hub.sqlite3'}"
+    argv = ["demo", "--database", url, "--conversations", "1500", "--end", "2017-03-31"]
+    assert main(argv) == 0
+    return url
+
+
+def report(url: str, capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    argv = ["report", "--database", url, "--from", "2016-04-01", "--to", "2017-03-31", *args]
+    assert main(argv) == 0
+    return capsys.readouterr().out
+
+
+def test_csv_by_specialty_adds_up_to_the_bay(
+    hub_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    [bay] = list(csv.DictReader(io.StringIO(report(hub_url, capsys))))
+    rows = list(csv.DictReader(io.StringIO(report(hub_url, capsys, "--by", "specialty"))))
+    assert set(rows[0]) >= {"specialty", "specialty_name", "conversations", "avoidance_rate"}
+    assert rows[0]["specialty_name"]  # "Dermatology", not only "330"
+    for key in ("conversations", "would_have_referred", "referrals_avoided"):
+        assert sum(float(r[key]) for r in rows) == float(bay[key]) > 0
+    assert float(bay["money_saved"]) == 160 * float(bay["referrals_avoided"])
+
+
+def test_json_carries_the_measures_and_assumptions(
+    hub_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = report(hub_url, capsys, "--by", "network", "--by", "month", "--format", "json",
+                  "--tariff", "200")  # fmt: skip
+    document = json.loads(text)
+    assert document["period"] == {"from": "2016-04-01", "to": "2017-03-31"}
+    assert document["by"] == ["network", "month"]
+    assert "£200" in document["assumptions"]["money_saved"]
+    units = {m["key"]: m["unit"] for m in document["measures"]}
+    assert units["avoidance_rate"] == "percent" and units["miles_saved"] == "miles"
+    assert len(document["rows"]) == 3 * 12  # three networks by twelve months
+
+
+def test_a_backwards_period_is_refused(hub_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["report", "--database", hub_url, "--from", "2017-03-31", "--to", "2016-04-01"]
+    assert main(argv) == 1
+    assert "--to must be on or after --from" in capsys.readouterr().err
+
+
+def test_help_names_the_breakdowns(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    with pytest.raises(SystemExit):
+        main(["report", "--help"])
+    assert "network" in capsys.readouterr().out
