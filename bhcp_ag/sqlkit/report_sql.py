@@ -247,3 +247,45 @@ def _quantiles(
             float(row[-1]) if row[-1] is not None else None
         )
     return found
+
+
+def _drill_condition(
+    measure_key: str, measures: Sequence[Measure], now: datetime, cols: Columns
+) -> ColumnElement[bool]:
+    """The condition a conversation meets to stand behind ``measure_key``'s figure."""
+    by_key = {m.key: m for m in measures}
+    measure = by_key[measure_key]
+    if isinstance(measure, RatioOf):
+        measure = by_key[measure.numerator]
+    if isinstance(measure, RatioOf):  # a ratio of ratios is not defined
+        raise KeyError(measure_key)
+    return _condition(measure.where, cols, now)
+
+
+def conversation_ids(
+    connection: Connection,
+    table: Any,
+    cols: Columns,
+    query: ReportQuery,
+    organisation: Organisation,
+    group: tuple[str, ...],
+    measure_key: str,
+    measures: Sequence[Measure] = metrics.MEASURES,
+    limit: int = 10_000,
+) -> list[str]:
+    """The conversations behind one figure of a report: those of the group ``group`` (its
+    labels, one per dimension of the query) that the measure counts (a rate: those of its
+    numerator), newest first, at most ``limit``."""
+    if len(group) != len(query.group_by):
+        raise ValueError("A group names one label for each dimension of the report.")
+    where = [*_selection(cols, query), _drill_condition(measure_key, measures, query.now, cols)]
+    for dimension, label in zip(query.group_by, group, strict=True):
+        where.append(_group_expression(dimension, cols, query, organisation) == label)
+    statement = (
+        select(cols["id"])
+        .select_from(table)
+        .where(*where)
+        .order_by(cols["submitted_at"].desc(), cols["id"])
+        .limit(limit)
+    )
+    return [str(cid) for cid in connection.scalars(statement)]

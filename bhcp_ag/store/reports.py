@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.reports import ReportQuery
-from bhcp_ag.sqlkit.report_sql import ReportRow, report_rows
+from bhcp_ag.sqlkit.report_sql import ReportRow, conversation_ids, report_rows
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.models import Conversation
 
@@ -18,3 +18,19 @@ def store_report(store: Store, query: ReportQuery, organisation: Organisation) -
     with store.read_session() as session:
         columns = {column.name: column for column in table.c}
         return report_rows(session.connection(), table, columns, query, organisation)
+
+
+def store_conversation_ids(
+    store: Store,
+    query: ReportQuery,
+    organisation: Organisation,
+    group: tuple[str, ...],
+    measure_key: str,
+) -> list[str]:
+    """The conversations behind one figure of ``query``'s report (see ``sqlkit``)."""
+    table = Conversation.__table__
+    with store.read_session() as session:
+        columns = {column.name: column for column in table.c}
+        return conversation_ids(
+            session.connection(), table, columns, query, organisation, group, measure_key
+        )

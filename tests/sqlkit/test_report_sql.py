@@ -74,3 +74,24 @@ def test_filters_narrow_the_selection(loaded) -> None:
     [nothing] = run(loaded, practice_codes=("BAY047",))
     assert nothing.values["conversations"] == 0
     assert nothing.values["avoidance_rate"] is None and nothing.values["response_median"] is None
+
+
+def test_a_figure_drills_down_to_the_conversations_behind_it(loaded) -> None:
+    from bhcp_ag.sqlkit.report_sql import conversation_ids
+
+    engine, table = loaded
+    organisation = Organisation.load()
+    columns = {c.name: c for c in table.c}
+    with engine.connect() as connection:
+
+        def drill(group: tuple[str, ...], key: str, *by: Dimension) -> list[str]:
+            q = fx.query(*by)
+            return conversation_ids(connection, table, columns, q, organisation, group, key)
+
+        assert drill((), "conversations") == ["c4", "c8", "c3", "c2", "c1"]  # newest first
+        assert drill((), "avoidance_rate") == ["c1"]  # a rate: its numerator's
+        assert drill((), "overdue_now") == ["c4"]
+        assert drill(("2026-04",), "would_have_referred", Dimension.MONTH) == ["c4", "c8", "c2"]
+        assert drill(("410",), "within_target", Dimension.SPECIALTY) == ["c3"]
+        with pytest.raises(ValueError):
+            drill((), "conversations", Dimension.MONTH)

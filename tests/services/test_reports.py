@@ -1,0 +1,99 @@
+"""Reports in the user's scope: a manager's practice, a specialist's specialties, the Bay."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from bhcp_ag.domain.conversation import Role
+from bhcp_ag.domain.organisation import Organisation
+from bhcp_ag.domain.reports import Assumptions, Dimension, Period, ReportQuery
+from bhcp_ag.domain.specialties import SpecialtyCatalogue
+from bhcp_ag.services.reports import ReportRefused, Reports, in_scope, write_csv
+from bhcp_ag.services.workspace import CurrentUser, load_user
+from bhcp_ag.store.db import Store
+from bhcp_ag.store.demo import generate_demo_data
+from bhcp_ag.store.reference import DEMO_ADMIN, DEMO_MANAGER, DEMO_SPECIALIST
+
+END = date(2025, 3, 31)
+NOW = datetime(2025, 4, 1, 9, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def bay(
+    make_store: Callable[[Path], Store], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
+    store = make_store(tmp_path_factory.mktemp("reports") / "store.sqlite3")
+    generate_demo_data(store, conversations=2500, seed=5, end=END)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def reports(bay: Store) -> Reports:
+    return Reports(bay, Organisation.load(), SpecialtyCatalogue.load())
+
+
+def year(*group_by: Dimension, **filters: object) -> ReportQuery:
+    period = Period(date(2024, 4, 1), END)
+    assumptions = Assumptions.for_organisation(Organisation.load())
+    return ReportQuery(period, NOW, group_by, assumptions=assumptions, **filters)  # type: ignore[arg-type]
+
+
+def test_a_practice_manager_sees_only_their_practice(bay: Store, reports: Reports) -> None:
+    manager = load_user(bay, DEMO_MANAGER)
+    admin = load_user(bay, DEMO_ADMIN)
+    mine = reports.run(manager, year(Dimension.PRACTICE, practice_codes=("BAY002",)))
+    assert [r["practice"] for r in mine.records] == [manager.practice_code]
+    assert mine.records[0]["practice_name"]
+    everyone = reports.run(admin, year(Dimension.PRACTICE))
+    assert len(everyone.records) > 40
+    assert sum(r["conversations"] for r in everyone.records) > mine.records[0]["conversations"]
+
+
+def test_a_specialist_reports_on_their_specialties_only(bay: Store, reports: Reports) -> None:
+    specialist = load_user(bay, DEMO_SPECIALIST)
+    report = reports.run(specialist, year(Dimension.SPECIALTY, specialty_codes=("330", "100")))
+    assert [r["specialty"] for r in report.records] == ["330"]
+    both = reports.run(specialist, year(Dimension.SPECIALTY))
+    assert {r["specialty"] for r in both.records} == set(specialist.specialty_codes)
+
+
+def test_drilling_down_lists_exactly_the_conversations_counted(
+    bay: Store, reports: Reports
+) -> None:
+    admin = load_user(bay, DEMO_ADMIN)
+    query = year(Dimension.NETWORK)
+    report = reports.run(admin, query)
+    for group, record in zip(report.groups, report.records, strict=True):
+        for key in ("referrals_avoided", "overdue_now", "conversations"):
+            ids = reports.drill(admin, query, group, key)
+            assert len(ids) == record[key]
+            assert len(set(ids)) == len(ids)
+    manager = load_user(bay, DEMO_MANAGER)
+    [mine] = reports.run(manager, year()).records
+    assert len(reports.drill(manager, year(), (), "conversations")) == mine["conversations"]
+
+
+def test_roles_without_reports_are_refused() -> None:
+    system = CurrentUser("x", "hub", "The hub", Role.SYSTEM, None, ())
+    with pytest.raises(ReportRefused):
+        in_scope(system, year())
+
+
+def test_csv_export_reads_back(bay: Store, reports: Reports, tmp_path: Path) -> None:
+    admin = load_user(bay, DEMO_ADMIN)
+    report = reports.run(admin, year(Dimension.SPECIALTY))
+    path = tmp_path / "report.csv"
+    write_csv(report, path)
+    with path.open(encoding="utf-8-sig", newline="") as back:
+        rows = list(csv.DictReader(back))
+    assert list(rows[0]) == list(report.columns)
+    assert len(rows) == len(report.records)
+    assert sum(float(r["conversations"]) for r in rows) == sum(
+        float(r["conversations"] or 0) for r in report.records
+    )
