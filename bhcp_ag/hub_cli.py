@@ -11,7 +11,9 @@ hub) and brings the Bay's practices and specialties up to date.
   not a terminal (the first line), otherwise from a prompt asked twice; never from an
   argument, where other users of the machine could read it.
 - ``demo``: the Bay's practices and specialties, one demo account per role, and a demo
-  year of conversations on a hub that has none.
+  year of conversations on a hub that has none; ``--year 2016/17`` makes it the scheme's
+  published year, with exactly its figures (4,634 conversations, 2,422 would have been
+  referred, 1,602 referrals avoided).
 - ``report --from DATE --to DATE [--by DIMENSION] --format csv|json``: the A&G report
   (:mod:`bhcp_ag.hub_report_cli`).
 """
@@ -26,13 +28,18 @@ from datetime import UTC, date, datetime
 from typing import TextIO
 
 from bhcp_ag.domain.conversation import Role
+from bhcp_ag.domain.demo import SchemeYear, scheme_year
 from bhcp_ag.domain.organisation import USER_ROLES, Organisation
 from bhcp_ag.domain.organisation import User as Person
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.hub.accounts import AccountRefused, create_user
 from bhcp_ag.hub.db import HubDatabase, HubDatabaseTooNew
 from bhcp_ag.hub.demo import seed_demo, seed_reference_data
-from bhcp_ag.hub.demo_conversations import DemoConversationsRefused, load_demo_conversations
+from bhcp_ag.hub.demo_conversations import (
+    DEMO_CONVERSATIONS,
+    DemoConversationsRefused,
+    load_demo_conversations,
+)
 from bhcp_ag.hub.security import Passwords
 from bhcp_ag.hub.settings import HubSettings, default_database_url
 from bhcp_ag.hub_report_cli import add_report_parser, report_text
@@ -93,12 +100,19 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--conversations",
         type=int,
-        default=5000,
-        help="how many demo conversations (0 for none; default 5000)",
+        help=f"how many demo conversations (0 for none; default {DEMO_CONVERSATIONS})",
     )
     demo.add_argument("--seed", type=int, default=2017, help="the demo year's random seed")
-    demo.add_argument(
+    when = demo.add_mutually_exclusive_group()
+    when.add_argument(
         "--end", type=date.fromisoformat, help="the demo year's last day (default: today)"
+    )
+    when.add_argument(
+        "--year",
+        type=_scheme_year,
+        metavar="YYYY/YY",
+        help="a financial year the scheme published, with exactly its figures: 2016/17 "
+        "(4,634 conversations, 19 specialties)",
     )
     _add_database(demo)
     add_report_parser(commands, _add_database)
@@ -150,7 +164,21 @@ def cmd_create_user(args: argparse.Namespace, stdin: TextIO) -> str:
         database.close()
 
 
+def _scheme_year(text: str) -> SchemeYear:
+    try:
+        return scheme_year(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def cmd_demo(args: argparse.Namespace) -> str:
+    if args.year is not None and args.conversations is not None:
+        raise CommandFailed(
+            f"--conversations cannot be given with --year: {args.year.label} has "
+            f"{args.year.conversations:,}, as published."
+        )
+    if args.conversations is None:
+        args.conversations = DEMO_CONVERSATIONS
     if args.conversations < 0:
         raise CommandFailed("--conversations cannot be negative.")
     database = _open(_database_url(args.database))
@@ -170,12 +198,22 @@ def _demo_conversations(database: HubDatabase, args: argparse.Namespace) -> str:
     try:
         with database.transaction() as session:
             summary = load_demo_conversations(
-                session, conversations=args.conversations, seed=args.seed, end=args.end
+                session,
+                conversations=args.conversations,
+                seed=args.seed,
+                end=args.end,
+                year=args.year,
             )
     except DemoConversationsRefused as refusal:
         return f" Demo conversations: none added ({refusal})"
+    added = (
+        f" Demo conversations added: {summary.conversations:,} with {summary.messages:,} messages"
+    )
+    if args.year is None:
+        return f"{added}."
     return (
-        f" Demo conversations added: {summary.conversations:,} with {summary.messages:,} messages."
+        f"{added}, the scheme's {args.year.label}: {summary.would_have_referred:,} would have "
+        f"been referred, {summary.avoided:,} referrals avoided."
     )
 
 

@@ -7,8 +7,9 @@ change when the UI does), opens the windows on Qt's offscreen platform and saves
         [--roles docs]
 
 ``screenshot.png`` is the GP's list with advice open; with ``--roles``, also the
-specialist's queue with a response being written (``specialist-queue.png``) and the
-practice manager's view (``manager.png``). ``scripts/screenshot_sync.py`` takes the
+specialist's queue with a response being written (``specialist-queue.png``), the
+practice manager's view (``manager.png``) and the administrator's list of the Bay's
+overdue requests (``admin.png``). ``scripts/screenshot_sync.py`` takes the
 pictures that need a hub (sign-in, a question and the GP's reply).
 """
 
@@ -124,7 +125,7 @@ def _open(store: Store, username: str, folder: Path, now: datetime) -> MainWindo
 def _role_screenshots(
     app: QApplication, store: Store, scratch: Path, now: datetime, folder: Path
 ) -> None:
-    """The specialist's queue with advice being written; the manager reading."""
+    """The specialist's queue with advice being written; the manager and the admin reading."""
     from bhcp_ag.domain.conversation import Recommendation, SpecialistOutcome
 
     specialist = _open(store, "demo.specialist", scratch, now)
@@ -146,6 +147,14 @@ def _role_screenshots(
     _settle(app)
     _save(manager.grab(), folder / "manager.png")
     manager.close()
+
+    admin = _open(store, "demo.admin", scratch, now)
+    admin.filter_bar.overdue.setChecked(True)  # the Bay's late requests, every specialty
+    if admin.model.rowCount():
+        admin.select_conversation(admin.model.conversation_id(0))
+    _settle(app)
+    _save(admin.grab(), folder / "admin.png")
+    admin.close()
 
 
 def _select_answered(window: MainWindow) -> None:

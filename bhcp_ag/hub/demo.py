@@ -13,7 +13,8 @@ name, role, practice and specialties are brought up to date.
 Both functions are idempotent and never commit. Demo conversations come from
 :func:`load_demo_conversations` (re-exported here from
 :mod:`bhcp_ag.hub.demo_conversations`), which the embedded hub calls on a new database
-and ``bhcp-ag-hub demo`` on a hub without conversations.
+and ``bhcp-ag-hub demo`` on a hub without conversations (``--year 2016/17``: the
+scheme's published year, with exactly its figures).
 """
 
 from __future__ import annotations

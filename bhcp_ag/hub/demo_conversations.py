@@ -2,7 +2,10 @@
 
 :func:`load_demo_conversations` plans the year with
 :func:`bhcp_ag.domain.demo.plan_demo_year` (pure and deterministic: the same arguments
-give the same ids and rows as ``bhcp-ag demo-data``) and writes it into the hub's tables:
+give the same ids and rows as ``bhcp-ag demo-data``), or a year the scheme published
+with exactly its figures (:func:`~bhcp_ag.domain.demo.plan_scheme_year`, ``bhcp-ag-hub
+demo --year 2016/17``: its times lie years in the past, which the hub takes as they are),
+and writes it into the hub's tables:
 
 - the generated GPs and specialists, as users who cannot sign in: they share the Argon2id
   hash of a random secret that is thrown away, so a sign-in as one of them fails exactly
@@ -45,7 +48,15 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from bhcp_ag.domain.conversation import Status
-from bhcp_ag.domain.demo import DEMO_GP, DEMO_SPECIALIST, DemoSummary, plan_demo_year, user_id
+from bhcp_ag.domain.demo import (
+    DEMO_GP,
+    DEMO_SPECIALIST,
+    DemoSummary,
+    SchemeYear,
+    plan_demo_year,
+    plan_scheme_year,
+    user_id,
+)
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.organisation import User as Person
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
@@ -84,22 +95,29 @@ def load_demo_conversations(
     targets: ResponseTargets | None = None,
     passwords: Passwords | None = None,
     now: datetime | None = None,
+    year: SchemeYear | None = None,
 ) -> DemoSummary:
     """Load a Bay year of demo conversations ending at ``end`` (default: today in London).
 
     ``conversations`` counts as for the desktop's demo data, drafts included, so the hub
     gets the same submitted conversations; the summary counts what the hub was given.
     ``now`` is when the users and feed entries are recorded (default: the current time).
+    With ``year`` (not with ``end``), the scheme's published year instead
+    (:func:`~bhcp_ag.domain.demo.plan_scheme_year`): exactly its counts, all in the past
+    and every conversation ended; ``conversations`` is then ignored.
     """
+    if year is not None and end is not None:
+        raise ValueError("A published year has its own end; give a year or an end, not both.")
     _refuse_unless_ready(session)
-    plan = plan_demo_year(
-        conversations=conversations,
-        seed=seed,
-        end=end,
-        organisation=organisation,
-        catalogue=catalogue,
-        targets=targets,
-    )
+    references: dict[str, Any] = {
+        "organisation": organisation,
+        "catalogue": catalogue,
+        "targets": targets,
+    }
+    if year is not None:
+        plan = plan_scheme_year(year, seed=seed, **references)
+    else:
+        plan = plan_demo_year(conversations=conversations, seed=seed, end=end, **references)
     sent = [row for row in plan.conversations if row["status"] != _DRAFT]
     plan = dataclasses.replace(plan, conversations=sent)
     now = now or utcnow()

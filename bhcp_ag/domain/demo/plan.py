@@ -4,6 +4,8 @@
 the start of ``end`` (London time), so nothing lies in the future when ``end`` is today.
 About half the requests would have been referred, about two thirds of those are
 avoided, and about 83% get a first response within the response target.
+:func:`plan_scheme_year` plans a year the scheme published instead, with exactly its
+counts (:mod:`.scheme_year`).
 
 Every value comes from one ``random.Random(seed)``, ids included (UUID version 7: the
 simulated time, then random bits), so the same arguments give the same plan, and the
@@ -40,7 +42,8 @@ from bhcp_ag.domain.demo.people import (
     nhs_numbers,
     user_id,
 )
-from bhcp_ag.domain.demo.timeline import settle, timeline
+from bhcp_ag.domain.demo.scheme_year import Quota, SchemeYear
+from bhcp_ag.domain.demo.timeline import Timeline, settle, timeline
 from bhcp_ag.domain.demo.wording import DemoWording, Scenario
 from bhcp_ag.domain.demo.world import ROUTINE, URGENT, Request, World, build_world
 from bhcp_ag.domain.organisation import Organisation
@@ -57,6 +60,8 @@ HELD_PER_DEMO_SPECIALTY = 4  # newest requests left unanswered: the demo queue i
 _YES = WouldHaveReferred.YES.value
 _WOULD_HAVE_REFERRED = tuple(answer.value for answer in WouldHaveReferred)  # yes, no, unsure
 _WOULD_HAVE_REFERRED_CUM_WEIGHTS = (50, 80, 100)  # 50% yes, 30% no, 20% unsure
+_WOULD_NOT = _WOULD_HAVE_REFERRED[1:]  # no, unsure
+_WOULD_NOT_CUM_WEIGHTS = (30, 50)  # in the same proportion
 _AUTHORISED = ConvertAuthorisation.AUTHORISED_TO_CONVERT.value
 _NOT_AUTHORISED = ConvertAuthorisation.NOT_AUTHORISED_TO_CONVERT.value
 _DRAFT = Status.DRAFT.value
@@ -111,7 +116,7 @@ class DemoPlan:
     messages: list[Row]
     first_day: date
     last_day: date
-    as_of: datetime  # the end of the year: nothing happens at or after it
+    as_of: datetime  # nothing happens at or after it: the year end, or a published year settled
 
     def summary(self) -> DemoSummary:
         return summarise(self)
@@ -146,21 +151,90 @@ def plan_demo_year(
     return DemoPlan(world.people, rows, messages, world.days[0], world.days[-1], world.as_of)
 
 
+def plan_scheme_year(
+    year: SchemeYear,
+    *,
+    seed: int = 2017,
+    organisation: Organisation | None = None,
+    catalogue: SpecialtyCatalogue | None = None,
+    targets: ResponseTargets | None = None,
+    wording: DemoWording | None = None,
+) -> DemoPlan:
+    """Plan a published year of the scheme: exactly its counts, whatever the seed.
+
+    Every request is sent in the financial year, to one of its specialties, and has ended
+    by ``year.settled_by`` (the plan's ``as_of``); no drafts, none held. See
+    :mod:`bhcp_ag.domain.demo.scheme_year`. Pure: reads the resource files, writes nothing.
+    """
+    catalogue = catalogue or SpecialtyCatalogue.load()
+    year.check_specialties(catalogue)
+    references = (organisation or Organisation.load(), catalogue, targets or ResponseTargets.load())
+    rng = random.Random(seed)
+    world = build_world(
+        rng,
+        wording or DemoWording.load(),
+        references,
+        year.end,
+        first=year.first_day,
+        specialty_codes=year.specialty_codes,
+        settled_by=year.settled_by,
+    )
+    numbers = nhs_numbers(rng, year.conversations)
+    rows, messages = _conversation_rows(rng, world, numbers, year.quotas(rng))
+    plan = DemoPlan(world.people, rows, messages, world.days[0], world.days[-1], world.as_of)
+    _check_counts(plan, year)
+    return plan
+
+
+def _check_counts(plan: DemoPlan, year: SchemeYear) -> None:
+    """The counts hold by construction; a planning bug must not pass for the figures."""
+    summary = plan.summary()
+    found = (summary.conversations - summary.drafts, summary.would_have_referred, summary.avoided)
+    wanted = (year.conversations, year.would_have_referred, year.avoided)
+    if found != wanted:
+        raise RuntimeError(f"{year.label} planned {found}, not the published {wanted}.")
+
+
 def _conversation_rows(
-    rng: random.Random, world: World, numbers: Sequence[str]
+    rng: random.Random,
+    world: World,
+    numbers: Sequence[str],
+    quotas: Sequence[Quota] | None = None,
 ) -> tuple[list[Row], list[Row]]:
-    """The submitted conversations and all their messages, as rows."""
+    """The submitted conversations and all their messages, as rows.
+
+    With ``quotas`` (one per number) each request takes its would-have-referred answer and
+    its avoided-or-not from them; the newest are held only when there are none.
+    """
     days = sorted(rng.choices(world.days, cum_weights=world.day_weights, k=len(numbers)))
-    requests = [_draw_request(rng, world, day, nhs) for day, nhs in zip(days, numbers, strict=True)]
+    parts = quotas if quotas is not None else [None] * len(numbers)
+    requests = [
+        _draw_request(rng, world, day, nhs, quota)
+        for day, nhs, quota in zip(days, numbers, parts, strict=True)
+    ]
     requests.sort(key=lambda request: request.row["submitted_at"])
-    _hold_newest(requests)
+    if quotas is None:
+        _hold_newest(requests)
     rows: list[Row] = []
     messages: list[Row] = []
     for request in requests:
-        row, thread = settle(rng, request, timeline(rng, world, request), world.as_of)
+        row, thread = settle(rng, request, _story(rng, world, request), world.as_of)
         rows.append(row)
         messages.extend(thread)
     return rows, messages
+
+
+def _story(rng: random.Random, world: World, request: Request) -> Timeline:
+    """The request's story; in a final world, redrawn until it ends before ``as_of``.
+
+    Only a request sent near the end of a year with a long story is redrawn, so the year's
+    last requests are answered and closed a little faster than the rest, as when a year's
+    figures are being counted.
+    """
+    story = timeline(rng, world, request)
+    while world.final and story.events[-1].at >= world.as_of:
+        story = timeline(rng, world, request)
+    return story
 
 
 def _hold_newest(requests: Sequence[Request]) -> None:
@@ -175,7 +249,18 @@ def _scenario(rng: random.Random, wording: DemoWording, code: str) -> Scenario:
     return choose(rng, wording.scenarios[code], wording.scenario_weights[code])
 
 
-def _draw_request(rng: random.Random, world: World, day: date, nhs_number: str) -> Request:
+def _would_have_referred(rng: random.Random, quota: Quota | None) -> str:
+    """The GP's answer: by chance, or as the quota says ("no" or "unsure" when not "yes")."""
+    if quota is None:
+        return choose(rng, _WOULD_HAVE_REFERRED, _WOULD_HAVE_REFERRED_CUM_WEIGHTS)
+    if quota.would_have_referred:
+        return _YES
+    return choose(rng, _WOULD_NOT, _WOULD_NOT_CUM_WEIGHTS)
+
+
+def _draw_request(
+    rng: random.Random, world: World, day: date, nhs_number: str, quota: Quota | None = None
+) -> Request:
     practice = choose(rng, world.practices, world.practice_weights)
     code = choose(rng, world.specialties, world.specialty_weights)
     requester = choose(rng, *world.gps[practice])
@@ -184,7 +269,7 @@ def _draw_request(rng: random.Random, world: World, day: date, nhs_number: str) 
     submitted = time_on(rng, day)
     scenario = _scenario(rng, world.wording, code)
     patient = draw_patient(rng, world.wording, code, scenario, day, nhs_number)
-    whr = choose(rng, _WOULD_HAVE_REFERRED, _WOULD_HAVE_REFERRED_CUM_WEIGHTS)
+    whr = _would_have_referred(rng, quota)
     authorised = rng.random() < AUTHORISED_SHARE
     created = submitted - timedelta(minutes=rng.randint(4, 50))
     due = clock.due_at(submitted, target)
@@ -206,7 +291,8 @@ def _draw_request(rng: random.Random, world: World, day: date, nhs_number: str) 
         "due_at": due,
         "first_due_at": due,  # the demo's replies do not move due_at: the two agree
     }
-    return Request(row, target, scenario)
+    avoided = quota.avoided if quota is not None and quota.would_have_referred else None
+    return Request(row, target, scenario, avoided=avoided)
 
 
 def _draft_row(rng: random.Random, world: World, nhs_number: str) -> Row:

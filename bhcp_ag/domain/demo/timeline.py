@@ -6,7 +6,8 @@ working time by :mod:`bhcp_ag.domain.clock`: about 83% of first responses come w
 the response target, with a tail beyond; some specialists ask for more information
 first, and some GPs ask a follow-up question. :func:`settle` then keeps only what has
 happened by the end of the year, which leaves the last fortnight's conversations open in
-realistic states.
+realistic states. A request of a published year (:mod:`.scheme_year`) may be bound to
+avoid a referral or not: its fate is then drawn within that side.
 
 Enum values are plain strings here: on Python 3.11 every enum member access costs a
 descriptor call, which adds up over a few million uses.
@@ -51,6 +52,7 @@ _NEED_INFO = SpecialistOutcome.REQUIRE_FURTHER_INFORMATION.value
 _CONVERT = SpecialistOutcome.PROVIDER_CONVERTED.value
 _YES = WouldHaveReferred.YES.value
 _AUTHORISED = ConvertAuthorisation.AUTHORISED_TO_CONVERT.value
+_AVOIDING = frozenset({"managed", "tests"})  # closed without a referral
 
 
 class Event(NamedTuple):
@@ -93,8 +95,20 @@ def _closing_delay(rng: random.Random) -> float:
     return 0.05 + min(rng.expovariate(1 / 0.8), 8.0)
 
 
-def _fate(rng: random.Random, row: Mapping[str, Any]) -> str:
-    """How the request will end: cancel, convert, referred, managed or tests."""
+def _fate(rng: random.Random, row: Mapping[str, Any], avoided: bool | None = None) -> str:
+    """How the request will end: cancel, convert, referred, managed or tests.
+
+    With ``avoided`` set, drawn as usual but kept only when it avoids a referral (managed
+    or tests, for a request whose GP would have referred) or does not, as asked: the fates
+    keep their usual proportions within each side.
+    """
+    fate = _any_fate(rng, row)
+    while avoided is not None and (fate in _AVOIDING) != avoided:
+        fate = _any_fate(rng, row)
+    return fate
+
+
+def _any_fate(rng: random.Random, row: Mapping[str, Any]) -> str:
     if rng.random() < CANCEL_SHARE:
         return "cancel"
     yes = row["would_have_referred"] == _YES
@@ -113,7 +127,7 @@ def timeline(rng: random.Random, world: World, request: Request) -> Timeline:
     events = [Event(submitted, _AWAITING, "request", gp, _GP, body)]
     if request.held:
         return Timeline(events)
-    fate = _fate(rng, request.row)
+    fate = _fate(rng, request.row, request.avoided)
     working_days = _response_fraction(rng) * request.target
     if fate == "cancel":
         at = clock.due_at(submitted, working_days * rng.uniform(0.1, 0.9))

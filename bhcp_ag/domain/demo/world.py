@@ -3,11 +3,16 @@
 Volumes follow practice list sizes (each practice a little keener or shyer than its size
 suggests; the demo GP's practice keen), the UK A&G specialty mix and the seasons: fewer
 requests in August and over Christmas, more on Mondays, a trickle at weekends.
+
+A world is the 365 days before a day by default; a published year's world
+(:mod:`.scheme_year`) is its financial year, with that year's specialties only, and is
+*final*: every story is drawn to its end before ``as_of``, a while after the last day.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
@@ -38,7 +43,7 @@ class World:
     wording: DemoWording
     templates: dict[str, RequestTemplate]
     targets: dict[tuple[str, str], float]  # working days by specialty and priority
-    as_of: datetime  # the end of the year: midnight at the start of ``end``, London time
+    as_of: datetime  # nothing happens at or after it: by default midnight starting ``end``
     days: list[date]
     day_weights: list[float]
     practices: list[str]
@@ -48,6 +53,7 @@ class World:
     gps: dict[str, Pool]
     specialists: dict[str, Pool]
     people: list[Person]  # the generated GPs and specialists (not the demo users)
+    final: bool = False  # every story ends before ``as_of`` (a published year's counts)
 
 
 @dataclass(slots=True)
@@ -58,6 +64,7 @@ class Request:
     target: float  # working days to the first response
     scenario: Scenario
     held: bool = False  # left unanswered, so the demo specialist's queue is never empty
+    avoided: bool | None = None  # the referral must be avoided (or not); None: by chance
 
 
 def build_world(
@@ -65,14 +72,27 @@ def build_world(
     wording: DemoWording,
     references: tuple[Organisation, SpecialtyCatalogue, ResponseTargets],
     end: date,
+    *,
+    first: date | None = None,
+    specialty_codes: Sequence[str] | None = None,
+    settled_by: date | None = None,
 ) -> World:
-    """The calendar of the 365 days before ``end``, and the Bay's practices and staff."""
+    """The calendar from ``first`` (default: 365 days before ``end``) to the day before
+    ``end``, and the Bay's practices and staff.
+
+    ``specialty_codes`` narrows the catalogue's specialties (default: all of them); with
+    ``settled_by`` the world is final: every story ends before midnight at its start.
+    """
     organisation, catalogue, targets = references
-    days = [end - timedelta(days=offset) for offset in range(DAYS, 0, -1)]
+    start = first or end - timedelta(days=DAYS)
+    days = [start + timedelta(days=offset) for offset in range((end - start).days)]
     practices = organisation.practices
     keenness = [rng.uniform(0.7, 1.3) for _ in practices]
     keenness[0] *= 1.5  # the demo GP's practice is one of the keen ones
     codes = [s.tfc_code for s in catalogue.all()]
+    if specialty_codes is not None:
+        wanted = set(specialty_codes)
+        codes = [code for code in codes if code in wanted]
     gp_counts = [max(3, min(6, round(p.list_size / 2000))) for p in practices]
     specialist_counts = [rng.randint(2, 4) for _ in codes]
     names = iter(people.names(rng, wording, sum(gp_counts) + sum(specialist_counts)))
@@ -87,7 +107,7 @@ def build_world(
             for code in codes
             for priority in (ROUTINE, URGENT)
         },
-        as_of=datetime.combine(end, time(0, 0), tzinfo=clock.LONDON).astimezone(UTC),
+        as_of=_london_midnight(settled_by or end),
         days=days,
         day_weights=list(accumulate(day_weight(day) for day in days)),
         practices=[p.code for p in practices],
@@ -101,7 +121,12 @@ def build_world(
         gps=gps,
         specialists=specialists,
         people=gp_people + specialist_people,
+        final=settled_by is not None,
     )
+
+
+def _london_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=clock.LONDON).astimezone(UTC)
 
 
 def day_weight(day: date) -> float:
