@@ -185,7 +185,11 @@ def report_rows(
     ]
     sums = [m for m in measures if isinstance(m, CountOf | SumOf)]
     statement = (
-        select(*groups, *(_aggregate(m, cols, derived, query.now) for m in sums))
+        select(
+            *groups,
+            func.count().label("_rows"),  # a column to select whatever the measures
+            *(_aggregate(m, cols, derived, query.now) for m in sums),
+        )
         .select_from(table)
         .where(*_selection(cols, query))
     )
