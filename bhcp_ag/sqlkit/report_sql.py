@@ -26,6 +26,7 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    or_,
     select,
     true,
 )
@@ -202,11 +203,16 @@ def report_rows(
         rows[key] = {m.key: float(found[m.key] or 0) for m in sums}
     if not rows and not groups:
         rows[()] = {m.key: 0.0 for m in sums}
+    # Quantiles of the same value over the same conversations share one window query.
+    alike: dict[tuple[str, Condition], list[QuantileOf]] = {}
     for measure in measures:
         if isinstance(measure, QuantileOf):
-            picked = _quantiles(connection, table, cols, derived, query, groups, measure)
-            for key, values in rows.items():
-                values[measure.key] = picked.get(key)
+            alike.setdefault((measure.field, measure.where), []).append(measure)
+    for together in alike.values():
+        picked = _quantiles(connection, table, cols, derived, query, groups, together)
+        for key, values in rows.items():
+            for measure in together:
+                values[measure.key] = picked.get((key, measure.key))
     for measure in measures:
         if isinstance(measure, RatioOf):
             for values in rows.values():
@@ -222,11 +228,13 @@ def _quantiles(
     derived: Mapping[str, Any],
     query: ReportQuery,
     groups: Sequence[KeyedColumnElement[Any]],
-    measure: QuantileOf,
-) -> dict[tuple[str, ...], float | None]:
-    """The ``q`` quantile of the measure's value within each group, by window functions:
-    the value of row number ``ceil(q x n)`` in value order (``n`` rows in the group)."""
-    value = derived.get(measure.field, cols.get(measure.field))
+    together: Sequence[QuantileOf],
+) -> dict[tuple[tuple[str, ...], str], float | None]:
+    """Quantiles of one value within each group, by window functions: each the value of
+    row number ``ceil(q x n)`` in value order (``n`` rows in the group). ``together``
+    share their field and condition, so one ordering serves them all."""
+    first = together[0]
+    value = derived.get(first.field, cols.get(first.field))
     partition = [g.element for g in groups] or None
     ordered = (
         select(
@@ -236,20 +244,25 @@ def _quantiles(
             func.count().over(partition_by=partition).label("n"),
         )
         .select_from(table)
-        .where(*_selection(cols, query), _condition(measure.where, cols, query.now))
+        .where(*_selection(cols, query), _condition(first.where, cols, query.now))
         .where(value.is_not(None))
         .subquery()
     )
-    hundredths = round(measure.q * 100)
-    pick = select(*(ordered.c[g.name] for g in groups), ordered.c.v).where(
-        ordered.c.rn * 100 >= ordered.c.n * hundredths,
-        (ordered.c.rn - 1) * 100 < ordered.c.n * hundredths,
-    )
-    found: dict[tuple[str, ...], float | None] = {}
+    ranks = {m.key: round(m.q * 100) for m in together}
+    wanted = [
+        and_(ordered.c.rn * 100 >= ordered.c.n * h, (ordered.c.rn - 1) * 100 < ordered.c.n * h)
+        for h in set(ranks.values())
+    ]
+    pick = select(
+        *(ordered.c[g.name] for g in groups), ordered.c.v, ordered.c.rn, ordered.c.n
+    ).where(or_(*wanted))
+    found: dict[tuple[tuple[str, ...], str], float | None] = {}
     for row in connection.execute(pick):
-        found[tuple(str(v) for v in row[: len(groups)])] = (
-            float(row[-1]) if row[-1] is not None else None
-        )
+        key = tuple(str(v) for v in row[: len(groups)])
+        value_found, rn, n = row[-3], row[-2], row[-1]
+        for measure_key, h in ranks.items():
+            if rn * 100 >= n * h and (rn - 1) * 100 < n * h:
+                found[(key, measure_key)] = float(value_found) if value_found is not None else None
     return found
 
 
