@@ -165,6 +165,7 @@ class DesktopSession:
         self.settings = settings if settings is not None else QSettings()
         self.tasks = tasks or TaskRunner()
         self.catalogue, self.targets = SpecialtyCatalogue.load(), ResponseTargets.load()
+        self.organisation = Organisation.load()
         self._connect = connect or (lambda url: HubConnection.open(store, url))
         self.worker = self._new_worker()
         self.window: MainWindow | None = None
@@ -272,9 +273,11 @@ class DesktopSession:
     def open_window(self, username: str) -> MainWindow:
         """The main window of ``username`` (known to the store since they signed in)."""
         from bhcp_ag.ui.main_window import MainWindow
+        from bhcp_ag.ui.reports import add_reports_action
 
         workspace = Workspace.open(self.store, username, self.catalogue, self.targets)
         window = MainWindow(workspace, settings=self.settings)
+        add_reports_action(window, workspace, self.organisation)
         window.connect_sync(self.worker)
         window.sign_out_requested.connect(self.sign_out)
         window.sign_in_requested.connect(self.sign_in_again)

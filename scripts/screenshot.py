@@ -8,9 +8,10 @@ change when the UI does), opens the windows on Qt's offscreen platform and saves
 
 ``screenshot.png`` is the GP's list with advice open; with ``--roles``, also the
 specialist's queue with a response being written (``specialist-queue.png``), the
-practice manager's view (``manager.png``) and the administrator's list of the Bay's
-overdue requests (``admin.png``). ``scripts/screenshot_sync.py`` takes the
-pictures that need a hub (sign-in, a question and the GP's reply).
+practice manager's view (``manager.png``), the administrator's list of the Bay's
+overdue requests (``admin.png``) and the Bay's report by month (``reports.png``).
+``scripts/screenshot_sync.py`` takes the pictures that need a hub (sign-in, a question
+and the GP's reply).
 """
 
 from __future__ import annotations
@@ -154,7 +155,28 @@ def _role_screenshots(
         admin.select_conversation(admin.model.conversation_id(0))
     _settle(app)
     _save(admin.grab(), folder / "admin.png")
+    _reports_screenshot(app, admin, now, folder / "reports.png")
     admin.close()
+
+
+def _reports_screenshot(app: QApplication, window: MainWindow, now: datetime, path: Path) -> None:
+    """The Bay's report for the last twelve months, by month, as an administrator sees it."""
+    from PySide6.QtTest import QTest
+
+    from bhcp_ag.domain.organisation import Organisation
+    from bhcp_ag.ui.reports.window import ReportsWindow
+
+    reports = ReportsWindow.open_for(window, window._workspace, Organisation.load(), now)
+    reports.resize(1500, 900)
+    reports.choices.choose(reports.choices.breakdown, "month")
+    reports.run_now()
+    for _ in range(500):  # the report runs off the UI thread: wait for it (10 s at most)
+        if not reports.busy and reports.report is not None:
+            break
+        QTest.qWait(20)
+    _settle(app)
+    _save(reports.grab(), path)
+    reports.close()
 
 
 def _select_answered(window: MainWindow) -> None:

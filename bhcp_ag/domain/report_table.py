@@ -17,7 +17,7 @@ from bhcp_ag.domain.specialties import SpecialtyCatalogue
 
 Record = dict[str, str | float | None]
 
-_DECIMALS = {
+DECIMALS = {
     Unit.COUNT: 0,
     Unit.PERCENT: 1,
     Unit.WORKING_DAYS: 1,
@@ -25,12 +25,13 @@ _DECIMALS = {
     Unit.MILES: 0,
     Unit.POUNDS: 0,
 }
+"""Decimal places a figure of each unit is shown (and exported) with."""
 
 
 def rounded(value: float | None, unit: Unit) -> float | None:
     if value is None:
         return None
-    return round(value, _DECIMALS[unit]) if _DECIMALS[unit] else float(round(value))
+    return round(value, DECIMALS[unit]) if DECIMALS[unit] else float(round(value))
 
 
 def columns(group_by: Sequence[Dimension], measures: Sequence[Measure] = MEASURES) -> list[str]:

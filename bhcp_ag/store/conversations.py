@@ -59,6 +59,8 @@ class ConversationFilter:
     viewer_id: str | None = None
     # Open conversations and those that ended at or after this time ("recent").
     recent_since: datetime | None = None
+    # Only these conversations (a report's drill-down); empty means no such limit.
+    ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ def _conditions(flt: ConversationFilter) -> list[ColumnElement[bool]]:
         conditions.append(Conversation.practice_code == flt.practice_code)
     if flt.specialty_codes:
         conditions.append(Conversation.specialty_code.in_(flt.specialty_codes))
+    if flt.ids:
+        conditions.append(Conversation.id.in_(flt.ids))
     if flt.statuses:
         conditions.append(Conversation.status.in_(flt.statuses))
     if flt.recent_since is not None:

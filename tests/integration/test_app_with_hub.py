@@ -385,3 +385,13 @@ def test_sign_out_forgets_the_token_on_both_sides_and_asks_again(
         timeout=10,
     )
     assert me.status_code == 401
+
+
+def test_the_signed_in_window_offers_reports(
+    qtbot: QtBot, hub_server: str, new_desk: Callable[..., Desk]
+) -> None:
+    window = open_signed_in(qtbot, new_desk(hub_server, "mgr", memory_tokens(hub_server)),
+                            "demo.manager")  # fmt: skip
+    [view] = [a for a in window.menuBar().actions() if a.text().replace("&", "") == "View"]
+    [reports] = [a for a in view.menu().actions() if a.text().startswith("&Reports")]
+    assert reports.isEnabled() and reports.shortcut().toString() == "Ctrl+Shift+R"

@@ -357,3 +357,20 @@ def test_a_draft_is_listed_only_for_its_author(demo_store: Store) -> None:
         assert mine.id in seen and theirs.id not in seen
         assert count(session, ConversationFilter(viewer_id=author)) == len(seen)
         assert theirs.id in list_ids(session, ConversationFilter())  # no viewer: all
+
+
+def test_an_ids_filter_lists_only_those_conversations_within_the_other_filters(
+    demo_store: Store,
+) -> None:
+    everything = _all(demo_store)
+    chosen = everything[10:40]
+    practice = chosen[0].practice_code
+    ids = tuple(c.id for c in chosen)
+    in_practice = {c.id for c in chosen if c.practice_code == practice}
+    with demo_store.read_session() as session:
+        for sort in (SortKey.UPDATED, SortKey.SPECIALTY, SortKey.QUEUE):
+            assert set(list_ids(session, ConversationFilter(ids=ids), sort)) == set(ids)
+        assert count(session, ConversationFilter(ids=ids)) == len(ids)
+        narrowed = ConversationFilter(ids=ids, practice_code=practice)
+        assert set(list_ids(session, narrowed)) == in_practice
+        assert list_ids(session, ConversationFilter(ids=("no-such-id",))) == []

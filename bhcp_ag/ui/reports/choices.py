@@ -1,0 +1,232 @@
+"""The bar of choices above a report: period, breakdown, filters and the tariff.
+
+The period is two London dates (both included) with presets: this month, last month,
+the last 12 months, this financial year and last (April to March). Filters narrow the
+report to a specialty, a priority and, for those who report on the whole Bay, a
+practice; the scope a role allows is applied by the service whatever is chosen here.
+``changed`` is emitted on every change; the window waits for a pause before running.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDoubleSpinBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
+
+from bhcp_ag.domain.clock import LONDON
+from bhcp_ag.domain.conversation import Priority, Role
+from bhcp_ag.domain.organisation import Organisation
+from bhcp_ag.domain.reports import (
+    DEFAULT_TARIFF_POUNDS,
+    Assumptions,
+    Dimension,
+    Period,
+    ReportQuery,
+)
+from bhcp_ag.domain.specialties import SpecialtyCatalogue
+from bhcp_ag.services.current_user import CurrentUser
+
+
+def _month_start(day: date, months_back: int = 0) -> date:
+    index = day.year * 12 + day.month - 1 - months_back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _month_end(day: date) -> date:
+    return _month_start(day, -1) - timedelta(days=1)
+
+
+def _financial_year(day: date, years_back: int = 0) -> Period:
+    first_year = (day.year if day.month >= 4 else day.year - 1) - years_back
+    return Period(date(first_year, 4, 1), date(first_year + 1, 3, 31))
+
+
+PRESETS: dict[str, Callable[[date], Period]] = {
+    "Last 12 months": lambda d: Period(_month_start(d, 11), _month_end(d)),
+    "This month": lambda d: Period(_month_start(d), _month_end(d)),
+    "Last month": lambda d: Period(_month_start(d, 1), _month_end(_month_start(d, 1))),
+    "This financial year": _financial_year,
+    "Last financial year": lambda d: _financial_year(d, 1),
+}
+"""Named periods, worked out from today's London date."""
+CUSTOM = "Chosen dates"
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _date(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+class ReportChoices(QWidget):
+    """What the report covers; :meth:`query` turns the choices into a ReportQuery."""
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        user: CurrentUser,
+        organisation: Organisation,
+        catalogue: SpecialtyCatalogue,
+        today: date,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._assumptions = Assumptions.for_organisation(organisation)
+        self._today = today
+        self._by_practice = user.role is Role.ADMIN  # others report on their own scope
+        self.preset = self._combo("Period", [(name, name) for name in PRESETS] + [(CUSTOM, "")])
+        self.first = self._date_edit("First day of the period")
+        self.last = self._date_edit("Last day of the period")
+        dimensions = [(d.label, d.value) for d in Dimension]
+        self.breakdown = self._combo("Break down by", [("No breakdown", "")] + dimensions)
+        self.specialty = self._combo("Specialty", self._specialties(user, catalogue))
+        self.priority = self._combo(
+            "Priority", [("All priorities", "")] + [(p.label, p.value) for p in Priority]
+        )
+        self.practice = self._combo("Practice", self._practices(organisation))
+        self.tariff = QDoubleSpinBox()
+        self.tariff.setAccessibleName("Tariff: pounds per first outpatient attendance")
+        self.tariff.setPrefix("£")
+        self.tariff.setRange(0.0, 10_000.0)
+        self.tariff.setDecimals(0)
+        self.tariff.setSingleStep(5.0)
+        self.tariff.setValue(DEFAULT_TARIFF_POUNDS)
+        self.tariff.setToolTip("The price of one first outpatient attendance, for money saved")
+        self._lay_out()
+        for edit in (self.first, self.last, self.tariff):  # their text boxes, read aloud
+            inner = edit.findChild(QLineEdit)
+            if inner is not None:
+                inner.setAccessibleName(edit.accessibleName())
+        self._apply_preset(self.preset.currentText())
+        self._connect()
+
+    # --- building ----------------------------------------------------------------------
+
+    def _combo(self, name: str, items: list[tuple[str, str]]) -> QComboBox:
+        combo = QComboBox()
+        combo.setAccessibleName(name)
+        for text, value in items:
+            combo.addItem(text, value)
+        return combo
+
+    def _date_edit(self, name: str) -> QDateEdit:
+        edit = QDateEdit()
+        edit.setAccessibleName(name)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("d MMM yyyy")
+        return edit
+
+    @staticmethod
+    def _specialties(user: CurrentUser, catalogue: SpecialtyCatalogue) -> list[tuple[str, str]]:
+        mine = user.specialty_codes if user.role is Role.SPECIALIST else ()
+        everyone = "All my specialties" if mine else "All specialties"
+        chosen = [s for s in catalogue.all() if not mine or s.tfc_code in mine]
+        return [(everyone, "")] + [(s.short_name, s.tfc_code) for s in chosen]
+
+    @staticmethod
+    def _practices(organisation: Organisation) -> list[tuple[str, str]]:
+        practices = sorted(organisation.practices, key=lambda p: p.name)
+        return [("All practices", "")] + [(f"{p.name} ({p.code})", p.code) for p in practices]
+
+    def _lay_out(self) -> None:
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        fields: list[tuple[str, QWidget]] = [
+            ("P&eriod", self.preset),
+            ("&From", self.first),
+            ("&To", self.last),
+            ("&Break down by", self.breakdown),
+            ("&Specialty", self.specialty),
+            ("Pri&ority", self.priority),
+            ("Pr&actice", self.practice),
+            ("Tari&ff", self.tariff),
+        ]
+        if not self._by_practice:
+            fields.remove(("Pr&actice", self.practice))
+            self.practice.setParent(self)
+            self.practice.hide()
+        for column, (text, field) in enumerate(fields):
+            label = QLabel(text)
+            label.setBuddy(field)
+            grid.addWidget(label, 0, column)
+            grid.addWidget(field, 1, column)
+        grid.setColumnStretch(len(fields), 1)
+
+    def _connect(self) -> None:
+        self.preset.currentTextChanged.connect(self._apply_preset)
+        self.first.dateChanged.connect(self._dates_edited)
+        self.last.dateChanged.connect(self._dates_edited)
+        for combo in (self.breakdown, self.specialty, self.priority, self.practice):
+            combo.currentIndexChanged.connect(self.changed)
+        self.tariff.valueChanged.connect(self.changed)
+
+    # --- choosing ----------------------------------------------------------------------
+
+    def _apply_preset(self, name: str) -> None:
+        chooser = PRESETS.get(name)
+        if chooser is None:
+            return
+        period = chooser(self._today)
+        for edit in (self.first, self.last):
+            edit.blockSignals(True)
+        self.first.setDate(_qdate(period.first))
+        self.last.setDate(_qdate(period.last))
+        for edit in (self.first, self.last):
+            edit.blockSignals(False)
+        self.changed.emit()
+
+    def _dates_edited(self) -> None:
+        self.preset.blockSignals(True)
+        self.preset.setCurrentIndex(self.preset.findText(CUSTOM))
+        self.preset.blockSignals(False)
+        self.changed.emit()
+
+    def set_period(self, first: date, last: date) -> None:
+        """Choose the dates (as the user would, in the date boxes)."""
+        self.first.setDate(_qdate(first))
+        self.last.setDate(_qdate(last))
+
+    def choose(self, combo: QComboBox, value: str) -> None:
+        """Pick the item of ``combo`` whose value is ``value`` ("" for all or none)."""
+        index = combo.findData(value)
+        if index < 0:
+            raise KeyError(value)
+        combo.setCurrentIndex(index)
+
+    def period(self) -> Period:
+        """The chosen period; raises ValueError when it ends before it starts."""
+        return Period(_date(self.first.date()), _date(self.last.date()))
+
+    def query(self, now: datetime) -> ReportQuery:
+        """The chosen report as seen at ``now`` (raises ValueError for a backwards period)."""
+        breakdown = self.breakdown.currentData()
+        specialty, priority = self.specialty.currentData(), self.priority.currentData()
+        practice = self.practice.currentData() if self._by_practice else ""
+        tariff = self.tariff.value()
+        return ReportQuery(
+            period=self.period(),
+            now=now,
+            group_by=(Dimension(breakdown),) if breakdown else (),
+            practice_codes=(practice,) if practice else (),
+            specialty_codes=(specialty,) if specialty else (),
+            priorities=(priority,) if priority else (),
+            assumptions=dataclasses.replace(self._assumptions, tariff_pounds=tariff),
+        )
+
+
+def london_today(now: datetime) -> date:
+    return now.astimezone(LONDON).date()
