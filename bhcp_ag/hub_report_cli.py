@@ -30,7 +30,7 @@ from bhcp_ag.domain.reports import (
 )
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.hub.db import HubDatabase
-from bhcp_ag.hub.reports import hub_report
+from bhcp_ag.hub.reports import hub_report, hub_workload
 
 BY_CHOICES = [dimension.value for dimension in Dimension]
 
@@ -67,6 +67,11 @@ def add_report_parser(commands: Any, add_database: Any) -> None:
     )
     report.add_argument("--format", choices=("csv", "json"), default="csv")
     report.add_argument(
+        "--workload",
+        action="store_true",
+        help="instead: answers per specialist and specialty, for job planning",
+    )
+    report.add_argument(
         "--tariff",
         type=float,
         default=DEFAULT_TARIFF_POUNDS,
@@ -83,6 +88,8 @@ def report_text(database: HubDatabase, args: argparse.Namespace, now: datetime) 
     group_by = tuple(Dimension(value) for value in args.by)
     assumptions = Assumptions.for_organisation(organisation, args.tariff)
     query = ReportQuery(period, now, group_by, assumptions=assumptions)
+    if args.workload:
+        return _workload_text(database, query, args.format)
     rows = hub_report(database, query, organisation)
     table = records(
         [(row.group, row.values) for row in rows],
@@ -109,3 +116,40 @@ def _json(query: ReportQuery, assumptions: Assumptions, table: list[dict[str, An
         "rows": table,
     }
     return json.dumps(document, indent=2)
+
+
+WORKLOAD_COLUMNS = (
+    "specialist",
+    "specialty",
+    "specialty_name",
+    "answers",
+    "advice",
+    "questions",
+    "conversions",
+    "conversations",
+)
+
+
+def _workload_text(database: HubDatabase, query: ReportQuery, form: str) -> str:
+    catalogue = SpecialtyCatalogue.load()
+    table = [
+        {
+            "specialist": name,
+            "specialty": row.specialty_code,
+            "specialty_name": catalogue.get(row.specialty_code).short_name,
+            "answers": row.answers,
+            "advice": row.advice,
+            "questions": row.questions,
+            "conversions": row.conversions,
+            "conversations": row.conversations,
+        }
+        for name, row in hub_workload(database, query)
+    ]
+    if form == "json":
+        period = {"from": query.period.first.isoformat(), "to": query.period.last.isoformat()}
+        return json.dumps({"period": period, "workload": table}, indent=2)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(WORKLOAD_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(table)
+    return out.getvalue().rstrip("\n")

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+
 from bhcp_ag.domain.conversation import Role
 from bhcp_ag.domain.metrics import MEASURES, Measure
 from bhcp_ag.domain.organisation import Organisation
@@ -24,9 +26,30 @@ from bhcp_ag.domain.reports import ReportQuery
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.services.current_user import CurrentUser
 from bhcp_ag.store.db import Store
-from bhcp_ag.store.reports import store_conversation_ids, store_report
+from bhcp_ag.store.models import User
+from bhcp_ag.store.reports import store_conversation_ids, store_report, store_workload
 
 REPORTING_ROLES = frozenset({Role.PRACTICE_MANAGER, Role.ADMIN, Role.GP, Role.SPECIALIST})
+
+
+@dataclass(frozen=True)
+class WorkloadRecord:
+    """One specialist's answers in one specialty: advice, questions and conversions."""
+
+    specialist: str
+    specialty: str
+    answers: int
+    advice: int
+    questions: int
+    conversions: int
+    conversations: int
+
+
+def _specialty_name(catalogue: SpecialtyCatalogue, code: str) -> str:
+    try:
+        return catalogue.get(code).short_name
+    except KeyError:
+        return code
 
 
 class ReportRefused(PermissionError):
@@ -83,6 +106,28 @@ class Reports:
             tuple(row.group for row in rows),
             tuple(measures),
         )
+
+    def workload(self, user: CurrentUser, query: ReportQuery) -> list[WorkloadRecord]:
+        """Answers per specialist and specialty in the user's scope, most answers first."""
+        scoped = in_scope(user, query)
+        rows = store_workload(self._store, scoped)
+        with self._store.read_session() as session:
+            ids = {row.author_id for row in rows}
+            names = dict(
+                session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()
+            )
+        return [
+            WorkloadRecord(
+                specialist=names.get(row.author_id, "Unknown specialist"),
+                specialty=_specialty_name(self._catalogue, row.specialty_code),
+                answers=row.answers,
+                advice=row.advice,
+                questions=row.questions,
+                conversions=row.conversions,
+                conversations=row.conversations,
+            )
+            for row in rows
+        ]
 
     def drill(
         self, user: CurrentUser, query: ReportQuery, group: tuple[str, ...], measure_key: str

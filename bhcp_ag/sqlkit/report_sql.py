@@ -306,3 +306,72 @@ def conversation_ids(
         .limit(limit)
     )
     return [str(cid) for cid in connection.scalars(statement)]
+
+
+ANSWER_KINDS = ("advice", "question", "conversion")
+"""A specialist's answers: advice, a question for the GP, a conversion."""
+
+
+@dataclass(frozen=True)
+class WorkloadRow:
+    """One specialist's answers in one specialty over the report's period."""
+
+    author_id: str
+    specialty_code: str
+    answers: int
+    advice: int
+    questions: int
+    conversions: int
+    conversations: int
+
+
+def workload_rows(
+    connection: Connection,
+    messages: Any,
+    message_cols: Columns,
+    conversations: Any,
+    cols: Columns,
+    query: ReportQuery,
+) -> list[WorkloadRow]:
+    """Answers per specialist and specialty, for job planning: the specialists' messages
+    written in the period (London dates) in the conversations the query's filters select,
+    most answers first."""
+    start, end = query.period.bounds()
+    kind = message_cols["kind"]
+
+    def counted(which: str) -> ColumnElement[Any]:
+        return func.sum(case((kind == which, 1), else_=0))
+
+    where = [
+        message_cols["author_role"] == "specialist",
+        kind.in_(ANSWER_KINDS),
+        message_cols["created_at"] >= _time(cols, start),
+        message_cols["created_at"] < _time(cols, end),
+    ]
+    for name, chosen in (
+        ("practice_code", query.practice_codes),
+        ("specialty_code", query.specialty_codes),
+        ("priority", query.priorities),
+    ):
+        if chosen:
+            where.append(cols[name].in_(chosen))
+    author, specialty = message_cols["author_id"], cols["specialty_code"]
+    statement = (
+        select(
+            author,
+            specialty,
+            func.count().label("answers"),
+            counted("advice").label("advice"),
+            counted("question").label("questions"),
+            counted("conversion").label("conversions"),
+            func.count(func.distinct(message_cols["conversation_id"])).label("conversations"),
+        )
+        .select_from(messages.join(conversations, message_cols["conversation_id"] == cols["id"]))
+        .where(*where)
+        .group_by(author, specialty)
+        .order_by(func.count().desc(), author, specialty)
+    )
+    return [
+        WorkloadRow(str(a), str(s), int(n), int(adv), int(q), int(conv), int(c))
+        for a, s, n, adv, q, conv, c in connection.execute(statement)
+    ]

@@ -62,3 +62,20 @@ def test_help_names_the_breakdowns(capsys: pytest.CaptureFixture[str], tmp_path:
     with pytest.raises(SystemExit):
         main(["report", "--help"])
     assert "network" in capsys.readouterr().out
+
+
+def test_workload_lists_answers_per_specialist(
+    hub_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = list(csv.DictReader(io.StringIO(report(hub_url, capsys, "--workload"))))
+    assert rows and set(rows[0]) == {
+        "specialist", "specialty", "specialty_name", "answers", "advice", "questions",
+        "conversions", "conversations",
+    }  # fmt: skip
+    assert rows[0]["specialist"].startswith("Dr ")
+    assert all(
+        int(r["answers"]) == int(r["advice"]) + int(r["questions"]) + int(r["conversions"])
+        for r in rows
+    )
+    answers = [int(r["answers"]) for r in rows]
+    assert answers == sorted(answers, reverse=True)

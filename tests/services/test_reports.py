@@ -97,3 +97,17 @@ def test_csv_export_reads_back(bay: Store, reports: Reports, tmp_path: Path) -> 
     assert sum(float(r["conversations"]) for r in rows) == sum(
         float(r["conversations"] or 0) for r in report.records
     )
+
+
+def test_workload_names_the_specialists_within_the_scope(bay: Store, reports: Reports) -> None:
+    admin = load_user(bay, DEMO_ADMIN)
+    specialist = load_user(bay, DEMO_SPECIALIST)
+    everyone = reports.workload(admin, year())
+    assert len({r.specialty for r in everyone}) > 10
+    assert all(r.specialist != "Unknown specialist" for r in everyone)
+    assert sum(r.answers for r in everyone) == sum(
+        r.advice + r.questions + r.conversions for r in everyone
+    )
+    mine = reports.workload(specialist, year())
+    assert {r.specialty for r in mine} <= {"Dermatology", "Rheumatology"}
+    assert mine and sum(r.answers for r in mine) < sum(r.answers for r in everyone)

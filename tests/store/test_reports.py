@@ -37,10 +37,9 @@ def organisation() -> Organisation:
     return Organisation.load()
 
 
-def query(organisation: Organisation, *group_by: Dimension) -> ReportQuery:
-    return ReportQuery(
-        PERIOD, NOW, group_by, assumptions=Assumptions.for_organisation(organisation, 150.0)
-    )
+def query(organisation: Organisation, *group_by: Dimension, **filters: object) -> ReportQuery:
+    assumptions = Assumptions.for_organisation(organisation, 150.0)
+    return ReportQuery(PERIOD, NOW, group_by, assumptions=assumptions, **filters)  # type: ignore[arg-type]
 
 
 def test_the_totals_are_the_rows_counted_one_by_one(
@@ -88,3 +87,32 @@ def test_months_are_the_twelve_of_the_financial_year(
     ] + ["2025-01", "2025-02", "2025-03"]
     first = months[0].values
     assert first["response_median"] is not None and first["response_median"] <= 2.0
+
+
+def test_workload_counts_each_specialists_answers(year: Store, organisation: Organisation) -> None:
+    from collections import Counter
+
+    from bhcp_ag.store.models import Message
+    from bhcp_ag.store.reports import store_workload
+
+    rows = store_workload(year, query(organisation))
+    start, end = PERIOD.bounds()
+    with year.read_session() as session:
+        pairs = session.execute(
+            select(Message.author_id, Conversation.specialty_code, Message.kind)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(
+                Message.author_role == "specialist",
+                Message.kind.in_(("advice", "question", "conversion")),
+                Message.created_at >= start,
+                Message.created_at < end,
+            )
+        ).all()
+    expected = Counter((author, specialty) for author, specialty, _ in pairs)
+    assert {(r.author_id, r.specialty_code): r.answers for r in rows} == dict(expected)
+    assert [r.answers for r in rows] == sorted((r.answers for r in rows), reverse=True)
+    top = rows[0]
+    assert top.answers == top.advice + top.questions + top.conversions
+    assert top.conversations <= top.answers
+    dermatology = store_workload(year, query(organisation, specialty_codes=("330",)))
+    assert {r.specialty_code for r in dermatology} == {"330"}

@@ -418,3 +418,18 @@ def test_the_service_and_the_view_agree(
     query: ReportQuery = shown(window).query
     expected = Reports(admin.store, organisation, admin.catalogue).run(admin.user, query)
     assert shown(window).records == expected.records
+
+
+def test_specialist_workload_lists_answers_for_the_same_period(
+    qtbot: QtBot, admin_reports: ReportsWindow
+) -> None:
+    year_of(qtbot, admin_reports)
+    dialog = admin_reports.show_workload()
+    assert dialog is not None and dialog.isVisible()
+    rows = dialog.table.rowCount()
+    assert rows > 10
+    answers = [int(dialog.table.item(r, 2).text().replace(",", "")) for r in range(rows)]
+    assert answers == sorted(answers, reverse=True)
+    assert f"{sum(answers):,} answers" in dialog.summary.text()
+    assert dialog.table.item(0, 0).text().startswith("Dr ")
+    dialog.close()

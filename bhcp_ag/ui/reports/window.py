@@ -45,6 +45,7 @@ from bhcp_ag.ui.reports.export import ReportHeading, period_text, write_pdf
 from bhcp_ag.ui.reports.figures import group_name, is_measure
 from bhcp_ag.ui.reports.panels import AssumptionsPanel, HeadlinePanel
 from bhcp_ag.ui.reports.table import ReportTable, ReportTableModel
+from bhcp_ag.ui.reports.workload import WorkloadDialog
 from bhcp_ag.ui.sync_worker import TaskRunner
 from bhcp_ag.ui.theme import colours
 
@@ -165,6 +166,9 @@ class ReportsWindow(QMainWindow):
         self.pdf_button = QPushButton("Export P&DF…")
         self.pdf_button.setAccessibleName("Export the report as PDF")
         self.pdf_button.clicked.connect(lambda: self.export_pdf())
+        self.workload_button = QPushButton("Specialist &workload…")
+        self.workload_button.setAccessibleName("Show answers per specialist and specialty")
+        self.workload_button.clicked.connect(lambda: self.show_workload())
         self.close_button = QPushButton("C&lose")
         self.close_button.setAccessibleName("Close reports")
         self.close_button.clicked.connect(self.close)
@@ -172,10 +176,23 @@ class ReportsWindow(QMainWindow):
             button.setEnabled(False)
         row = QHBoxLayout()
         row.addWidget(self.refresh_button)
+        row.addWidget(self.workload_button)
         row.addStretch(1)
         for button in (self.csv_button, self.pdf_button, self.close_button):
             row.addWidget(button)
         return row
+
+    def show_workload(self) -> WorkloadDialog | None:
+        """Answers per specialist and specialty for the chosen period and filters."""
+        try:
+            query = self.choices.query(self._now())
+            records = self._reports.workload(self._workspace.user, query)
+        except (ValueError, ReportRefused) as problem:
+            self._show_problem(str(problem))
+            return None
+        dialog = WorkloadDialog(records, query, self)
+        dialog.open()
+        return dialog
 
     # --- running -----------------------------------------------------------------------
 
