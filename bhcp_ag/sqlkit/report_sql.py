@@ -148,14 +148,17 @@ def _selection(cols: Columns, query: ReportQuery) -> list[ColumnElement[bool]]:
         cols["submitted_at"] < _time(cols, end),
         cols["status"] != Status.DRAFT.value,
     ]
-    for name, chosen in (
+    return where + _filters(cols, query)
+
+
+def _filters(cols: Columns, query: ReportQuery) -> list[ColumnElement[bool]]:
+    """The query's choices of practices, specialties and priorities."""
+    chosen = (
         ("practice_code", query.practice_codes),
         ("specialty_code", query.specialty_codes),
         ("priority", query.priorities),
-    ):
-        if chosen:
-            where.append(cols[name].in_(chosen))
-    return where
+    )
+    return [cols[name].in_(values) for name, values in chosen if values]
 
 
 def _aggregate(
@@ -348,13 +351,7 @@ def workload_rows(
         message_cols["created_at"] >= _time(cols, start),
         message_cols["created_at"] < _time(cols, end),
     ]
-    for name, chosen in (
-        ("practice_code", query.practice_codes),
-        ("specialty_code", query.specialty_codes),
-        ("priority", query.priorities),
-    ):
-        if chosen:
-            where.append(cols[name].in_(chosen))
+    where += _filters(cols, query)
     author, specialty = message_cols["author_id"], cols["specialty_code"]
     statement = (
         select(
