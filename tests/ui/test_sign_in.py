@@ -72,6 +72,20 @@ def make_engine(seeded_store: Store) -> Iterator[Callable[[str], SyncEngine]]:
         tokens.close()
 
 
+_OPEN: list[SignInDialog] = []
+"""Dialogs a test opened, kept alive until its teardown (see :func:`kept_until_teardown`)."""
+
+
+@pytest.fixture(autouse=True)
+def kept_until_teardown() -> Iterator[None]:
+    """A dialog only a test's local variable held would be deleted the moment the test
+    returns, with its sign-in answer maybe still on its way from the worker thread; keep
+    each until teardown, then close it."""
+    yield
+    while _OPEN:
+        _OPEN.pop().close()
+
+
 def open_dialog(
     qtbot: QtBot,
     url: str,
@@ -88,6 +102,7 @@ def open_dialog(
         engine_for=engine_for,
     )
     qtbot.addWidget(dialog)
+    _OPEN.append(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
     return dialog
