@@ -8,6 +8,7 @@ manager, and waits for the report worked out off the UI thread to arrive on scre
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import cast
@@ -50,9 +51,22 @@ def workspace_of(
     return Workspace.for_user(store, load_user(store, username), catalogue, targets, lambda: NOW)
 
 
+_OPEN: list[ReportsWindow] = []
+
+
+@pytest.fixture(autouse=True)
+def kept_until_teardown() -> Iterator[None]:
+    """Windows a test opened live until teardown: a report may still be coming back from
+    the worker thread when the test returns (see tests/ui/test_sign_in.py)."""
+    yield
+    while _OPEN:
+        _OPEN.pop().close()
+
+
 def open_reports(qtbot: QtBot, workspace: Workspace, organisation: Organisation) -> ReportsWindow:
     window = ReportsWindow.open_for(None, workspace, organisation, lambda: NOW)
     qtbot.addWidget(window)
+    _OPEN.append(window)
     qtbot.waitExposed(window)
     settle(qtbot, window)
     return window
