@@ -72,6 +72,17 @@ def refusal(actor: Actor, action: Action, practice_code: str, specialty_code: st
     return f"Only {WHO_MAY[action]} can {action.verb} this request."
 
 
+MESSAGE_KIND_LABELS = {
+    "request": "Request",
+    "question": "Question from the specialist",
+    "reply": "Reply from the GP",
+    "advice": "Advice",
+    "conversion": "Converted to a referral",
+    "follow_up": "Follow-up question",
+    "note": "Note",
+}
+"""What each kind of message in a thread is called where it is shown."""
+
 RESPONSE_MESSAGE_KINDS = {
     SpecialistOutcome.RETURN_TO_REFERRER_WITH_ADVICE: "advice",
     SpecialistOutcome.REQUIRE_FURTHER_INFORMATION: "question",

@@ -149,6 +149,14 @@ class ConvertAuthorisation(StrEnum):
     AUTHORISED_TO_CONVERT = "AUTHORISED_TO_CONVERT"
     NOT_AUTHORISED_TO_CONVERT = "NOT_AUTHORISED_TO_CONVERT"
 
+    @classmethod
+    def of(cls, stored: str | None) -> ConvertAuthorisation | None:
+        """The GP's answer as stored, or None when it is missing or not one of these."""
+        try:
+            return cls(stored or "")
+        except ValueError:
+            return None
+
 
 class WouldHaveReferred(StrEnum):
     """The GP's answer, before sending: without advice, would you have referred?"""

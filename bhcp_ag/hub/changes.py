@@ -103,10 +103,7 @@ def checked_text(label: str, text: str, *, required: bool = True) -> str:
 
 def check_move(conversation: Conversation, target: Status, role: Role) -> None:
     """Refuse a transition the conversation's current state does not allow."""
-    try:
-        authorisation = ConvertAuthorisation(conversation.convert_authorisation or "")
-    except ValueError:
-        authorisation = None
+    authorisation = ConvertAuthorisation.of(conversation.convert_authorisation)
     try:
         check_transition(Status(conversation.status), target, role, authorisation=authorisation)
     except TransitionRefused as error:

@@ -145,15 +145,7 @@ class Composer:
         """Keep a file to go with the next message; ``AttachmentRefused`` says why not."""
         checked = check_attachment(filename, data)
         with self._store.session() as session:
-            if session.get(AttachmentContent, checked.sha256) is None:
-                session.add(
-                    AttachmentContent(
-                        sha256=checked.sha256,
-                        mime_type=checked.mime_type,
-                        size=checked.size,
-                        content=data,
-                    )
-                )
+            repo.keep_content(session, checked, data)
             row = ComposerFile(
                 id=repo.new_id(),
                 conversation_id=conversation_id,

@@ -342,10 +342,7 @@ def _check_role(user: CurrentUser, conv: Conversation, action: Action) -> None:
 
 
 def _check_transition(conv: Conversation, target: Status, role: Role) -> None:
-    try:
-        authorisation = ConvertAuthorisation(conv.convert_authorisation or "")
-    except ValueError:
-        authorisation = None
+    authorisation = ConvertAuthorisation.of(conv.convert_authorisation)
     try:
         check_transition(Status(conv.status), target, role, authorisation=authorisation)
     except TransitionRefused as error:

@@ -10,20 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bhcp_ag.domain.actions import MESSAGE_KIND_LABELS
 from bhcp_ag.domain.clock import LONDON
 from bhcp_ag.domain.conversation import ClosingOutcome, Recommendation, Role, Status
 from bhcp_ag.domain.patient import format_nhs_number
 from bhcp_ag.services.requests import ConversationView, MessageView
 
-TITLES = {
-    "request": "Question",
-    "question": "Question from the specialist",
-    "reply": "Reply from the GP",
-    "advice": "Advice",
-    "conversion": "Converted to a referral",
-    "follow_up": "Follow-up question",
-    "note": "Note",
-}
+TITLES = MESSAGE_KIND_LABELS | {"request": "Question"}  # the request's words are its question
 SPECIALIST_KINDS = frozenset({"advice", "question", "conversion"})
 
 

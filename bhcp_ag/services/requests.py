@@ -175,15 +175,7 @@ class AdviceRequests:
             conv = session.get(Conversation, conversation_id)
             if conv is None or conv.status != Status.DRAFT:
                 raise ValueError("Files can be attached to a request only before it is sent.")
-            if session.get(AttachmentContent, checked.sha256) is None:
-                session.add(
-                    AttachmentContent(
-                        sha256=checked.sha256,
-                        mime_type=checked.mime_type,
-                        size=checked.size,
-                        content=data,
-                    )
-                )
+            repo.keep_content(session, checked, data)
             session.add(
                 Attachment(
                     id=repo.new_id(),

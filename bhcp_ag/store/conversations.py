@@ -23,9 +23,18 @@ from sqlalchemy import ColumnElement, Connection, Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bhcp_ag.domain.conversation import Status
+from bhcp_ag.domain.limits import AttachmentCheck
 from bhcp_ag.domain.request import AdviceRequestForm
 from bhcp_ag.domain.urgency import CLOCK_RUNNING_STATUSES
-from bhcp_ag.store.models import Conversation, OutboxChange, Practice, Specialty, User, utcnow
+from bhcp_ag.store.models import (
+    AttachmentContent,
+    Conversation,
+    OutboxChange,
+    Practice,
+    Specialty,
+    User,
+    utcnow,
+)
 
 
 class SortKey(StrEnum):
@@ -405,3 +414,16 @@ def record_change(
 def pending_changes(session: Session) -> list[OutboxChange]:
     query = select(OutboxChange).where(OutboxChange.state == "pending").order_by(OutboxChange.seq)
     return list(session.scalars(query))
+
+
+def keep_content(session: Session, checked: AttachmentCheck, data: bytes) -> None:
+    """Store an accepted file's bytes, once per SHA-256 however many refer to them."""
+    if session.get(AttachmentContent, checked.sha256) is None:
+        session.add(
+            AttachmentContent(
+                sha256=checked.sha256,
+                mime_type=checked.mime_type,
+                size=checked.size,
+                content=data,
+            )
+        )

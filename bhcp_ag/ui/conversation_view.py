@@ -13,6 +13,7 @@ from html import escape
 
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from bhcp_ag.domain.actions import MESSAGE_KIND_LABELS
 from bhcp_ag.domain.clock import LONDON
 from bhcp_ag.domain.conversation import (
     TERMINAL_STATUSES,
@@ -41,15 +42,7 @@ from bhcp_ag.ui.formatting import (
 )
 from bhcp_ag.ui.theme import colours
 
-MESSAGE_KINDS = {
-    "request": "Request",
-    "question": "Question from the specialist",
-    "reply": "Reply from the GP",
-    "advice": "Advice",
-    "conversion": "Converted to a referral",
-    "follow_up": "Follow-up question",
-    "note": "Note",
-}
+MESSAGE_KINDS = MESSAGE_KIND_LABELS
 
 CONVERT_LABELS = {
     ConvertAuthorisation.AUTHORISED_TO_CONVERT.value: "Yes: the specialist may convert it",
