@@ -7,6 +7,7 @@ ratio of the two, so a figure means something on any machine.
 from __future__ import annotations
 
 import ctypes
+import shutil
 import statistics
 import sys
 import time
@@ -34,12 +35,18 @@ def demo_store(conversations: int, seed: int = 2017) -> Path:
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"store-{conversations}-{seed}-{head_revision()}.sqlite3"
     if not path.exists():
-        print(f"(making a store of {conversations:,} demo conversations: {path.name})")
         partial = path.with_suffix(".partial")
         for stale in CACHE.glob(partial.name + "*"):
             stale.unlink()
-        store = open_store_with_reference(partial)
-        generate_demo_data(store, conversations=conversations, seed=seed, end=DEMO_END)
+        older = sorted(CACHE.glob(f"store-{conversations}-{seed}-*.sqlite3"))
+        if older:  # the same demo at an older revision: migrate a copy, as the app would
+            print(f"(migrating {older[-1].name} to {path.name})")
+            shutil.copyfile(older[-1], partial)
+            store = open_store_with_reference(partial)
+        else:
+            print(f"(making a store of {conversations:,} demo conversations: {path.name})")
+            store = open_store_with_reference(partial)
+            generate_demo_data(store, conversations=conversations, seed=seed, end=DEMO_END)
         with store.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         store.close()

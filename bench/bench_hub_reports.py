@@ -11,7 +11,9 @@ benchmark, and is stopped at its end.
     python bench/bench_hub_reports.py [--conversations N]
 
 The first run at the default size loads the hub (about 8 minutes on 2 cores, 4 GB of
-memory at its peak, 5.3 GB of cluster on disk); later runs take about 5 minutes.
+memory at its peak, 5.3 GB of cluster on disk); later runs take about 2 minutes. A cached
+hub made at an older schema revision is migrated forward (as the hub does at start) and
+analysed again, rather than loaded anew.
 
 The local store's side is ``bench_reports.py``.
 """
@@ -57,6 +59,14 @@ def hub_cluster(conversations: int) -> Path:
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"pg-hub-{conversations}-{head_revision()}"
     if path.exists():
+        return path
+    older = sorted(p for p in CACHE.glob(f"pg-hub-{conversations}-*") if p.suffix != ".partial")
+    if older:  # the same hub at an older revision: migrate it, as the hub would at start
+        print(f"(migrating {older[-1].name} to {path.name})", flush=True)
+        with running_cluster(older[-1]) as cluster:
+            HubDatabase.open(cluster.url(DATABASE)).close()
+            cluster.sql("VACUUM ANALYZE", DATABASE)
+        older[-1].rename(path)
         return path
     print(f"(making a PostgreSQL hub of {conversations:,} demo conversations: {path.name})")
     partial = CACHE / f"{path.name}.partial"

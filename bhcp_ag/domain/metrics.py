@@ -26,7 +26,6 @@ Definitions, in the scheme's own terms:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -171,11 +170,18 @@ def ratio(numerator: int | float, denominator: int | float) -> float | None:
     return None if not denominator else 100.0 * numerator / denominator
 
 
+def nearest_rank(q: float, n: int) -> int:
+    """The 1-based row of the ``q`` quantile among ``n`` values in order: ``ceil(q x n)``,
+    at least 1, in whole hundredths so that no rounding of ``q x n`` moves it (in floating
+    point ``0.07 x 100`` is a little over 7, and its ceiling 8)."""
+    hundredths = round(q * 100)
+    return max(1, -(-n * hundredths // 100))
+
+
 def quantile(values: list[float], q: float) -> float | None:
     """The ``q`` quantile as :class:`QuantileOf` defines it (for tests and small lists):
-    the value at 0-based position ``ceil(q * n) - 1`` of the sorted values, at least 0."""
+    the value at row :func:`nearest_rank` of the sorted values."""
     if not values:
         return None
     ordered = sorted(values)
-    position = max(0, math.ceil(q * len(ordered)) - 1)
-    return ordered[min(position, len(ordered) - 1)]
+    return ordered[min(nearest_rank(q, len(ordered)), len(ordered)) - 1]

@@ -37,6 +37,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from bhcp_ag.sqlkit.report_sql import REPORT_COLUMNS, REPORT_INDEX
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -222,6 +224,7 @@ class Conversation(Base):
     __table_args__ = (
         Index("ix_conversations_practice_status", "practice_code", "status"),
         Index("ix_conversations_specialty_status_due", "specialty_code", "status", "due_at"),
+        Index(REPORT_INDEX, *REPORT_COLUMNS),  # the reports read only this
     )
 
 

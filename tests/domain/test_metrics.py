@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 import pytest
 
 from bhcp_ag.domain import metrics
@@ -45,3 +48,13 @@ def test_referrals_avoided_counts_the_stored_domain_answer() -> None:
 )
 def test_quantiles_pick_a_value_of_the_list(values: list[float], q: float, expected: float) -> None:
     assert metrics.quantile(values, q) == expected
+
+
+def test_the_nearest_rank_is_exact_where_floating_point_is_not() -> None:
+    assert 0.07 * 100 > 7  # the trap: math.ceil(0.07 * 100) is 8
+    for q in (0.07, 0.25, 0.5, 0.9, 0.95, 0.99, 1.0):
+        exact = Fraction(round(q * 100), 100)
+        for n in range(1, 3001):
+            assert metrics.nearest_rank(q, n) == max(1, math.ceil(exact * n)), (q, n)
+    values = [float(v) for v in range(1, 101)]
+    assert metrics.quantile(values, 0.07) == 7.0

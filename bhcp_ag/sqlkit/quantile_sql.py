@@ -1,0 +1,179 @@
+"""Quantiles of a report, computed in SQL the fastest way each database offers.
+
+A :class:`~bhcp_ag.domain.metrics.QuantileOf` is the value at row ``ceil(q x n)`` of the
+``n`` values in order (nearest rank). Quantiles of the same value over the same
+conversations (the median and 90th centile of response times) are one
+:class:`QuantileSet`, so one ordering serves them all:
+
+- **PostgreSQL**: ``percentile_disc(ARRAY[...]) WITHIN GROUP (ORDER BY value) FILTER
+  (WHERE ...)``, an aggregate in the report's own grouped query, so the whole report is
+  one pass over the rows. ``percentile_disc`` picks row ``ceil(q x n)`` computed in
+  floating point, where ``0.07 x 100`` is a little over 7; each ``q`` is passed a
+  billionth lower so that the row is the exact nearest rank for any group of fewer than
+  ten million values (a centile's ``q x n`` is a whole number or at least 0.01 from one).
+- **SQLite** (no percentile function): the report's grouped query counts each set's
+  values (:meth:`QuantileSet.count_column`); with no groups, each quantile is then one
+  ``ORDER BY value LIMIT 1 OFFSET rank - 1`` (three times faster than a window query
+  over 36,000 rows); with groups, a window query numbers and counts the rows within each
+  group and keeps the wanted ranks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Float,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql.elements import KeyedColumnElement
+
+from bhcp_ag.domain.metrics import QuantileOf, nearest_rank
+
+BELOW = 1e-9
+"""How much lower each ``q`` is given to ``percentile_disc`` (see the module docstring)."""
+
+Picked = dict[tuple[tuple[str, ...], str], float | None]
+"""(group labels, measure key) -> the quantile's value."""
+
+
+@dataclass(frozen=True)
+class QuantileSet:
+    """Quantiles of one ``value`` over the rows meeting ``where`` (the value present)."""
+
+    index: int
+    measures: tuple[QuantileOf, ...]
+    value: ColumnElement[Any]
+    where: ColumnElement[bool]
+
+    @property
+    def count_label(self) -> str:
+        return f"_n{self.index}"
+
+    @property
+    def percentile_label(self) -> str:
+        return f"_q{self.index}"
+
+    def count_column(self) -> KeyedColumnElement[Any]:
+        """How many values each group has (SQLite's ranks are taken from it)."""
+        return func.sum(case((self.where, 1), else_=0)).label(self.count_label)
+
+    def percentile_column(self) -> KeyedColumnElement[Any]:
+        """PostgreSQL: every quantile of the set as one array, in :attr:`measures` order."""
+        fractions = postgresql.array([literal(max(0.0, m.q - BELOW)) for m in self.measures])
+        picked = func.percentile_disc(fractions).within_group(self.value).filter(self.where)
+        return type_coerce(picked, postgresql.ARRAY(Float)).label(self.percentile_label)
+
+    def from_percentiles(self, found: Mapping[Any, Any]) -> dict[str, float | None]:
+        """The measures' values from :meth:`percentile_column`'s array in a result row."""
+        values = found[self.percentile_label]
+        if values is None:
+            return {m.key: None for m in self.measures}
+        return {
+            m.key: None if v is None else float(v)
+            for m, v in zip(self.measures, values, strict=True)
+        }
+
+
+def pick_by_rank(
+    connection: Connection,
+    selected: Select[Any],
+    groups: Sequence[KeyedColumnElement[Any]],
+    quantiles: QuantileSet,
+    counts: Mapping[tuple[str, ...], int],
+) -> Picked:
+    """SQLite: the set's quantiles in each group. ``selected`` is the report's selection
+    (its FROM and WHERE); ``counts`` each group's number of values (from
+    :meth:`QuantileSet.count_column`), which the query without groups needs."""
+    if not groups:
+        return _pick_ungrouped(connection, selected, quantiles, counts.get((), 0))
+    return _pick_by_window(connection, selected, groups, quantiles)
+
+
+def _pick_ungrouped(
+    connection: Connection, selected: Select[Any], quantiles: QuantileSet, n: int
+) -> Picked:
+    found: Picked = {}
+    if not n:
+        return {((), m.key): None for m in quantiles.measures}
+    value = quantiles.value
+    for measure in quantiles.measures:
+        statement = (
+            selected.with_only_columns(cast(value, Float))
+            .where(quantiles.where)
+            .order_by(value)
+            .limit(1)
+            .offset(nearest_rank(measure.q, n) - 1)
+        )
+        picked = connection.scalar(statement)
+        found[((), measure.key)] = None if picked is None else float(picked)
+    return found
+
+
+def _pick_by_window(
+    connection: Connection,
+    selected: Select[Any],
+    groups: Sequence[KeyedColumnElement[Any]],
+    quantiles: QuantileSet,
+) -> Picked:
+    value = quantiles.value
+    partition = [g.element for g in groups]
+    ordered = (
+        selected.with_only_columns(
+            *groups,
+            cast(value, Float).label("v"),
+            func.row_number().over(partition_by=partition, order_by=value).label("rn"),
+            func.count().over(partition_by=partition).label("n"),
+        )
+        .where(quantiles.where)
+        .subquery()
+    )
+    hundredths = {m.key: round(m.q * 100) for m in quantiles.measures}
+    wanted = [
+        and_(ordered.c.rn * 100 >= ordered.c.n * h, (ordered.c.rn - 1) * 100 < ordered.c.n * h)
+        for h in set(hundredths.values())
+    ]
+    pick = select(
+        *(ordered.c[g.name] for g in groups), ordered.c.v, ordered.c.rn, ordered.c.n
+    ).where(or_(*wanted))
+    found: Picked = {}
+    for row in connection.execute(pick):
+        key = tuple(str(v) for v in row[: len(groups)])
+        value_found, rn = row[-3], row[-2]
+        for measure in quantiles.measures:
+            if rn == nearest_rank(measure.q, row[-1]):
+                found[(key, measure.key)] = None if value_found is None else float(value_found)
+    return found
+
+
+def quantile_sets(
+    measures: Sequence[QuantileOf],
+    value_of: Any,
+    condition_of: Any,
+) -> list[QuantileSet]:
+    """The measures gathered into sets sharing a value and a condition, in order.
+
+    ``value_of(field)`` and ``condition_of(where)`` compile a measure's parts.
+    """
+    alike: dict[tuple[str, object], list[QuantileOf]] = {}
+    for measure in measures:
+        alike.setdefault((measure.field, measure.where), []).append(measure)
+    sets = []
+    for index, together in enumerate(alike.values()):
+        value = value_of(together[0].field)
+        where = and_(condition_of(together[0].where), value.is_not(None))
+        sets.append(QuantileSet(index, tuple(together), value, where))
+    return sets
