@@ -6,7 +6,9 @@
 is one row for the whole Bay. ``--tariff`` sets the price of a first outpatient
 attendance behind the money saved. The figures are computed in the hub's database by
 the same definitions as the app's Reports view (``bhcp_ag.domain.metrics``). The JSON
-carries the period, the measures' labels and units and the assumptions beside the rows.
+carries the period, the measures' labels and units and the assumptions beside the rows;
+the CSV is the one the app exports (:func:`bhcp_ag.services.reports.write_csv`): the
+table, a blank line, then the period, breakdown, assumptions and a key to the columns.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from bhcp_ag.domain.reports import (
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.hub.db import HubDatabase
 from bhcp_ag.hub.reports import hub_report, hub_workload
+from bhcp_ag.services.reports import Report, filter_lines, write_csv_to
 
 BY_CHOICES = [dimension.value for dimension in Dimension]
 
@@ -91,18 +94,20 @@ def report_text(database: HubDatabase, args: argparse.Namespace, now: datetime) 
     if args.workload:
         return _workload_text(database, query, args.format)
     rows = hub_report(database, query, organisation)
-    table = records(
-        [(row.group, row.values) for row in rows],
-        group_by,
-        organisation,
-        SpecialtyCatalogue.load(),
-    )
+    catalogue = SpecialtyCatalogue.load()
+    table = records([(row.group, row.values) for row in rows], group_by, organisation, catalogue)
     if args.format == "json":
         return _json(query, assumptions, table)
+    report = Report(
+        query,
+        tuple(columns(group_by)),
+        tuple(table),
+        tuple(row.group for row in rows),
+        tuple(MEASURES),
+        filter_lines(query, organisation, catalogue),
+    )
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns(group_by), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(table)
+    write_csv_to(report, out, line_end="\n")
     return out.getvalue().rstrip("\n")
 
 

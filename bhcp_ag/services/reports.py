@@ -6,6 +6,13 @@ here, whatever the query asks, and the local store holds only what the hub let t
 see anyway. Figures come from SQL on the store (:mod:`bhcp_ag.store.reports`), by the
 domain's definitions; a drill-down lists the conversations behind one figure, within the
 same scope. No Qt here; the UI runs these off the UI thread when they are slow.
+
+A report's CSV (:func:`write_csv`, for the view and ``bhcp-ag-hub report`` alike) is the
+table first, one row per group, so a spreadsheet opens on the figures; then a blank row
+and a block saying what the figures are: the period, breakdown and filters, when they
+were worked out, the assumptions behind the savings (``Assumption,<measure>,<text>``)
+and what each column means (``Column,<key>,<label>,<unit>``). A reader that wants the
+table only stops at the first blank row.
 """
 
 from __future__ import annotations
@@ -15,14 +22,16 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from sqlalchemy import select
 
-from bhcp_ag.domain.conversation import Role
-from bhcp_ag.domain.metrics import MEASURES, Measure
+from bhcp_ag.domain.clock import LONDON
+from bhcp_ag.domain.conversation import Priority, Role
+from bhcp_ag.domain.metrics import BY_KEY, MEASURES, Measure
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.report_table import Record, columns, records
-from bhcp_ag.domain.reports import ReportQuery
+from bhcp_ag.domain.reports import Dimension, ReportQuery
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.services.current_user import CurrentUser
 from bhcp_ag.store.db import Store
@@ -65,9 +74,39 @@ class Report:
     records: tuple[Record, ...]
     groups: tuple[tuple[str, ...], ...]
     measures: tuple[Measure, ...]
+    filters: tuple[tuple[str, str], ...] = ()
+    """(what, chosen) for the practices, specialties and priorities covered, in words."""
 
     def assumptions(self) -> dict[str, str]:
         return self.query.assumptions.describe()
+
+
+def filter_lines(
+    query: ReportQuery, organisation: Organisation, catalogue: SpecialtyCatalogue
+) -> tuple[tuple[str, str], ...]:
+    """What ``query`` covers in words: ("Practices", "All"), ("Specialties", "330 Dermatology")."""
+
+    def practice(code: str) -> str:
+        try:
+            return f"{code} {organisation.practice(code).name}"
+        except KeyError:
+            return code
+
+    def specialty(code: str) -> str:
+        name = _specialty_name(catalogue, code)
+        return code if name == code else f"{code} {name}"
+
+    def priority(value: str) -> str:
+        try:
+            return Priority(value).label
+        except ValueError:
+            return value
+
+    return (
+        ("Practices", "; ".join(map(practice, query.practice_codes)) or "All"),
+        ("Specialties", "; ".join(map(specialty, query.specialty_codes)) or "All"),
+        ("Priorities", "; ".join(map(priority, query.priorities)) or "All"),
+    )
 
 
 def in_scope(user: CurrentUser, query: ReportQuery) -> ReportQuery:
@@ -105,6 +144,7 @@ class Reports:
             tuple(table),
             tuple(row.group for row in rows),
             tuple(measures),
+            filter_lines(scoped, self._organisation, self._catalogue),
         )
 
     def workload(self, user: CurrentUser, query: ReportQuery) -> list[WorkloadRecord]:
@@ -138,8 +178,60 @@ class Reports:
 
 
 def write_csv(report: Report, path: Path) -> None:
-    """The report's table as CSV (UTF-8 with a byte-order mark, which spreadsheets expect)."""
+    """The report as CSV (UTF-8 with a byte-order mark, which spreadsheets expect): the
+    table, a blank row, then what the figures are and rest on (:func:`about_rows`)."""
     with path.open("w", newline="", encoding="utf-8-sig") as out:
-        writer = csv.DictWriter(out, fieldnames=list(report.columns))
-        writer.writeheader()
-        writer.writerows(report.records)
+        write_csv_to(report, out)
+
+
+def write_csv_to(report: Report, out: TextIO, line_end: str = "\r\n") -> None:
+    """The CSV of :func:`write_csv`, written to ``out`` (rows ended with ``line_end``)."""
+    table = csv.DictWriter(out, fieldnames=list(report.columns), lineterminator=line_end)
+    table.writeheader()
+    table.writerows(report.records)
+    notes = csv.writer(out, lineterminator=line_end)
+    notes.writerow([])
+    notes.writerows(about_rows(report))
+
+
+def breakdown_words(report: Report) -> str:
+    """ "Network, then month"; "None (one row for the whole period)"."""
+    labels = [dimension.label for dimension in report.query.group_by]
+    if not labels:
+        return "None (one row for the whole period)"
+    return ", then ".join([labels[0]] + [label.lower() for label in labels[1:]])
+
+
+def about_rows(report: Report) -> list[list[str]]:
+    """The rows below a CSV's table: the period, breakdown, filters, when, assumptions
+    and a key to the columns."""
+    query = report.query
+    as_at = query.now.astimezone(LONDON)
+    rows = [
+        ["About this report"],
+        ["Period from (London date)", query.period.first.isoformat()],
+        ["Period to (London date; inclusive)", query.period.last.isoformat()],
+        ["Breakdown", breakdown_words(report)],
+        *([what, chosen] for what, chosen in report.filters),
+        ["Figures as at", f"{as_at:%Y-%m-%d %H:%M}", "London time"],
+    ]
+    described = report.assumptions()
+    rows += [
+        ["Assumption", BY_KEY[key].label, text]
+        for key, text in described.items()
+        if key in report.columns and key in BY_KEY
+    ]
+    for key in report.columns:
+        measure = BY_KEY.get(key)
+        if measure is not None:
+            rows.append(["Column", key, measure.label, measure.unit.value])
+        else:
+            rows.append(["Column", key, _column_words(key)])
+    return rows
+
+
+def _column_words(key: str) -> str:
+    """What a breakdown column holds: "Network", "Practice name"."""
+    if key.endswith("_name"):
+        return f"{Dimension(key.removesuffix('_name')).label} name"
+    return Dimension(key).label

@@ -26,16 +26,37 @@ def report(url: str, capsys: pytest.CaptureFixture[str], *args: str) -> str:
     return capsys.readouterr().out
 
 
+def table_and_about(text: str) -> tuple[list[dict[str, str]], list[list[str]]]:
+    """The CSV's table (as dicts), and the rows after the blank line below it."""
+    table, about = text.split("\n\n", 1)
+    return list(csv.DictReader(io.StringIO(table))), list(csv.reader(io.StringIO(about)))
+
+
 def test_csv_by_specialty_adds_up_to_the_bay(
     hub_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    [bay] = list(csv.DictReader(io.StringIO(report(hub_url, capsys))))
-    rows = list(csv.DictReader(io.StringIO(report(hub_url, capsys, "--by", "specialty"))))
+    [bay], _ = table_and_about(report(hub_url, capsys))
+    rows, _ = table_and_about(report(hub_url, capsys, "--by", "specialty"))
     assert set(rows[0]) >= {"specialty", "specialty_name", "conversations", "avoidance_rate"}
     assert rows[0]["specialty_name"]  # "Dermatology", not only "330"
     for key in ("conversations", "would_have_referred", "referrals_avoided"):
         assert sum(float(r[key]) for r in rows) == float(bay[key]) > 0
     assert float(bay["money_saved"]) == 160 * float(bay["referrals_avoided"])
+
+
+def test_csv_carries_the_period_breakdowns_and_assumptions(
+    hub_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = report(hub_url, capsys, "--by", "network", "--by", "month", "--tariff", "200")
+    rows, about = table_and_about(text)
+    assert len(rows) == 3 * 12 and set(rows[0]) >= {"network", "month", "money_saved"}
+    assert all(float(r["money_saved"]) == 200 * float(r["referrals_avoided"]) for r in rows)
+    assert ["Period from (London date)", "2016-04-01"] in about
+    assert ["Period to (London date; inclusive)", "2017-03-31"] in about
+    assert ["Breakdown", "Network, then month"] in about
+    assert ["Practices", "All"] in about
+    money = ["Assumption", "Money not spent", "£200 for each first outpatient attendance avoided."]
+    assert money in about
 
 
 def test_json_carries_the_measures_and_assumptions(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -85,18 +86,62 @@ def test_roles_without_reports_are_refused() -> None:
         in_scope(system, year())
 
 
+def read_csv_back(path: Path) -> tuple[list[dict[str, str]], list[list[str]]]:
+    """The CSV's table (as dicts) and the rows below the blank one after it."""
+    with path.open(encoding="utf-8-sig", newline="") as back:
+        rows = list(csv.reader(back))
+    blank = rows.index([])
+    header, *table = rows[:blank]
+    return [dict(zip(header, row, strict=True)) for row in table], rows[blank + 1 :]
+
+
 def test_csv_export_reads_back(bay: Store, reports: Reports, tmp_path: Path) -> None:
     admin = load_user(bay, DEMO_ADMIN)
     report = reports.run(admin, year(Dimension.SPECIALTY))
     path = tmp_path / "report.csv"
     write_csv(report, path)
-    with path.open(encoding="utf-8-sig", newline="") as back:
-        rows = list(csv.DictReader(back))
+    rows, _ = read_csv_back(path)
     assert list(rows[0]) == list(report.columns)
     assert len(rows) == len(report.records)
     assert sum(float(r["conversations"]) for r in rows) == sum(
         float(r["conversations"] or 0) for r in report.records
     )
+
+
+def test_csv_says_what_the_figures_cover_and_rest_on(
+    bay: Store, reports: Reports, tmp_path: Path
+) -> None:
+    specialist = load_user(bay, DEMO_SPECIALIST)
+    query = year(Dimension.NETWORK, Dimension.PRIORITY, priorities=("URGENT",))
+    tariff = dataclasses.replace(query.assumptions, tariff_pounds=185)
+    report = reports.run(specialist, dataclasses.replace(query, assumptions=tariff))
+    path = tmp_path / "report.csv"
+    write_csv(report, path)
+    rows, about = read_csv_back(path)
+    assert [(r["network"], r["priority"]) for r in rows] == list(report.groups)
+    assert {r["priority"] for r in rows} == {"URGENT"}
+    money = [r for r in rows if float(r["referrals_avoided"])]
+    assert money and all(
+        float(r["money_saved"]) == 185 * float(r["referrals_avoided"]) for r in money
+    )
+    facts = {row[0]: row[1:] for row in about if row and row[0] not in ("Assumption", "Column")}
+    assert facts["Period from (London date)"] == ["2024-04-01"]
+    assert facts["Period to (London date; inclusive)"] == ["2025-03-31"]
+    assert facts["Breakdown"] == ["Network, then priority"]
+    assert facts["Priorities"] == ["Urgent"]
+    assert facts["Specialties"] == ["330 Dermatology; 410 Rheumatology"]  # their scope
+    assert facts["Figures as at"] == ["2025-04-01 10:00", "London time"]  # BST
+    assumptions = {row[1]: row[2] for row in about if row[0] == "Assumption"}
+    assert assumptions["Money not spent"] == "£185 for each first outpatient attendance avoided."
+    assert set(assumptions) == {
+        "Outpatient appointments avoided",
+        "Patient miles not travelled",
+        "Money not spent",
+    }
+    key = {row[1]: row[2:] for row in about if row[0] == "Column"}
+    assert list(key) == list(report.columns)
+    assert key["avoidance_rate"] == ["Avoidance rate", "percent"]
+    assert key["network"] == ["Network"]
 
 
 def test_workload_names_the_specialists_within_the_scope(bay: Store, reports: Reports) -> None:

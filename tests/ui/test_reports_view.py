@@ -2,7 +2,9 @@
 
 Each test opens a :class:`ReportsWindow` on its own copy of the demo store (300
 conversations in the year to 20 November 2026), as the demo administrator or practice
-manager, and waits for the report worked out off the UI thread to arrive on screen.
+manager, with its settings in the test's own folder, and waits for the report worked
+out off the UI thread to arrive on screen. The helpers here serve the other
+``test_reports_*`` modules too (two breakdowns, remembered choices).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import cast
 
 import pytest
 from PySide6.QtCharts import QHorizontalBarSeries, QLineSeries
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QMainWindow
@@ -54,19 +56,33 @@ def workspace_of(
 _OPEN: list[ReportsWindow] = []
 
 
+def close_opened() -> None:
+    """Close the windows the test opened (at teardown)."""
+    while _OPEN:
+        _OPEN.pop().close()
+
+
 @pytest.fixture(autouse=True)
 def kept_until_teardown() -> Iterator[None]:
     """Windows a test opened live until teardown: a report may still be coming back from
     the worker thread when the test returns (see tests/ui/test_sign_in.py)."""
     yield
-    while _OPEN:
-        _OPEN.pop().close()
+    close_opened()
 
 
-def open_reports(qtbot: QtBot, workspace: Workspace, organisation: Organisation) -> ReportsWindow:
-    window = ReportsWindow.open_for(None, workspace, organisation, lambda: NOW)
+def keep(qtbot: QtBot, window: ReportsWindow) -> ReportsWindow:
+    """Hold ``window`` until the test's teardown."""
     qtbot.addWidget(window)
     _OPEN.append(window)
+    return window
+
+
+def open_reports(
+    qtbot: QtBot, workspace: Workspace, organisation: Organisation, settings: QSettings
+) -> ReportsWindow:
+    """The Reports window with its choices kept in ``settings``, its first report shown."""
+    window = ReportsWindow.open_for(None, workspace, organisation, lambda: NOW, settings)
+    keep(qtbot, window)
     qtbot.waitExposed(window)
     settle(qtbot, window)
     return window
@@ -125,8 +141,10 @@ def admin(ui_store: Store, catalogue: SpecialtyCatalogue, targets: ResponseTarge
 
 
 @pytest.fixture
-def admin_reports(qtbot: QtBot, admin: Workspace, organisation: Organisation) -> ReportsWindow:
-    window = open_reports(qtbot, admin, organisation)
+def admin_reports(
+    qtbot: QtBot, admin: Workspace, organisation: Organisation, settings: QSettings
+) -> ReportsWindow:
+    window = open_reports(qtbot, admin, organisation, settings)
     year_of(qtbot, window)
     return window
 
@@ -217,9 +235,10 @@ def test_a_practice_manager_sees_only_their_practice(
     catalogue: SpecialtyCatalogue,
     targets: ResponseTargets,
     organisation: Organisation,
+    settings: QSettings,
 ) -> None:
     manager = workspace_of(ui_store, DEMO_MANAGER, catalogue, targets)
-    window = open_reports(qtbot, manager, organisation)
+    window = open_reports(qtbot, manager, organisation, settings)
     year_of(qtbot, window)
     assert not window.choices.practice.isVisible()
     choose(qtbot, window, "breakdown", Dimension.PRACTICE.value)
@@ -279,6 +298,15 @@ def test_a_figure_of_nothing_drills_down_to_an_empty_list(
     assert dialog.count_label.text().startswith("0 conversations")
 
 
+def read_csv_back(path: Path) -> tuple[list[dict[str, str]], list[list[str]]]:
+    """An exported CSV's table (as dicts) and the rows after the blank one below it."""
+    with path.open(encoding="utf-8-sig", newline="") as back:
+        rows = list(csv.reader(back))
+    blank = rows.index([])
+    header, *table = rows[:blank]
+    return [dict(zip(header, row, strict=True)) for row in table], rows[blank + 1 :]
+
+
 def test_csv_export_reads_back_as_the_table(
     qtbot: QtBot, admin_reports: ReportsWindow, tmp_path: Path
 ) -> None:
@@ -286,8 +314,7 @@ def test_csv_export_reads_back_as_the_table(
     choose(qtbot, window, "breakdown", Dimension.ICC.value)
     path = window.export_csv(tmp_path / "report.csv")
     assert path is not None
-    with path.open(encoding="utf-8-sig", newline="") as back:
-        rows = list(csv.DictReader(back))
+    rows, about = read_csv_back(path)
     report = window.report
     assert report is not None
     assert list(rows[0]) == list(report.columns)
@@ -296,6 +323,8 @@ def test_csv_export_reads_back_as_the_table(
         for key in report.columns:
             value = record[key]
             assert row[key] == ("" if value is None else str(value))
+    assert ["Breakdown", "ICC"] in about
+    assert ["Period from (London date)", "2025-12-01"] in about
 
 
 def test_pdf_export_opens_with_the_title_assumptions_and_no_patient_details(
@@ -361,6 +390,7 @@ def test_problems_are_said_in_words(
     catalogue: SpecialtyCatalogue,
     targets: ResponseTargets,
     organisation: Organisation,
+    tmp_path: Path,
 ) -> None:
     window = admin_reports
     window.choices.set_period(date(2026, 6, 1), date(2026, 5, 1))
@@ -378,8 +408,8 @@ def test_problems_are_said_in_words(
     system = CurrentUser("x", "hub", "The hub", Role.SYSTEM, None, ())
     monkeypatch.undo()
     workspace = Workspace.for_user(ui_store, system, catalogue, targets, lambda: NOW)
-    refused = ReportsWindow.open_for(None, workspace, organisation, NOW)
-    qtbot.addWidget(refused)
+    elsewhere = QSettings(str(tmp_path / "system.ini"), QSettings.Format.IniFormat)
+    refused = keep(qtbot, ReportsWindow.open_for(None, workspace, organisation, NOW, elsewhere))
     qtbot.waitUntil(lambda: "no reports" in refused.status.text())
     assert refused.report is None
 
@@ -391,11 +421,14 @@ def test_every_control_has_a_name(
     catalogue: SpecialtyCatalogue,
     targets: ResponseTargets,
     organisation: Organisation,
+    tmp_path: Path,
 ) -> None:
     choose(qtbot, admin_reports, "breakdown", Dimension.SPECIALTY.value)
+    choose(qtbot, admin_reports, "then_by", Dimension.MONTH.value)
     assert unnamed_controls(admin_reports) == set()
     specialist = workspace_of(ui_store, DEMO_SPECIALIST, catalogue, targets)
-    window = open_reports(qtbot, specialist, organisation)
+    theirs = QSettings(str(tmp_path / "specialist.ini"), QSettings.Format.IniFormat)
+    window = open_reports(qtbot, specialist, organisation, theirs)
     assert unnamed_controls(window) == set()
     codes = {window.choices.specialty.itemData(i) for i in range(window.choices.specialty.count())}
     assert codes == {"", *specialist.user.specialty_codes}
@@ -406,12 +439,12 @@ def test_every_control_has_a_name(
 
 
 def test_the_main_window_gets_a_reports_action(
-    qtbot: QtBot, admin: Workspace, organisation: Organisation
+    qtbot: QtBot, admin: Workspace, organisation: Organisation, settings: QSettings
 ) -> None:
     main = QMainWindow()
     qtbot.addWidget(main)
     main.menuBar().addMenu("&View")
-    action = add_reports_action(main, admin, organisation, lambda: NOW)
+    action = add_reports_action(main, admin, organisation, lambda: NOW, settings)
     assert action.shortcut() == QKeySequence("Ctrl+Shift+R") and action.isEnabled()
     menus = [a.text() for a in main.menuBar().actions()]
     assert menus == ["&View"]  # the existing View menu, not a second one

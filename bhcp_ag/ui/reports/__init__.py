@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
@@ -36,13 +37,16 @@ def add_reports_action(
     workspace: Workspace,
     organisation: Organisation,
     now: Callable[[], datetime] = utcnow,
+    settings: QSettings | None = None,
 ) -> QAction:
     """Add "Reports…" (Ctrl+Shift+R) to ``window``'s View menu and return the action.
 
     Enabled for the roles that have a report scope (practice managers, GPs, specialists
     and administrators). One Reports window is kept per main window: the action shows it
     again (run afresh) rather than opening another. A conversation opened from a
-    drill-down is selected in ``window`` when it has ``select_conversation``.
+    drill-down is selected in ``window`` when it has ``select_conversation``; the Reports
+    window closes with ``window`` when that has a ``closed`` signal (so its choices are
+    kept). Choices are kept in ``settings`` (the application's own when None).
     """
     action = QAction("&Reports…", window)
     action.setShortcut(QKeySequence("Ctrl+Shift+R"))
@@ -56,10 +60,13 @@ def add_reports_action(
             opened[0].raise_()
             opened[0].activateWindow()
             return
-        reports = ReportsWindow.open_for(window, workspace, organisation, now)
+        reports = ReportsWindow.open_for(window, workspace, organisation, now, settings)
         select = getattr(window, "select_conversation", None)
         if callable(select):
             reports.conversation_requested.connect(select)
+        closed = getattr(window, "closed", None)
+        if closed is not None:
+            closed.connect(reports.close)
         opened.append(reports)
 
     action.triggered.connect(open_reports)

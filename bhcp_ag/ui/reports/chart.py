@@ -1,12 +1,12 @@
 """A report's chart: a trend by month (lines) or a comparison between groups (bars).
 
-:func:`build_chart` makes the ``QChart`` of chosen measures for a report broken down by
-one dimension: by month, a line per measure with a point for every month of the period
-(a month with no requests counts nothing, so counts, miles and pounds are 0 there; a
-rate of nothing is left out); by anything else, a horizontal bar per group. A report
-with no breakdown has no chart. :class:`ReportChart` shows it beside the table with a
-choice of measures, and follows the light or dark scheme; :func:`chart_image` draws it
-on white for the PDF.
+:func:`build_chart` draws the ``QChart`` of chosen measures that
+:func:`~bhcp_ag.ui.reports.chart_data.chart_data` works out for a report: lines across
+the months, or horizontal bars between groups; with two breakdowns, a line or a set of
+bars per group, in colours told apart (a note says when some groups were left out). A
+report with no breakdown has no chart. :class:`ReportChart` shows it beside the table
+with a choice of measures, and follows the light or dark scheme; :func:`chart_image`
+draws it on white for the PDF.
 """
 
 from __future__ import annotations
@@ -35,14 +35,25 @@ from PySide6.QtWidgets import (
 )
 
 from bhcp_ag.domain.metrics import BY_KEY, MEASURES, Unit
-from bhcp_ag.domain.reports import Dimension
 from bhcp_ag.services.reports import Report
-from bhcp_ag.ui.reports.figures import group_name, group_text, measure_title
+from bhcp_ag.ui.reports.chart_data import ChartData, ChartKind, chart_data
+from bhcp_ag.ui.reports.figures import measure_title
 from bhcp_ag.ui.theme import palette, system_is_dark
 
 DEFAULT_CHOICE: tuple[str, ...] = ("conversations", "referrals_avoided")
 """Charted until another measure is chosen."""
-_ZERO_WHEN_ABSENT = frozenset({Unit.COUNT, Unit.MILES, Unit.POUNDS})
+GROUP_COLOURS = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#8C8C8C",
+    "#B8A100",
+)
+"""A line or set of bars per group: the Okabe-Ito colours, told apart with colour-blindness
+(the chart themes have only five colours, and repeat them)."""
 
 
 def chart_choices() -> list[tuple[str, tuple[str, ...]]]:
@@ -51,31 +62,26 @@ def chart_choices() -> list[tuple[str, tuple[str, ...]]]:
     return [(both, DEFAULT_CHOICE)] + [(measure_title(m), (m.key,)) for m in MEASURES]
 
 
-def chart_title(report: Report, keys: Sequence[str]) -> str:
-    what = " and ".join(BY_KEY[key].label.lower() for key in keys).capitalize()
-    return f"{what} by {report.query.group_by[0].label.lower()}"
-
-
-def is_trend(report: Report) -> bool:
-    return report.query.group_by == (Dimension.MONTH,)
-
-
 def build_chart(report: Report, keys: Sequence[str], dark: bool) -> QChart | None:
     """The chart of ``keys`` for ``report``; None for a report without a breakdown."""
-    if not report.query.group_by or not report.records:
-        return None
+    data = chart_data(report, keys)
+    return draw_chart(data, dark) if data is not None else None
+
+
+def draw_chart(data: ChartData, dark: bool) -> QChart:
+    """``data`` drawn in the light or dark scheme."""
     chart = QChart()
     chart.setTheme(QChart.ChartTheme.ChartThemeDark if dark else QChart.ChartTheme.ChartThemeLight)
     colours = palette(dark)
     chart.setBackgroundBrush(colours.color(colours.ColorRole.Base))
     chart.setTitleBrush(colours.color(colours.ColorRole.Text))
-    chart.setTitle(chart_title(report, keys))
+    chart.setTitle(data.title)
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
     chart.legend().setLabelColor(colours.color(colours.ColorRole.Text))
-    if is_trend(report):
-        _add_lines(chart, report, keys)
+    if data.kind is ChartKind.LINES:
+        _add_lines(chart, data)
     else:
-        _add_bars(chart, report, keys)
+        _add_bars(chart, data)
     for axis in chart.axes():
         axis.setLabelsColor(colours.color(colours.ColorRole.Text))
         axis.setTitleBrush(colours.color(colours.ColorRole.Text))
@@ -92,49 +98,46 @@ def _value_axis(keys: Sequence[str], highest: float) -> QValueAxis:
     return axis
 
 
-def _add_lines(chart: QChart, report: Report, keys: Sequence[str]) -> None:
-    by_month = {str(record.get("month")): record for record in report.records}
-    months = [month for month, _ in report.query.period.months()]
-    highest = 0.0
+def _highest(data: ChartData) -> float:
+    return max((v for one in data.series for v in one.values if v is not None), default=0.0)
+
+
+def _add_lines(chart: QChart, data: ChartData) -> None:
     lines = []
-    for key in keys:
+    for index, one in enumerate(data.series):
         line = QLineSeries()
-        line.setName(BY_KEY[key].label)
+        line.setName(one.name)
         line.setPointsVisible(True)
-        for x, month in enumerate(months):
-            value = by_month.get(month, {}).get(key)
-            if value is None and month not in by_month and BY_KEY[key].unit in _ZERO_WHEN_ABSENT:
-                value = 0.0
-            if isinstance(value, int | float):
-                line.append(QPointF(x, float(value)))
-                highest = max(highest, float(value))
+        if data.by_group:
+            pen = line.pen()
+            pen.setColor(QColor(GROUP_COLOURS[index % len(GROUP_COLOURS)]))
+            pen.setWidthF(2.0)
+            line.setPen(pen)
+        for x, value in enumerate(one.values):
+            if value is not None:
+                line.append(QPointF(x, value))
         chart.addSeries(line)
         lines.append(line)
     months_axis = QBarCategoryAxis()
-    months_axis.append([group_text(Dimension.MONTH, month) for month in months])
+    months_axis.append(list(data.categories))
     _attach(chart, lines, months_axis, Qt.AlignmentFlag.AlignBottom)
-    _attach(chart, lines, _value_axis(keys, highest), Qt.AlignmentFlag.AlignLeft)
+    _attach(chart, lines, _value_axis(data.keys, _highest(data)), Qt.AlignmentFlag.AlignLeft)
 
 
-def _add_bars(chart: QChart, report: Report, keys: Sequence[str]) -> None:
-    group_by = report.query.group_by
+def _add_bars(chart: QChart, data: ChartData) -> None:
     # Horizontal bars list the first group at the top, so they are added bottom up.
-    records = list(reversed(report.records))
     series = QHorizontalBarSeries()
-    highest = 0.0
-    for key in keys:
-        bars = QBarSet(BY_KEY[key].label)
-        for record in records:
-            value = record.get(key)
-            number = float(value) if isinstance(value, int | float) else 0.0
-            bars.append(number)
-            highest = max(highest, number)
+    for index, one in enumerate(data.series):
+        bars = QBarSet(one.name)
+        if data.by_group:
+            bars.setColor(QColor(GROUP_COLOURS[index % len(GROUP_COLOURS)]))
+        bars.append([value or 0.0 for value in reversed(one.values)])
         series.append(bars)
     chart.addSeries(series)
     groups = QBarCategoryAxis()
-    groups.append([group_name(group_by, record) for record in records])
+    groups.append(list(reversed(data.categories)))
     _attach(chart, [series], groups, Qt.AlignmentFlag.AlignLeft)
-    _attach(chart, [series], _value_axis(keys, highest), Qt.AlignmentFlag.AlignBottom)
+    _attach(chart, [series], _value_axis(data.keys, _highest(data)), Qt.AlignmentFlag.AlignBottom)
 
 
 def _attach(chart: QChart, series: list, axis: QAbstractAxis, where: Qt.AlignmentFlag) -> None:
@@ -148,10 +151,11 @@ def chart_image(report: Report, keys: Sequence[str], width: int = 1400) -> QImag
 
     Drawn from a scene rather than a view: a view never shown is never laid out.
     """
-    chart = build_chart(report, keys, dark=False)
-    if chart is None:
+    data = chart_data(report, keys)
+    if data is None:
         return None
-    bars = 0 if is_trend(report) else len(report.records) * len(keys)
+    chart = draw_chart(data, dark=False)
+    bars = 0 if data.kind is ChartKind.LINES else len(data.categories) * len(data.series)
     height = min(920, max(700, 160 + 9 * bars))  # room for the groups, within a page
     scene = QGraphicsScene()
     scene.addItem(chart)  # the scene owns the chart now, and deletes it with itself
@@ -184,6 +188,10 @@ class ReportChart(QWidget):
         self.view.viewport().setAccessibleName("Report chart")
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.view.setMinimumSize(360, 260)
+        self.note = QLabel()
+        self.note.setAccessibleName("About the chart")
+        self.note.setWordWrap(True)
+        self.note.hide()
         top = QHBoxLayout()
         top.addWidget(label)
         top.addWidget(self.measure, 1)
@@ -191,6 +199,7 @@ class ReportChart(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.note)
         self.measure.currentIndexChanged.connect(self._redraw)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._redraw)
 
@@ -203,10 +212,19 @@ class ReportChart(QWidget):
         self._report = report
         self._redraw()
 
+    def choose_keys(self, keys: Sequence[str]) -> None:
+        """Chart ``keys`` when the measure menu offers them (as a remembered choice)."""
+        wanted = tuple(keys)
+        for index in range(self.measure.count()):
+            if tuple(self.measure.itemData(index)) == wanted:
+                self.measure.setCurrentIndex(index)
+                return
+
     def _redraw(self) -> None:
-        chart = None
-        if self._report is not None:
-            chart = build_chart(self._report, self.keys, system_is_dark())
+        data = chart_data(self._report, self.keys) if self._report is not None else None
+        chart = draw_chart(data, system_is_dark()) if data is not None else None
+        self.note.setText(data.note if data is not None else "")
+        self.note.setVisible(bool(self.note.text()))
         old = self.view.chart()
         self.view.setChart(chart if chart is not None else QChart())
         if old is not None:

@@ -1,19 +1,28 @@
-"""The bar of choices above a report: period, breakdown, filters and the tariff.
+"""The bar of choices above a report: period, breakdowns, filters and the tariff.
 
 The period is two London dates (both included) with presets: this month, last month,
-the last 12 months, this financial year and last (April to March). Filters narrow the
-report to a specialty, a priority and, for those who report on the whole Bay, a
-practice; the scope a role allows is applied by the service whatever is chosen here.
-``changed`` is emitted on every change; the window waits for a pause before running.
+the last 12 months, this financial year and last (April to March). A report is broken
+down by up to two dimensions: a breakdown and, optionally, "then by" another (network
+then month; age band then sex); "then by" never offers the first breakdown again.
+Filters narrow the report to a specialty, a priority and, for those who report on the
+whole Bay, a practice; the scope a role allows is applied by the service whatever is
+chosen here. ``changed`` is emitted on every change; the window waits for a pause
+before running.
+
+The choices are kept in ``QSettings`` (:meth:`ReportChoices.save`) and brought back
+when the view opens again (:meth:`ReportChoices.restore`): a preset stays a preset (the
+last 12 months move on with the calendar), chosen dates stay those dates, and a
+remembered practice or specialty the user may no longer report on is dropped.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, QSettings, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -61,6 +70,8 @@ PRESETS: dict[str, Callable[[date], Period]] = {
 }
 """Named periods, worked out from today's London date."""
 CUSTOM = "Chosen dates"
+NO_SECOND = "Nothing more"
+"""The "then by" choice of no second breakdown."""
 
 
 def _qdate(day: date) -> QDate:
@@ -93,11 +104,19 @@ class ReportChoices(QWidget):
         self.last = self._date_edit("Last day of the period")
         dimensions = [(d.label, d.value) for d in Dimension]
         self.breakdown = self._combo("Break down by", [("No breakdown", "")] + dimensions)
+        self.then_by = self._combo("Then break down by", [])
+        self.then_by.setToolTip("A second breakdown within the first (network, then month)")
+        self._fill_then_by()
         self.specialty = self._combo("Specialty", self._specialties(user, catalogue))
         self.priority = self._combo(
             "Priority", [("All priorities", "")] + [(p.label, p.value) for p in Priority]
         )
         self.practice = self._combo("Practice", self._practices(organisation))
+        for long_names in (self.specialty, self.practice):  # the list shows them whole
+            long_names.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            long_names.setMinimumContentsLength(16)
         self.tariff = QDoubleSpinBox()
         self.tariff.setAccessibleName("Tariff: pounds per first outpatient attendance")
         self.tariff.setPrefix("£")
@@ -150,6 +169,7 @@ class ReportChoices(QWidget):
             ("&From", self.first),
             ("&To", self.last),
             ("&Break down by", self.breakdown),
+            ("T&hen by", self.then_by),
             ("&Specialty", self.specialty),
             ("Pri&ority", self.priority),
             ("Pr&actice", self.practice),
@@ -170,9 +190,28 @@ class ReportChoices(QWidget):
         self.preset.currentTextChanged.connect(self._apply_preset)
         self.first.dateChanged.connect(self._dates_edited)
         self.last.dateChanged.connect(self._dates_edited)
-        for combo in (self.breakdown, self.specialty, self.priority, self.practice):
+        self.breakdown.currentIndexChanged.connect(self._breakdown_changed)
+        for combo in (self.then_by, self.specialty, self.priority, self.practice):
             combo.currentIndexChanged.connect(self.changed)
         self.tariff.valueChanged.connect(self.changed)
+
+    def _fill_then_by(self) -> None:
+        """Offer every dimension but the first breakdown; keep the choice when it still fits."""
+        first = self.breakdown.currentData() or ""
+        kept = self.then_by.currentData() or ""
+        self.then_by.blockSignals(True)
+        self.then_by.clear()
+        self.then_by.addItem(NO_SECOND, "")
+        for dimension in Dimension:
+            if dimension.value != first:
+                self.then_by.addItem(dimension.label, dimension.value)
+        self.then_by.setCurrentIndex(max(self.then_by.findData(kept), 0) if first else 0)
+        self.then_by.setEnabled(bool(first))
+        self.then_by.blockSignals(False)
+
+    def _breakdown_changed(self) -> None:
+        self._fill_then_by()
+        self.changed.emit()
 
     # --- choosing ----------------------------------------------------------------------
 
@@ -213,19 +252,101 @@ class ReportChoices(QWidget):
 
     def query(self, now: datetime) -> ReportQuery:
         """The chosen report as seen at ``now`` (raises ValueError for a backwards period)."""
-        breakdown = self.breakdown.currentData()
+        breakdowns = (self.breakdown.currentData(), self.then_by.currentData())
         specialty, priority = self.specialty.currentData(), self.priority.currentData()
         practice = self.practice.currentData() if self._by_practice else ""
         tariff = self.tariff.value()
         return ReportQuery(
             period=self.period(),
             now=now,
-            group_by=(Dimension(breakdown),) if breakdown else (),
+            group_by=tuple(Dimension(value) for value in breakdowns if value),
             practice_codes=(practice,) if practice else (),
             specialty_codes=(specialty,) if specialty else (),
             priorities=(priority,) if priority else (),
             assumptions=dataclasses.replace(self._assumptions, tariff_pounds=tariff),
         )
+
+    def filters_text(self) -> str:
+        """The filters chosen, in words ("Specialty: Dermatology; Priority: Urgent")."""
+        chosen = [
+            f"{name}: {combo.currentText()}"
+            for name, combo in (
+                ("Specialty", self.specialty),
+                ("Priority", self.priority),
+                ("Practice", self.practice),
+            )
+            if combo.currentData() and (combo is not self.practice or self._by_practice)
+        ]
+        return "; ".join(chosen) or "None"
+
+    # --- remembering -------------------------------------------------------------------
+
+    def save(self, settings: QSettings) -> None:
+        """Keep the choices for the next time the view opens."""
+        settings.setValue(f"{KEY}/period", self.preset.currentText())
+        settings.setValue(f"{KEY}/first", _date(self.first.date()).isoformat())
+        settings.setValue(f"{KEY}/last", _date(self.last.date()).isoformat())
+        for name in ("breakdown", "then_by", "specialty", "priority", "practice"):
+            combo: QComboBox = getattr(self, name)
+            settings.setValue(f"{KEY}/{name}", combo.currentData() or "")
+        settings.setValue(f"{KEY}/tariff", self.tariff.value())
+
+    def restore(self, settings: QSettings) -> None:
+        """Bring back the choices kept by :meth:`save`, without emitting ``changed``.
+
+        Anything no longer on offer is dropped silently: a specialty outside a
+        specialist's own, a practice for anyone who does not report on the whole Bay, a
+        code the organisation no longer has. The scope is never widened by a setting.
+        """
+
+        def text(name: str) -> str:
+            value = settings.value(f"{KEY}/{name}", "")
+            return value if isinstance(value, str) else ""
+
+        self.blockSignals(True)
+        try:
+            self._restore_period(text("period"), text("first"), text("last"))
+            _pick(self.breakdown, text("breakdown"))
+            self._fill_then_by()
+            _pick(self.then_by, text("then_by"))
+            _pick(self.specialty, text("specialty"))
+            _pick(self.priority, text("priority"))
+            if self._by_practice:
+                _pick(self.practice, text("practice"))
+            self.tariff.setValue(_number(settings.value(f"{KEY}/tariff"), DEFAULT_TARIFF_POUNDS))
+        finally:
+            self.blockSignals(False)
+
+    def _restore_period(self, preset: str, first: str, last: str) -> None:
+        if preset in PRESETS:
+            self.preset.setCurrentText(preset)  # worked out again from today
+            return
+        if preset != CUSTOM:
+            return
+        try:
+            period = Period(date.fromisoformat(first), date.fromisoformat(last))
+        except ValueError:
+            return  # not dates (or backwards): the default period stays
+        self.set_period(period.first, period.last)
+
+
+KEY = "reports"
+"""The ``QSettings`` group of the Reports view's choices."""
+
+
+def _pick(combo: QComboBox, value: str) -> None:
+    """Choose ``value`` in ``combo`` when it is offered; otherwise leave the choice alone."""
+    index = combo.findData(value)
+    if value and index >= 0:
+        combo.setCurrentIndex(index)
+
+
+def _number(value: object, default: float) -> float:
+    try:
+        number = float(str(value)) if value is not None else default
+    except (TypeError, ValueError):
+        return default
+    return number if math.isfinite(number) else default
 
 
 def london_today(now: datetime) -> date:

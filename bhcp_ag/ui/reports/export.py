@@ -17,10 +17,15 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, QUrl
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
+from bhcp_ag.domain.conversation import Role
 from bhcp_ag.domain.metrics import BY_KEY
-from bhcp_ag.services.reports import Report
+from bhcp_ag.domain.organisation import Organisation
+from bhcp_ag.domain.specialties import SpecialtyCatalogue
+from bhcp_ag.services.current_user import CurrentUser
+from bhcp_ag.services.reports import Report, breakdown_words
 from bhcp_ag.ui.formatting import london_time, short_date
-from bhcp_ag.ui.reports.chart import DEFAULT_CHOICE, chart_image, chart_title
+from bhcp_ag.ui.reports.chart import DEFAULT_CHOICE, chart_image
+from bhcp_ag.ui.reports.chart_data import chart_data
 from bhcp_ag.ui.reports.figures import SAVINGS_KEYS, cell_text, column_title
 
 CHART_URL = QUrl("report://chart.png")
@@ -47,14 +52,28 @@ class ReportHeading:
     printed_at: datetime
 
 
+def scope_text(user: CurrentUser, organisation: Organisation, catalogue: SpecialtyCatalogue) -> str:
+    """Whose conversations ``user``'s reports cover: a practice, specialties, the Bay."""
+    if user.role in (Role.GP, Role.PRACTICE_MANAGER) and user.practice_code:
+        try:
+            practice = organisation.practice(user.practice_code)
+        except KeyError:
+            return f"Practice {user.practice_code}"
+        return f"{practice.name} ({practice.code})"
+    if user.role is Role.SPECIALIST:
+        names = [catalogue.get(code).short_name for code in user.specialty_codes]
+        return "Your specialties: " + ", ".join(names)
+    return "Every practice in Morecambe Bay"
+
+
 def period_text(report: Report) -> str:
     period = report.query.period
     return f"{short_date(period.first)} to {short_date(period.last)} (London dates, inclusive)"
 
 
 def breakdown_text(report: Report) -> str:
-    group_by = report.query.group_by
-    return ", ".join(d.label for d in group_by) if group_by else "None (the whole period)"
+    """ "Network, then month": the breakdowns in order."""
+    return breakdown_words(report)
 
 
 def assumption_lines(report: Report) -> list[tuple[str, str]]:
@@ -87,10 +106,13 @@ def report_html(
         parts.append("<h3>Assumptions behind the savings</h3><ul>")
         parts += [f"<li><b>{escape(k)}:</b> {escape(v)}</li>" for k, v in lines]
         parts.append("</ul>")
-    if chart_keys:
-        title = escape(chart_title(report, chart_keys))
+    data = chart_data(report, chart_keys) if chart_keys else None
+    if data is not None:
         image = f'<img src="{CHART_URL.toString()}" width="{CHART_WIDTH}"/>'
-        parts.append(f'<h3 style="page-break-before: always">{title}</h3><p>{image}</p>')
+        parts.append(f'<h3 style="page-break-before: always">{escape(data.title)}</h3>')
+        if data.note:
+            parts.append(f'<p class="note">{escape(data.note)}</p>')
+        parts.append(f"<p>{image}</p>")
     printed = london_time(heading.printed_at)
     parts.append(
         f'<p class="note">Printed {escape(printed)} (London time). A dash: not computable.</p>'

@@ -1,4 +1,4 @@
-"""The Reports window: choose a period, breakdown and filters; read the figures and chart.
+"""The Reports window: choose a period, breakdowns and filters; read the figures and chart.
 
 Every change of choice runs the report again after a short pause
 (:data:`DEBOUNCE_MS`), off the UI thread through a :class:`~bhcp_ag.ui.sync_worker.TaskRunner`
@@ -7,6 +7,8 @@ The scope (a practice manager's practice, a specialist's specialties, the whole 
 administrator) is the service's (:func:`bhcp_ag.services.reports.in_scope`). A figure
 drills down to its conversations (:class:`~bhcp_ag.ui.reports.drill.DrillDownDialog`);
 the report exports to CSV and PDF. Problems are said in words, never as a traceback.
+The choices, the chart's measure and the window's geometry are kept in ``QSettings``
+(every change, and on closing) and brought back the next time the view opens.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QThreadPool, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -33,7 +35,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bhcp_ag.domain.conversation import Role
 from bhcp_ag.domain.metrics import BY_KEY
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.services.reports import Report, ReportRefused, Reports, write_csv
@@ -41,7 +42,7 @@ from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.ui.reports.chart import ReportChart
 from bhcp_ag.ui.reports.choices import ReportChoices, london_today
 from bhcp_ag.ui.reports.drill import DrillDownDialog
-from bhcp_ag.ui.reports.export import ReportHeading, period_text, write_pdf
+from bhcp_ag.ui.reports.export import ReportHeading, period_text, scope_text, write_pdf
 from bhcp_ag.ui.reports.figures import group_name, is_measure
 from bhcp_ag.ui.reports.panels import AssumptionsPanel, HeadlinePanel
 from bhcp_ag.ui.reports.table import ReportTable, ReportTableModel
@@ -53,6 +54,8 @@ log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 300
 REPORT_TITLE = "Advice and Guidance report"
+SETTINGS = "reports"
+"""The ``QSettings`` group the view keeps its choices and geometry in."""
 
 
 class ReportsWindow(QMainWindow):
@@ -67,9 +70,12 @@ class ReportsWindow(QMainWindow):
         organisation: Organisation,
         now: Callable[[], datetime],
         parent: QWidget | None = None,
+        *,
+        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self._workspace, self._organisation, self._now = workspace, organisation, now
+        self._settings = settings if settings is not None else QSettings()
         self._reports = Reports(workspace.store, organisation, workspace.catalogue)
         self._pool = QThreadPool(self)
         self._runner = TaskRunner(self._pool)
@@ -79,13 +85,15 @@ class ReportsWindow(QMainWindow):
         self.report: Report | None = None
         self.drill: DrillDownDialog | None = None
         self.setWindowTitle(f"Reports — {self.scope_text()}")
-        self.resize(1280, 760)
         self._build()
+        self._restore()
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.run_now)
         self.choices.changed.connect(self._debounce.start)
+        self.choices.changed.connect(self.remember)
+        self.chart.measure.currentIndexChanged.connect(self.remember)
         self._debounce.start()
 
     @classmethod
@@ -95,12 +103,36 @@ class ReportsWindow(QMainWindow):
         workspace: Workspace,
         organisation: Organisation,
         now: Callable[[], datetime] | datetime,
+        settings: QSettings | None = None,
     ) -> ReportsWindow:
-        """Open (and show) the Reports window for ``workspace``'s user."""
+        """Open (and show) the Reports window for ``workspace``'s user, with the choices
+        kept in ``settings`` (the application's own when None)."""
         clock = now if callable(now) else (lambda: now)
-        window = cls(workspace, organisation, clock, parent)
+        window = cls(workspace, organisation, clock, parent, settings=settings)
         window.show()
         return window
+
+    # --- remembering -------------------------------------------------------------------
+
+    def _restore(self) -> None:
+        self.choices.restore(self._settings)
+        chart = self._settings.value(f"{SETTINGS}/chart", "")
+        if isinstance(chart, str) and chart:
+            self.chart.choose_keys(chart.split("+"))
+        geometry = self._settings.value(f"{SETTINGS}/geometry")
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            room = self.screen().availableGeometry()
+            self.resize(min(1280, room.width() * 9 // 10), min(760, room.height() * 9 // 10))
+        splitter = self._settings.value(f"{SETTINGS}/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+
+    def remember(self) -> None:
+        """Keep the choices, the chart's measure and the geometry for next time."""
+        self.choices.save(self._settings)
+        self._settings.setValue(f"{SETTINGS}/chart", "+".join(self.chart.keys))  # not ",": a list
+        self._settings.setValue(f"{SETTINGS}/geometry", self.saveGeometry())
+        self._settings.setValue(f"{SETTINGS}/splitter", self.splitter.saveState())
 
     # --- building ----------------------------------------------------------------------
 
@@ -271,33 +303,12 @@ class ReportsWindow(QMainWindow):
     # --- scope and headings ------------------------------------------------------------
 
     def scope_text(self) -> str:
-        user = self._workspace.user
-        if user.role in (Role.GP, Role.PRACTICE_MANAGER) and user.practice_code:
-            try:
-                practice = self._organisation.practice(user.practice_code)
-            except KeyError:
-                return f"Practice {user.practice_code}"
-            return f"{practice.name} ({practice.code})"
-        if user.role is Role.SPECIALIST:
-            catalogue = self._workspace.catalogue
-            names = [catalogue.get(code).short_name for code in user.specialty_codes]
-            return "Your specialties: " + ", ".join(names)
-        return "Every practice in Morecambe Bay"
+        """Whose conversations the reports cover, in words."""
+        return scope_text(self._workspace.user, self._organisation, self._workspace.catalogue)
 
     def heading(self) -> ReportHeading:
-        choices = self.choices
-        filters = [
-            f"{name}: {combo.currentText()}"
-            for name, combo in (
-                ("Specialty", choices.specialty),
-                ("Priority", choices.priority),
-                ("Practice", choices.practice),
-            )
-            if combo.currentData()
-        ]
-        return ReportHeading(
-            REPORT_TITLE, self.scope_text(), "; ".join(filters) or "None", self._now()
-        )
+        filters = self.choices.filters_text()
+        return ReportHeading(REPORT_TITLE, self.scope_text(), filters, self._now())
 
     # --- drilling down -----------------------------------------------------------------
 
@@ -378,6 +389,8 @@ class ReportsWindow(QMainWindow):
         super().showEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.remember()
+        self._settings.sync()
         self._closed = True  # any report still being worked out is dropped
         self._running = False
         self._debounce.stop()
