@@ -7,31 +7,29 @@ network; each practice to one ICC. The structure is read from
 ``resources/organisation.json``; its practices are invented for demonstration (see the
 file's ``about``).
 
-Miles travelled is one of the system's True North metrics. Without a routing service,
-:meth:`Organisation.round_trip_miles` estimates road miles as the great-circle distance
-there and back multiplied by :data:`ROAD_FACTOR`. **This is an assumption**: 1.3 is a
-typical ratio of road to straight-line distance for rural England, but it underestimates
-trips that must go round an estuary. Millom to Furness General is about 6 miles across
-the Duddon but about 25 by road, so its estimate (about 15 miles there and back) is low.
+Miles travelled is one of the system's True North metrics.
+:meth:`Organisation.round_trip_miles` estimates the road miles there and back along the
+Bay's main roads (:class:`~bhcp_ag.domain.roads.RoadNetwork`, ``resources/roads.json``):
+straight-line legs times :data:`ROAD_FACTOR` from the practice and the site to the
+nearest town or junction, and the shortest route between. **This is an assumption**:
+the network's mileages are estimates of main-road distances, for the trust to check
+against a route planner. It follows the road round the estuaries, which a straight line
+cannot: Millom to Furness General is about 6 miles across the Duddon but about 23 by road
+(about 45 there and back, where a straight line times 1.3 gave about 15).
 """
 
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from bhcp_ag.domain.conversation import Role
+from bhcp_ag.domain.roads import ROAD_FACTOR, RoadNetwork, great_circle_miles
 from bhcp_ag.paths import RESOURCES_DIR
 
 DEFAULT_PATH = RESOURCES_DIR / "organisation.json"
-
-ROAD_FACTOR = 1.3
-"""Assumed road miles per straight-line mile (see the module docstring)."""
-
-EARTH_RADIUS_MILES = 3958.8
 
 
 class UnknownCode(LookupError):
@@ -82,15 +80,6 @@ class Practice:
     list_size: int
 
 
-def great_circle_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """The straight-line (haversine) distance in miles between two points in degrees."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    d_phi = phi2 - phi1
-    d_lambda = math.radians(lon2 - lon1)
-    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
-    return 2 * EARTH_RADIUS_MILES * math.asin(math.sqrt(a))
-
-
 class _Coded(Protocol):
     @property
     def code(self) -> str: ...
@@ -123,8 +112,11 @@ def _require(reference: str, index: dict[str, Any], what: str) -> None:
 class Organisation:
     """The Bay's networks, ICCs, practices and hospital sites, with look-ups between them.
 
-    Build one with :meth:`load` (from ``resources/organisation.json`` unless told
-    otherwise); the constructor checks codes are unique and every reference resolves.
+    Build one with :meth:`load` (from ``resources/organisation.json`` and
+    ``resources/roads.json`` unless told otherwise); the constructor checks codes are
+    unique and every reference resolves. Built without a road network, it estimates
+    miles as the straight line times :data:`ROAD_FACTOR`, which undercounts trips round
+    an estuary.
     """
 
     def __init__(
@@ -133,7 +125,9 @@ class Organisation:
         networks: tuple[Network, ...],
         iccs: tuple[ICC, ...],
         practices: tuple[Practice, ...],
+        roads: RoadNetwork | None = None,
     ) -> None:
+        self._roads = roads
         self._sites = _index(sites, "hospital site")
         self._networks = _index(networks, "network")
         self._iccs = _index(iccs, "ICC")
@@ -146,19 +140,22 @@ class Organisation:
             _require(practice.icc_code, self._iccs, f"Practice {practice.code}")
 
     @classmethod
-    def load(cls, path: Path | None = None) -> Organisation:
-        """Read the organisation file (by default ``resources/organisation.json``)."""
+    def load(cls, path: Path | None = None, roads: RoadNetwork | None = None) -> Organisation:
+        """Read the organisation file (by default ``resources/organisation.json``), with
+        ``roads`` or else the road network of ``resources/roads.json``."""
         source = path or DEFAULT_PATH
         data = json.loads(source.read_text(encoding="utf-8"))
+        if roads is None:
+            roads = RoadNetwork.load()
         try:
-            return cls.from_dict(data)
+            return cls.from_dict(data, roads)
         except KeyError as error:
             raise OrganisationDataError(f"{source}: a record lacks the field {error}.") from error
         except (TypeError, ValueError) as error:
             raise OrganisationDataError(f"{source}: {error}") from error
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Organisation:
+    def from_dict(cls, data: dict[str, Any], roads: RoadNetwork | None = None) -> Organisation:
         """Build from the parsed JSON document (see ``resources/organisation.json``)."""
         sites = tuple(
             HospitalSite(
@@ -180,7 +177,12 @@ class Organisation:
             )
             for p in data["practices"]
         )
-        return cls(sites, networks, iccs, practices)
+        return cls(sites, networks, iccs, practices, roads)
+
+    @property
+    def roads(self) -> RoadNetwork | None:
+        """The road network miles are estimated along (None: straight lines)."""
+        return self._roads
 
     @property
     def sites(self) -> tuple[HospitalSite, ...]:
@@ -234,17 +236,17 @@ class Organisation:
         return self.site(self.network_of(practice).main_site_code)
 
     def round_trip_miles(self, practice_code: str, site_code: str) -> float:
-        """Estimated road miles from the practice to the site and back.
-
-        Great-circle distance x 2 x :data:`ROAD_FACTOR`, an assumption explained in the
-        module docstring.
+        """Estimated road miles from the practice to the site and back, along the main
+        roads (:meth:`RoadNetwork.miles <bhcp_ag.domain.roads.RoadNetwork.miles>`, an
+        assumption explained in the module docstring); without a road network, the
+        straight line x 2 x :data:`ROAD_FACTOR`.
         """
         practice = self.practice(practice_code)
         site = self.site(site_code)
-        one_way = great_circle_miles(
-            practice.latitude, practice.longitude, site.latitude, site.longitude
-        )
-        return one_way * 2 * ROAD_FACTOR
+        ends = (practice.latitude, practice.longitude, site.latitude, site.longitude)
+        if self._roads is None:
+            return great_circle_miles(*ends) * 2 * ROAD_FACTOR
+        return self._roads.miles(*ends) * 2
 
 
 # ---------------------------------------------------------------------------------------

@@ -9,8 +9,9 @@ London months too (:meth:`Period.months`).
 The savings rest on assumptions shown beside each figure (:class:`Assumptions`): each
 referral avoided is one first outpatient attendance not needed, at a tariff; and one
 round trip not travelled from the patient's practice to the main hospital site of its
-network (the site that would have seen the patient), at the organisation's estimate of
-road miles (:meth:`~bhcp_ag.domain.organisation.Organisation.round_trip_miles`).
+network (the site that would have seen the patient), in miles along the Bay's main roads
+(estimated main-road distances in ``resources/roads.json``; see
+:meth:`~bhcp_ag.domain.organisation.Organisation.round_trip_miles`).
 """
 
 from __future__ import annotations
@@ -107,7 +108,8 @@ class Assumptions:
             "appointments_avoided": "One first outpatient attendance for each referral avoided.",
             "miles_saved": (
                 "One round trip from the patient's practice to the main hospital site of its "
-                "network for each referral avoided (road miles estimated from map distance)."
+                "network for each referral avoided, in miles along the Bay's main roads "
+                "(estimated main-road distances, resources/roads.json)."
             ),
             "money_saved": (
                 f"£{self.tariff_pounds:,.0f} for each first outpatient attendance avoided."
