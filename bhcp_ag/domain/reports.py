@@ -21,7 +21,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from bhcp_ag.domain.clock import LONDON
+from bhcp_ag.domain.conversation import Priority
 from bhcp_ag.domain.organisation import Organisation
+from bhcp_ag.domain.patient import AGE_BANDS
+
+NOT_RECORDED = "Not recorded"
+"""The group of conversations without a value for a dimension (no sex recorded)."""
 
 DEFAULT_TARIFF_POUNDS = 160.0
 """An illustrative price of a first outpatient attendance; set the real one per report."""
@@ -51,6 +56,19 @@ class Dimension(StrEnum):
             "age_band": "Age band",
             "sex": "Sex",
         }[self.value]
+
+    def sort_key(self, label: str) -> tuple[int, int, str]:
+        """Where a group of this dimension comes in a report: age bands youngest first,
+        priorities routine to two-week wait, anything else by its label; "Not recorded"
+        last."""
+        if label == NOT_RECORDED:
+            return (1, 0, label)
+        order: list[str] = []
+        if self is Dimension.AGE_BAND:
+            order = [band for _, band in AGE_BANDS]
+        elif self is Dimension.PRIORITY:
+            order = [priority.value for priority in Priority]
+        return (0, order.index(label) if label in order else len(order), label)
 
 
 def _london_midnight(day: date) -> datetime:

@@ -45,13 +45,12 @@ from bhcp_ag.domain.metrics import (
     SumOf,
 )
 from bhcp_ag.domain.organisation import Organisation
-from bhcp_ag.domain.reports import Dimension, ReportQuery
+from bhcp_ag.domain.reports import NOT_RECORDED, Dimension, ReportQuery
 from bhcp_ag.sqlkit.quantile_sql import pick_by_rank, quantile_sets
 
 Columns = Mapping[str, Any]
 """Column name (as the domain names it) -> the table's column."""
 
-UNKNOWN = "Not recorded"
 
 REPORT_INDEX = "ix_conversations_report"
 REPORT_COLUMNS = (
@@ -134,7 +133,7 @@ def _place_case(practice: Any, names: Mapping[str, str]) -> ColumnElement[str]:
     for code, name in names.items():
         by_name.setdefault(name, []).append(code)
     whens = [(practice.in_(codes), literal(name)) for name, codes in sorted(by_name.items())]
-    return case(*whens, else_=literal(UNKNOWN))
+    return case(*whens, else_=literal(NOT_RECORDED))
 
 
 def _group_expression(
@@ -158,7 +157,7 @@ def _group_expression(
         Dimension.AGE_BAND: cols["patient_age_band"],
         Dimension.SEX: cols["patient_sex"],
     }[dimension]
-    return func.coalesce(column, literal(UNKNOWN))
+    return func.coalesce(column, literal(NOT_RECORDED))
 
 
 def _selection(cols: Columns, query: ReportQuery) -> list[ColumnElement[bool]]:
@@ -200,7 +199,7 @@ def report_rows(
     organisation: Organisation,
     measures: Sequence[Measure] = metrics.MEASURES,
 ) -> list[ReportRow]:
-    """The report, one row per group (ordered by the group labels)."""
+    """The report, one row per group, in each dimension's order (``Dimension.sort_key``)."""
     dialect = connection.dialect.name
     derived = _derived(cols, query, dialect)
     groups = [
@@ -246,7 +245,10 @@ def report_rows(
             for values in rows.values():
                 numerator = values.get(measure.numerator) or 0.0
                 values[measure.key] = metrics.ratio(numerator, values.get(measure.denominator) or 0)
-    return [ReportRow(key, values) for key, values in rows.items()]
+    def in_order(key: tuple[str, ...]) -> tuple[tuple[int, int, str], ...]:
+        return tuple(d.sort_key(label) for d, label in zip(query.group_by, key, strict=True))
+
+    return [ReportRow(key, rows[key]) for key in sorted(rows, key=in_order)]
 
 
 def _drill_condition(

@@ -116,3 +116,13 @@ def test_workload_counts_each_specialists_answers(year: Store, organisation: Org
     assert top.conversations <= top.answers
     dermatology = store_workload(year, query(organisation, specialty_codes=("330",)))
     assert {r.specialty_code for r in dermatology} == {"330"}
+
+
+def test_groups_come_in_the_clinics_order(year: Store, organisation: Organisation) -> None:
+    by_age = store_report(year, query(organisation, Dimension.AGE_BAND), organisation)
+    bands = [row.group[0] for row in by_age]
+    assert "5-17" in bands and "18-39" in bands  # text order would put "18-39" first
+    assert bands == sorted(bands, key=Dimension.AGE_BAND.sort_key)
+    by_priority = store_report(year, query(organisation, Dimension.PRIORITY), organisation)
+    # (A&G never replaces a two-week-wait referral: the demo has none.)
+    assert [row.group[0] for row in by_priority] == ["ROUTINE", "URGENT"]
