@@ -13,7 +13,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,27 +44,11 @@ from bhcp_ag.sync.credentials import TokenStore
 from bhcp_ag.sync.engine import SyncEngine
 from bhcp_ag.sync.push import Backoff
 from bhcp_ag.sync.report import SyncReport
+from tests.forms import DERMATOLOGY
 
 MakeStore = Callable[[Path], Store]
 
-FORM = AdviceRequestForm(
-    specialty_code="330",
-    patient_nhs_number="9434765919",
-    patient_birth_date=date(1961, 5, 14),
-    patient_sex="female",
-    question="Is this pigmented lesion safe to monitor in primary care?",
-    clinical_summary="Present for years, darker recently.",
-    template_answers={
-        "lesion_site": "Left upper back",
-        "problem_type": "Single lesion",
-        "duration": "3 years",
-        "changes": ["Change in colour"],
-        "treatments_tried": "None",
-        "photo_attached": "Clinical only",
-    },
-    would_have_referred="yes",
-    convert_authorisation="NOT_AUTHORISED_TO_CONVERT",
-)
+FORM = DERMATOLOGY
 
 
 # --- a hub that can be stopped and started again on the same port and database -------------

@@ -35,7 +35,6 @@ from requests.adapters import HTTPAdapter
 from sqlalchemy import func, select
 
 from bhcp_ag.domain.organisation import Organisation
-from bhcp_ag.domain.request import AdviceRequestForm
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.targets import ResponseTargets
 from bhcp_ag.hub import models as hub_models
@@ -53,6 +52,7 @@ from bhcp_ag.sync.credentials import TokenStore
 from bhcp_ag.sync.engine import SyncEngine
 from bhcp_ag.sync.push import Backoff
 from bhcp_ag.sync.report import SyncReport, SyncState
+from tests.forms import DERMATOLOGY
 
 MakeStore = Callable[[Path], Store]
 
@@ -63,24 +63,7 @@ DEMO_CONVERSATIONS = 3000
 CHEAP_ARGON2 = Parameters(  # the demo clinicians' passwords: nobody signs in as them here
     type=Type.ID, version=19, salt_len=16, hash_len=32, time_cost=1, memory_cost=1024, parallelism=1
 )
-FORM = AdviceRequestForm(
-    specialty_code="330",
-    patient_nhs_number="9434765919",
-    patient_birth_date=date(1961, 5, 14),
-    patient_sex="female",
-    question="Is this pigmented lesion safe to monitor in primary care?",
-    clinical_summary="Present for years, darker recently.",
-    template_answers={
-        "lesion_site": "Left upper back",
-        "problem_type": "Single lesion",
-        "duration": "3 years",
-        "changes": ["Change in colour"],
-        "treatments_tried": "None",
-        "photo_attached": "Clinical only",
-    },
-    would_have_referred="yes",
-    convert_authorisation="NOT_AUTHORISED_TO_CONVERT",
-)
+FORM = DERMATOLOGY
 
 
 def wait_until(condition: Callable[[], bool], what: str, timeout: float = 20) -> None:

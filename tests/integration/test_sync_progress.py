@@ -4,14 +4,12 @@ and pull page by pull page, through the engine's status hook (on SQLite and Post
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 from keyring.backends import fail
 
 from bhcp_ag.domain.organisation import Organisation
-from bhcp_ag.domain.request import AdviceRequestForm
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.targets import ResponseTargets
 from bhcp_ag.hub.demo_users import DEMO_GP, DEMO_PASSWORD
@@ -22,30 +20,14 @@ from bhcp_ag.sync.client import HubClient
 from bhcp_ag.sync.credentials import TokenStore
 from bhcp_ag.sync.engine import SyncEngine
 from bhcp_ag.sync.report import SyncState, SyncStatus
+from tests.forms import DERMATOLOGY
 
 MakeStore = Callable[[Path], Store]
 HUB_CONVERSATIONS = 7
 LOCAL_REQUESTS = 3
 PAGE_SIZE = 2
 
-FORM = AdviceRequestForm(
-    specialty_code="330",
-    patient_nhs_number="9434765919",
-    patient_birth_date=date(1961, 5, 14),
-    patient_sex="female",
-    question="Is this pigmented lesion safe to monitor in primary care?",
-    clinical_summary="Present for years, darker recently.",
-    template_answers={
-        "lesion_site": "Left upper back",
-        "problem_type": "Single lesion",
-        "duration": "3 years",
-        "changes": ["Change in colour"],
-        "treatments_tried": "None",
-        "photo_attached": "Clinical only",
-    },
-    would_have_referred="yes",
-    convert_authorisation="NOT_AUTHORISED_TO_CONVERT",
-)
+FORM = DERMATOLOGY
 
 
 @pytest.fixture

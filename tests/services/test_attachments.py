@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import count
 from pathlib import Path
@@ -19,6 +20,7 @@ from bhcp_ag.services.requests import AdviceRequests
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.models import Attachment, AttachmentContent
+from tests.forms import DERMATOLOGY
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n" + b"%" * 40
@@ -93,24 +95,7 @@ def test_detaching_keeps_bytes_another_attachment_still_uses(
 
 
 def test_a_sent_requests_files_cannot_be_removed(workspace: Workspace) -> None:
-    complete = AdviceRequestForm(
-        specialty_code="330",
-        patient_nhs_number="943 476 5919",
-        patient_birth_date=datetime(1961, 5, 14).date(),
-        patient_sex="female",
-        question="Is this pigmented lesion safe to monitor in primary care?",
-        clinical_summary="Present for years, darker recently.",
-        template_answers={
-            "lesion_site": "Left upper back",
-            "problem_type": "Single lesion",
-            "duration": "3 years",
-            "changes": ["Change in colour"],
-            "treatments_tried": "None",
-            "photo_attached": "Clinical only",
-        },
-        would_have_referred="yes",
-        convert_authorisation="NOT_AUTHORISED_TO_CONVERT",
-    )
+    complete = replace(DERMATOLOGY, patient_nhs_number="943 476 5919")
     draft = workspace.requests.save_draft(workspace.user.id, complete)
     workspace.requests.attach(draft, "rash.png", PNG)
     workspace.requests.submit(workspace.user.id, complete, conversation_id=draft)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -17,29 +17,13 @@ from bhcp_ag.services.requests import AdviceRequests, RequestInvalid
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.models import Attachment, Conversation, Message, OutboxChange
+from tests.forms import DERMATOLOGY
 
 # Monday 23 November 2026, 10:00 GMT: due two working days later, Wednesday 10:00.
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
-FORM = AdviceRequestForm(
-    specialty_code="330",
-    patient_nhs_number="943 476 5919",
-    patient_birth_date=date(1961, 5, 14),
-    patient_sex="female",
-    question="Is this pigmented lesion safe to monitor in primary care?",
-    clinical_summary="Present for years, darker recently.",
-    template_answers={
-        "lesion_site": "Left upper back",
-        "problem_type": "Single lesion",
-        "duration": "3 years",
-        "changes": ["Change in colour"],
-        "treatments_tried": "None",
-        "photo_attached": "Clinical only",
-    },
-    would_have_referred="yes",
-    convert_authorisation="NOT_AUTHORISED_TO_CONVERT",
-)
+FORM = replace(DERMATOLOGY, patient_nhs_number="943 476 5919")
 
 
 @pytest.fixture
