@@ -277,7 +277,7 @@ class DesktopSession:
 
         workspace = Workspace.open(self.store, username, self.catalogue, self.targets)
         window = MainWindow(workspace, settings=self.settings)
-        add_reports_action(window, workspace, self.organisation)
+        add_reports_action(window, workspace, self.organisation, settings=self.settings)
         window.connect_sync(self.worker)
         window.sign_out_requested.connect(self.sign_out)
         window.sign_in_requested.connect(self.sign_in_again)

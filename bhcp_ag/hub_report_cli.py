@@ -2,8 +2,10 @@
 
     bhcp-ag-hub report --from 2016-04-01 --to 2017-03-31 --by specialty --format csv
 
-``--by`` may be given more than once (``--by network --by month``); without it the report
-is one row for the whole Bay. ``--tariff`` sets the price of a first outpatient
+``--by`` may be given more than once (``--by network --by month``), as many times as there
+are dimensions but each dimension once (``--by network --by network`` is refused, exit
+code 2, as argparse refuses any other mistake); without it the report is one row for the
+whole Bay. ``--tariff`` sets the price of a first outpatient
 attendance behind the money saved. The figures are computed in the hub's database by
 the same definitions as the app's Reports view (``bhcp_ag.domain.metrics``). The JSON
 carries the period, the measures' labels and units and the assumptions beside the rows;
@@ -38,6 +40,24 @@ from bhcp_ag.services.reports import Report, filter_lines, write_csv_to
 BY_CHOICES = [dimension.value for dimension in Dimension]
 
 
+class _Breakdowns(argparse.Action):
+    """``--by``, kept in the order given; a dimension given twice is an argument error."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        chosen = list(getattr(namespace, self.dest, None) or [])  # not the shared default
+        if values in chosen:
+            raise argparse.ArgumentError(
+                self, f"'{values}' is given twice; break the report down by each dimension once"
+            )
+        setattr(namespace, self.dest, [*chosen, values])
+
+
 def add_report_parser(commands: Any, add_database: Any) -> None:
     report = commands.add_parser(
         "report",
@@ -63,10 +83,10 @@ def add_report_parser(commands: Any, add_database: Any) -> None:
     )
     report.add_argument(
         "--by",
-        action="append",
+        action=_Breakdowns,
         default=[],
         choices=BY_CHOICES,
-        help="break the report down by this (may be repeated)",
+        help="break the report down by this (may be repeated, each dimension once)",
     )
     report.add_argument("--format", choices=("csv", "json"), default="csv")
     report.add_argument(

@@ -160,13 +160,19 @@ def _role_screenshots(
 
 
 def _reports_screenshot(app: QApplication, window: MainWindow, now: datetime, path: Path) -> None:
-    """The Bay's report for the last twelve months, by month, as an administrator sees it."""
+    """The Bay's report for the last twelve months, by month, as an administrator sees it.
+
+    Its choices are kept in ``window``'s settings (a temporary file, as the main window's
+    are), never the developer's own.
+    """
     from PySide6.QtTest import QTest
 
     from bhcp_ag.domain.organisation import Organisation
     from bhcp_ag.ui.reports.window import ReportsWindow
 
-    reports = ReportsWindow.open_for(window, window._workspace, Organisation.load(), now)
+    organisation = Organisation.load()
+    settings = window._settings
+    reports = ReportsWindow.open_for(window, window._workspace, organisation, now, settings)
     reports.resize(1500, 900)
     reports.choices.choose(reports.choices.breakdown, "month")
     reports.run_now()

@@ -57,6 +57,11 @@ class Dimension(StrEnum):
             "sex": "Sex",
         }[self.value]
 
+    @property
+    def in_sentence(self) -> str:
+        """The label within a sentence: "by month", "by ICC" (an acronym stays capital)."""
+        return self.label if self.label.isupper() else self.label.lower()
+
     def sort_key(self, label: str) -> tuple[int, int, str]:
         """Where a group of this dimension comes in a report: age bands youngest first,
         priorities routine to two-week wait, anything else by its label; "Not recorded"

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from bhcp_ag.domain.clock import LONDON
 from bhcp_ag.domain.conversation import Priority, Role
 from bhcp_ag.domain.metrics import BY_KEY, MEASURES, Measure
-from bhcp_ag.domain.organisation import Organisation
+from bhcp_ag.domain.organisation import Organisation, UnknownCode
 from bhcp_ag.domain.report_table import Record, columns, records
 from bhcp_ag.domain.reports import Dimension, ReportQuery
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
@@ -84,12 +84,16 @@ class Report:
 def filter_lines(
     query: ReportQuery, organisation: Organisation, catalogue: SpecialtyCatalogue
 ) -> tuple[tuple[str, str], ...]:
-    """What ``query`` covers in words: ("Practices", "All"), ("Specialties", "330 Dermatology")."""
+    """What ``query`` covers in words: ("Practices", "All"), ("Specialties", "330 Dermatology").
+
+    Practices that are exactly one network's or one ICC's are named as that ("Kendal
+    ICC, South Lakeland network (6 practices)"), not listed one by one.
+    """
 
     def practice(code: str) -> str:
         try:
             return f"{code} {organisation.practice(code).name}"
-        except KeyError:
+        except UnknownCode:
             return code
 
     def specialty(code: str) -> str:
@@ -103,10 +107,32 @@ def filter_lines(
             return value
 
     return (
-        ("Practices", "; ".join(map(practice, query.practice_codes)) or "All"),
+        (
+            "Practices",
+            _place_words(query.practice_codes, organisation)
+            or "; ".join(map(practice, query.practice_codes))
+            or "All",
+        ),
         ("Specialties", "; ".join(map(specialty, query.specialty_codes)) or "All"),
         ("Priorities", "; ".join(map(priority, query.priorities)) or "All"),
     )
+
+
+def _place_words(codes: tuple[str, ...], organisation: Organisation) -> str | None:
+    """The network or ICC whose practices are exactly ``codes``, in words; None when they
+    are no one network's or ICC's (or one practice, named better by itself)."""
+    chosen = set(codes)
+    if len(chosen) < 2:
+        return None
+    for network in organisation.networks:
+        iccs = organisation.iccs_in(network.code)
+        members = {icc: {p.code for p in organisation.practices_in(icc.code)} for icc in iccs}
+        if chosen == set().union(*members.values()):
+            return f"{network.name} network ({len(chosen)} practices)"
+        for icc, practices in members.items():
+            if chosen == practices:
+                return f"{icc.name} ICC, {network.name} network ({len(chosen)} practices)"
+    return None
 
 
 def in_scope(user: CurrentUser, query: ReportQuery) -> ReportQuery:
@@ -196,10 +222,10 @@ def write_csv_to(report: Report, out: TextIO, line_end: str = "\r\n") -> None:
 
 def breakdown_words(report: Report) -> str:
     """ "Network, then month"; "None (one row for the whole period)"."""
-    labels = [dimension.label for dimension in report.query.group_by]
-    if not labels:
+    dimensions = report.query.group_by
+    if not dimensions:
         return "None (one row for the whole period)"
-    return ", then ".join([labels[0]] + [label.lower() for label in labels[1:]])
+    return ", then ".join([dimensions[0].label] + [d.in_sentence for d in dimensions[1:]])
 
 
 def about_rows(report: Report) -> list[list[str]]:

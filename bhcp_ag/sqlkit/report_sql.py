@@ -245,6 +245,7 @@ def report_rows(
             for values in rows.values():
                 numerator = values.get(measure.numerator) or 0.0
                 values[measure.key] = metrics.ratio(numerator, values.get(measure.denominator) or 0)
+
     def in_order(key: tuple[str, ...]) -> tuple[tuple[int, int, str], ...]:
         return tuple(d.sort_key(label) for d, label in zip(query.group_by, key, strict=True))
 

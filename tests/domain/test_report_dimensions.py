@@ -19,3 +19,8 @@ def test_priorities_run_from_routine_to_two_week_wait() -> None:
 def test_other_groups_go_by_their_labels_with_unrecorded_last() -> None:
     labels = ["Not recorded", "male", "female", "unknown"]
     assert sorted(labels, key=Dimension.SEX.sort_key) == ["female", "male", "unknown", NOT_RECORDED]
+
+
+def test_a_dimension_in_a_sentence_keeps_an_acronym_capital() -> None:
+    assert f"by {Dimension.ICC.in_sentence}" == "by ICC"
+    assert f"by {Dimension.AGE_BAND.in_sentence}" == "by age band"

@@ -79,6 +79,32 @@ def test_a_backwards_period_is_refused(hub_url: str, capsys: pytest.CaptureFixtu
     assert "--to must be on or after --from" in capsys.readouterr().err
 
 
+def test_the_same_breakdown_twice_is_refused_as_an_argument_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'unused.sqlite3'}"
+    argv = ["report", "--database", url, "--from", "2016-04-01", "--to", "2017-03-31",
+            "--by", "network", "--by", "month", "--by", "network"]  # fmt: skip
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert "argument --by: 'network' is given twice" in error
+    assert not (tmp_path / "unused.sqlite3").exists()  # refused before opening anything
+
+
+def test_three_breakdowns_add_up_to_the_bay(
+    hub_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    [bay], _ = table_and_about(report(hub_url, capsys))
+    text = report(hub_url, capsys, "--by", "network", "--by", "priority", "--by", "sex")
+    rows, about = table_and_about(text)
+    assert set(rows[0]) >= {"network", "priority", "sex", "conversations"}
+    assert len({(r["network"], r["priority"], r["sex"]) for r in rows}) == len(rows) > 3
+    assert sum(float(r["conversations"]) for r in rows) == float(bay["conversations"])
+    assert ["Breakdown", "Network, then priority, then sex"] in about
+
+
 def test_help_names_the_breakdowns(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
         main(["report", "--help"])

@@ -14,7 +14,7 @@ from bhcp_ag.domain.conversation import Role
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.reports import Assumptions, Dimension, Period, ReportQuery
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
-from bhcp_ag.services.reports import ReportRefused, Reports, in_scope, write_csv
+from bhcp_ag.services.reports import ReportRefused, Reports, filter_lines, in_scope, write_csv
 from bhcp_ag.services.workspace import CurrentUser, load_user
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.demo import generate_demo_data
@@ -54,6 +54,42 @@ def test_a_practice_manager_sees_only_their_practice(bay: Store, reports: Report
     everyone = reports.run(admin, year(Dimension.PRACTICE))
     assert len(everyone.records) > 40
     assert sum(r["conversations"] for r in everyone.records) > mine.records[0]["conversations"]
+
+
+def test_a_practice_manager_asking_for_a_network_still_sees_only_their_practice(
+    bay: Store, reports: Reports
+) -> None:
+    manager = load_user(bay, DEMO_MANAGER)
+    organisation = Organisation.load()
+    elsewhere = tuple(
+        p.code for i in organisation.iccs_in("LM") for p in organisation.practices_in(i.code)
+    )
+    assert manager.practice_code not in elsewhere
+    mine = reports.run(manager, year(Dimension.PRACTICE, practice_codes=elsewhere))
+    assert [r["practice"] for r in mine.records] == [manager.practice_code]
+    assert dict(mine.filters)["Practices"].startswith(f"{manager.practice_code} ")
+
+
+def practices_line(*codes: str) -> str:
+    lines = dict(filter_lines(year(practice_codes=codes), Organisation.load(),
+                              SpecialtyCatalogue.load()))  # fmt: skip
+    return lines["Practices"]
+
+
+def test_the_practices_of_one_network_or_icc_are_named_as_that() -> None:
+    organisation = Organisation.load()
+    furness = [
+        p.code for i in organisation.iccs_in("FP") for p in organisation.practices_in(i.code)
+    ]
+    kendal = [p.code for p in organisation.practices_in("KEN")]
+    assert practices_line(*furness) == "Furness Peninsula network (14 practices)"
+    assert practices_line(*reversed(kendal)) == "Kendal ICC, South Lakeland network (6 practices)"
+    assert practices_line(*kendal[1:]) == "; ".join(
+        f"{code} {organisation.practice(code).name}" for code in kendal[1:]
+    )  # not the whole ICC: listed
+    assert practices_line("BAY001") == "BAY001 Duddon Valley Medical Practice"  # all of Millom
+    assert practices_line("BAY001", "GONE01") == "BAY001 Duddon Valley Medical Practice; GONE01"
+    assert practices_line() == "All"
 
 
 def test_a_specialist_reports_on_their_specialties_only(bay: Store, reports: Reports) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
@@ -44,7 +45,7 @@ def test_the_choices_and_geometry_come_back_next_time(
     choose(qtbot, window, "then_by", Dimension.MONTH.value)
     choose(qtbot, window, "specialty", "330")
     choose(qtbot, window, "priority", "URGENT")
-    choose(qtbot, window, "practice", "BAY003")
+    choose(qtbot, window, "place", "network:SL")
     window.choices.tariff.setValue(185)
     window.chart.measure.setCurrentIndex(window.chart.measure.findText("Avoidance rate (%)"))
     settle(qtbot, window)
@@ -58,6 +59,8 @@ def test_the_choices_and_geometry_come_back_next_time(
     assert query.period == Period(date(2025, 4, 1), date(2026, 3, 31))
     assert query.group_by == (Dimension.NETWORK, Dimension.MONTH)
     assert query.assumptions.tariff_pounds == 185
+    assert set(query.practice_codes) == south_lakeland(organisation)
+    assert again.choices.place.currentText() == "South Lakeland network"
     assert again.choices.preset.currentText() == "Last financial year"
     assert again.choices.then_by.currentData() == Dimension.MONTH.value
     assert again.chart.measure.currentText() == "Avoidance rate (%)"
@@ -96,7 +99,7 @@ def test_remembered_choices_outside_the_scope_are_dropped(
     # Left by someone else on this computer, or before the user's role changed.
     for key, value in {
         "reports/specialty": "100",  # not one of the specialist's
-        "reports/practice": "BAY005",  # not the practice manager's
+        "reports/place": "practice:BAY005",  # not the practice manager's
         "reports/breakdown": Dimension.PRACTICE.value,
         "reports/then_by": Dimension.PRACTICE.value,  # the same twice: not offered
         "reports/period": CUSTOM,
@@ -115,24 +118,39 @@ def test_remembered_choices_outside_the_scope_are_dropped(
     assert window.choices.preset.currentText() == "Last 12 months"  # the default
     window.close()
 
-    settings.setValue("reports/practice", "BAY005")
+    settings.setValue("reports/place", "network:FP")
     manager = workspace_of(ui_store, DEMO_MANAGER, catalogue, targets)
     theirs = open_reports(qtbot, manager, organisation, settings)
-    assert theirs.choices.practice.currentData() == ""
+    assert theirs.choices.place.key() == ""
     assert [r["practice"] for r in shown(theirs).records] == [manager.user.practice_code]
-    assert "BAY005" not in theirs.heading().filters
+    assert "Place" not in theirs.heading().filters
 
 
-def test_an_administrator_keeps_a_practice_the_bay_still_has(
+def south_lakeland(organisation: Organisation) -> set[str]:
+    return {p.code for i in organisation.iccs_in("SL") for p in organisation.practices_in(i.code)}
+
+
+@pytest.mark.parametrize(
+    ("remembered", "practices"),
+    [
+        ("practice:BAY005", {"BAY005"}),
+        ("icc:KEN", {"BAY018", "BAY019", "BAY020", "BAY021", "BAY022", "BAY023"}),
+        ("network:SL", south_lakeland(Organisation.load())),
+        ("practice:GONE01", set()),  # a practice since closed
+        ("icc:GONE", set()),  # an ICC since merged
+        ("network:GONE", set()),
+        ("BAY005", set()),  # not a place's key
+    ],
+)
+def test_an_administrator_keeps_a_place_the_bay_still_has(
     qtbot: QtBot,
     admin: Workspace,  # noqa: F811
     organisation: Organisation,
     settings: QSettings,
+    remembered: str,
+    practices: set[str],
 ) -> None:
-    settings.setValue("reports/practice", "BAY005")
+    settings.setValue("reports/place", remembered)
     window = open_reports(qtbot, admin, organisation, settings)
-    assert shown(window).query.practice_codes == ("BAY005",)
-    window.close()
-    settings.setValue("reports/practice", "GONE01")  # a practice since closed
-    again = open_reports(qtbot, admin, organisation, settings)
-    assert shown(again).query.practice_codes == ()
+    assert set(shown(window).query.practice_codes) == practices
+    assert window.choices.place.key() == (remembered if practices else "")

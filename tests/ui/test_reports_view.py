@@ -240,7 +240,7 @@ def test_a_practice_manager_sees_only_their_practice(
     manager = workspace_of(ui_store, DEMO_MANAGER, catalogue, targets)
     window = open_reports(qtbot, manager, organisation, settings)
     year_of(qtbot, window)
-    assert not window.choices.practice.isVisible()
+    assert not window.choices.place.isVisible()
     choose(qtbot, window, "breakdown", Dimension.PRACTICE.value)
     assert [r["practice"] for r in shown(window).records] == [manager.user.practice_code]
     assert "BAY001" in window.windowTitle()

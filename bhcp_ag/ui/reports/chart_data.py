@@ -94,7 +94,7 @@ def _number(value: object) -> float | None:
 
 def _one_way(report: Report, keys: tuple[str, ...]) -> ChartData:
     [dimension] = report.query.group_by
-    title = f"{_what(keys)} by {dimension.label.lower()}"
+    title = f"{_what(keys)} by {dimension.in_sentence}"
     if dimension is Dimension.MONTH:
         by_month = {str(record.get("month")): record for record in report.records}
         months = [month for month, _ in report.query.period.months()]
@@ -125,7 +125,7 @@ Cells = dict[tuple[str, ...], Record]
 
 def _two_way(report: Report, key: str, more_chosen: bool) -> ChartData:
     first, second = report.query.group_by
-    title = f"{_what([key])} by {first.label.lower()} and {second.label.lower()}"
+    title = f"{_what([key])} by {first.in_sentence} and {second.in_sentence}"
     cells: Cells = dict(zip(report.groups, report.records, strict=True))
     if Dimension.MONTH in (first, second):
         kind, categories, series, note = ChartKind.LINES, *_over_months(report, key, cells)

@@ -5,14 +5,16 @@ the last 12 months, this financial year and last (April to March). A report is b
 down by up to two dimensions: a breakdown and, optionally, "then by" another (network
 then month; age band then sex); "then by" never offers the first breakdown again.
 Filters narrow the report to a specialty, a priority and, for those who report on the
-whole Bay, a practice; the scope a role allows is applied by the service whatever is
-chosen here. ``changed`` is emitted on every change; the window waits for a pause
-before running.
+whole Bay, a place: a network, an ICC or a practice
+(:class:`~bhcp_ag.ui.reports.place_filter.PlaceFilter`); the scope a role allows is
+applied by the service whatever is chosen here. ``changed`` is emitted on every change;
+the window waits for a pause before running.
 
 The choices are kept in ``QSettings`` (:meth:`ReportChoices.save`) and brought back
 when the view opens again (:meth:`ReportChoices.restore`): a preset stays a preset (the
 last 12 months move on with the calendar), chosen dates stay those dates, and a
-remembered practice or specialty the user may no longer report on is dropped.
+remembered place or specialty the user may no longer report on (or the Bay no longer
+has) is dropped.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from bhcp_ag.domain.reports import (
 )
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.services.current_user import CurrentUser
+from bhcp_ag.ui.reports.place_filter import PlaceFilter
 
 
 def _month_start(day: date, months_back: int = 0) -> date:
@@ -98,7 +101,7 @@ class ReportChoices(QWidget):
         super().__init__(parent)
         self._assumptions = Assumptions.for_organisation(organisation)
         self._today = today
-        self._by_practice = user.role is Role.ADMIN  # others report on their own scope
+        self._whole_bay = user.role is Role.ADMIN  # others report on their own scope
         self.preset = self._combo("Period", [(name, name) for name in PRESETS] + [(CUSTOM, "")])
         self.first = self._date_edit("First day of the period")
         self.last = self._date_edit("Last day of the period")
@@ -111,8 +114,8 @@ class ReportChoices(QWidget):
         self.priority = self._combo(
             "Priority", [("All priorities", "")] + [(p.label, p.value) for p in Priority]
         )
-        self.practice = self._combo("Practice", self._practices(organisation))
-        for long_names in (self.specialty, self.practice):  # the list shows them whole
+        self.place = PlaceFilter(organisation, "Place: whole Bay, network, ICC or practice")
+        for long_names in (self.specialty, self.place):  # the list shows them whole
             long_names.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
@@ -156,11 +159,6 @@ class ReportChoices(QWidget):
         chosen = [s for s in catalogue.all() if not mine or s.tfc_code in mine]
         return [(everyone, "")] + [(s.short_name, s.tfc_code) for s in chosen]
 
-    @staticmethod
-    def _practices(organisation: Organisation) -> list[tuple[str, str]]:
-        practices = sorted(organisation.practices, key=lambda p: p.name)
-        return [("All practices", "")] + [(f"{p.name} ({p.code})", p.code) for p in practices]
-
     def _lay_out(self) -> None:
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -172,13 +170,13 @@ class ReportChoices(QWidget):
             ("T&hen by", self.then_by),
             ("&Specialty", self.specialty),
             ("Pri&ority", self.priority),
-            ("Pr&actice", self.practice),
+            ("Pl&ace", self.place),
             ("Tari&ff", self.tariff),
         ]
-        if not self._by_practice:
-            fields.remove(("Pr&actice", self.practice))
-            self.practice.setParent(self)
-            self.practice.hide()
+        if not self._whole_bay:
+            fields.remove(("Pl&ace", self.place))
+            self.place.setParent(self)
+            self.place.hide()
         for column, (text, field) in enumerate(fields):
             label = QLabel(text)
             label.setBuddy(field)
@@ -191,7 +189,7 @@ class ReportChoices(QWidget):
         self.first.dateChanged.connect(self._dates_edited)
         self.last.dateChanged.connect(self._dates_edited)
         self.breakdown.currentIndexChanged.connect(self._breakdown_changed)
-        for combo in (self.then_by, self.specialty, self.priority, self.practice):
+        for combo in (self.then_by, self.specialty, self.priority, self.place):
             combo.currentIndexChanged.connect(self.changed)
         self.tariff.valueChanged.connect(self.changed)
 
@@ -254,29 +252,27 @@ class ReportChoices(QWidget):
         """The chosen report as seen at ``now`` (raises ValueError for a backwards period)."""
         breakdowns = (self.breakdown.currentData(), self.then_by.currentData())
         specialty, priority = self.specialty.currentData(), self.priority.currentData()
-        practice = self.practice.currentData() if self._by_practice else ""
         tariff = self.tariff.value()
         return ReportQuery(
             period=self.period(),
             now=now,
             group_by=tuple(Dimension(value) for value in breakdowns if value),
-            practice_codes=(practice,) if practice else (),
+            practice_codes=self.place.practice_codes() if self._whole_bay else (),
             specialty_codes=(specialty,) if specialty else (),
             priorities=(priority,) if priority else (),
             assumptions=dataclasses.replace(self._assumptions, tariff_pounds=tariff),
         )
 
     def filters_text(self) -> str:
-        """The filters chosen, in words ("Specialty: Dermatology; Priority: Urgent")."""
+        """The filters chosen, in words ("Specialty: Dermatology; Place: Kendal ICC (South
+        Lakeland)")."""
         chosen = [
             f"{name}: {combo.currentText()}"
-            for name, combo in (
-                ("Specialty", self.specialty),
-                ("Priority", self.priority),
-                ("Practice", self.practice),
-            )
-            if combo.currentData() and (combo is not self.practice or self._by_practice)
+            for name, combo in (("Specialty", self.specialty), ("Priority", self.priority))
+            if combo.currentData()
         ]
+        if self._whole_bay and self.place.key():
+            chosen.append(f"Place: {self.place.place().label}")
         return "; ".join(chosen) or "None"
 
     # --- remembering -------------------------------------------------------------------
@@ -286,17 +282,19 @@ class ReportChoices(QWidget):
         settings.setValue(f"{KEY}/period", self.preset.currentText())
         settings.setValue(f"{KEY}/first", _date(self.first.date()).isoformat())
         settings.setValue(f"{KEY}/last", _date(self.last.date()).isoformat())
-        for name in ("breakdown", "then_by", "specialty", "priority", "practice"):
+        for name in ("breakdown", "then_by", "specialty", "priority"):
             combo: QComboBox = getattr(self, name)
             settings.setValue(f"{KEY}/{name}", combo.currentData() or "")
+        settings.setValue(f"{KEY}/place", self.place.key())
         settings.setValue(f"{KEY}/tariff", self.tariff.value())
 
     def restore(self, settings: QSettings) -> None:
         """Bring back the choices kept by :meth:`save`, without emitting ``changed``.
 
         Anything no longer on offer is dropped silently: a specialty outside a
-        specialist's own, a practice for anyone who does not report on the whole Bay, a
-        code the organisation no longer has. The scope is never widened by a setting.
+        specialist's own, a place for anyone who does not report on the whole Bay, a
+        network, ICC or practice the organisation no longer has. The scope is never
+        widened by a setting.
         """
 
         def text(name: str) -> str:
@@ -311,8 +309,8 @@ class ReportChoices(QWidget):
             _pick(self.then_by, text("then_by"))
             _pick(self.specialty, text("specialty"))
             _pick(self.priority, text("priority"))
-            if self._by_practice:
-                _pick(self.practice, text("practice"))
+            if self._whole_bay:
+                self.place.choose_key(text("place"))
             self.tariff.setValue(_number(settings.value(f"{KEY}/tariff"), DEFAULT_TARIFF_POUNDS))
         finally:
             self.blockSignals(False)
