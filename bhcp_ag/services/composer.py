@@ -5,10 +5,13 @@ had chosen. The UI saves it a moment after each edit and when the window closes,
 nothing typed is lost; sending the words deletes it (in the send's own transaction, see
 :mod:`bhcp_ag.services.conversation_actions`). When the hub refused words the user
 sent, they come back here: :meth:`Composer.load` offers the kept text of the latest
-unseen refusal if there is no newer draft.
+unseen refusal if there is no newer draft, and :meth:`Composer.refusals_seen` keeps it as
+the draft and puts back the files the refused reply or response carried, once.
 
 Files picked to go with the words (a photo the specialist asked for) are kept the same
-way, their bytes stored at once, until the words are sent.
+way, their bytes stored at once, until the words are sent. Sent files keep their bytes
+in the store, and the outbox keeps which files a change carried, so a refused change's
+files can come back without being picked again.
 
 Reply snippets are a specialist's saved wordings ("Reassure, review in 6 weeks..."),
 kept on this computer. These functions run on any thread and never touch the UI.
@@ -16,7 +19,8 @@ kept on this computer. These functions run on any thread and never touch the UI.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +29,7 @@ from sqlalchemy import delete, literal_column, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnClause
 
+from bhcp_ag.domain.actions import Action
 from bhcp_ag.domain.limits import TextRefused, check_attachment, check_text
 from bhcp_ag.store import conversations as repo
 from bhcp_ag.store.db import Store
@@ -32,6 +37,7 @@ from bhcp_ag.store.models import (
     AttachmentContent,
     ComposerDraft,
     ComposerFile,
+    OutboxChange,
     RejectedChange,
     ReplySnippet,
     utcnow,
@@ -40,6 +46,9 @@ from bhcp_ag.store.models import (
 MAX_SNIPPET_TITLE = 80
 ADDED_ORDER: ColumnClause[int] = literal_column("composer_files.rowid")
 """Insertion order, where two files were added at the same instant (dropped together)."""
+SENT_WITH_FILES = (Action.REPLY.value, Action.RESPOND.value)
+"""Changes whose files come back to the composer when refused (a refused request is a
+draft again with its files still on it)."""
 
 
 class SnippetRefused(ValueError):
@@ -67,6 +76,14 @@ class PendingFile:
 
 
 @dataclass(frozen=True)
+class FilesBack:
+    """The files of refused changes put back to send again, and any that could not be."""
+
+    restored: tuple[PendingFile, ...] = ()
+    missing: tuple[str, ...] = ()  # names whose bytes this computer no longer has
+
+
+@dataclass(frozen=True)
 class Snippet:
     id: str
     title: str
@@ -87,6 +104,18 @@ def pending_files(session: Session, conversation_id: str, user_id: str) -> list[
     ]
 
 
+def _files_carried(payload: str | None) -> Iterator[tuple[str, str]]:
+    """(SHA-256, file name) of each file an outbox change's payload sent, in its order."""
+    try:
+        sent = json.loads(payload or "{}").get("attachments")
+    except (ValueError, AttributeError):  # not JSON, or not an object
+        return
+    for item in sent if isinstance(sent, list) else ():
+        if isinstance(item, Mapping) and item.get("sha256"):
+            name = Path(str(item.get("filename") or "attachment")).name
+            yield str(item["sha256"]).lower(), name
+
+
 class Composer:
     """Composer drafts and reply snippets of one user."""
 
@@ -98,15 +127,18 @@ class Composer:
     def save(self, conversation_id: str, body: str, choice: str | None = None) -> None:
         """Keep what is being written (an empty text with no choice removes the draft)."""
         with self._store.session() as session:
-            draft = session.get(ComposerDraft, (conversation_id, self._user_id))
-            if not body.strip() and choice is None:
-                if draft is not None:
-                    session.delete(draft)
-                return
-            if draft is None:
-                draft = ComposerDraft(conversation_id=conversation_id, user_id=self._user_id)
-                session.add(draft)
-            draft.body, draft.choice, draft.updated_at = body, choice, self._now()
+            self._keep(session, conversation_id, body, choice)
+
+    def _keep(self, session: Session, conversation_id: str, body: str, choice: str | None) -> None:
+        draft = session.get(ComposerDraft, (conversation_id, self._user_id))
+        if not body.strip() and choice is None:
+            if draft is not None:
+                session.delete(draft)
+            return
+        if draft is None:
+            draft = ComposerDraft(conversation_id=conversation_id, user_id=self._user_id)
+            session.add(draft)
+        draft.body, draft.choice, draft.updated_at = body, choice, self._now()
 
     def load(self, conversation_id: str) -> Written | None:
         """The draft being written here, or words of a refused change to write again."""
@@ -127,17 +159,69 @@ class Composer:
                 return None
             return Written(draft.body, draft.choice)
 
-    def refusals_seen(self, conversation_id: str) -> None:
-        """The user has the refused words back in front of them: do not offer them again."""
+    def refusals_seen(self, conversation_id: str, words: Written | None = None) -> FilesBack:
+        """The user has what the hub refused back in front of them: do not offer it again.
+
+        One unit of work, so that words and files come back together and once: the
+        conversation's unseen refusals are marked seen, ``words`` (what :meth:`load`
+        offered) become the draft, and the files the refused replies and responses
+        carried are put back among the files to send, unless the same bytes wait there
+        already (the user attached them again). Returns the files put back.
+        """
         with self._store.session() as session:
-            session.execute(
-                update(RejectedChange)
+            refused = session.execute(
+                select(RejectedChange.change_id, RejectedChange.kind, OutboxChange.payload)
+                .outerjoin(OutboxChange, OutboxChange.id == RejectedChange.change_id)
                 .where(
                     RejectedChange.conversation_id == conversation_id,
                     RejectedChange.seen_at.is_(None),
                 )
+                .order_by(RejectedChange.rejected_at)
+            ).all()
+            if words is not None:
+                self._keep(session, conversation_id, words.body, words.choice)
+            if not refused:
+                return FilesBack()
+            session.execute(
+                update(RejectedChange)
+                .where(RejectedChange.change_id.in_([row.change_id for row in refused]))
                 .values(seen_at=self._now())
             )
+            carried = [
+                file
+                for row in refused
+                if row.kind in SENT_WITH_FILES
+                for file in _files_carried(row.payload)
+            ]
+            return self._put_back(session, conversation_id, carried)
+
+    def _put_back(
+        self, session: Session, conversation_id: str, carried: Sequence[tuple[str, str]]
+    ) -> FilesBack:
+        """Pick ``carried`` (SHA-256, file name) again, each once, from the stored bytes."""
+        waiting = {f.sha256 for f in pending_files(session, conversation_id, self._user_id)}
+        restored: list[PendingFile] = []
+        missing: list[str] = []
+        now = self._now()
+        for sha256, filename in carried:
+            if sha256 in waiting:
+                continue
+            content = session.get(AttachmentContent, sha256)
+            if content is None:
+                missing.append(filename)
+                continue
+            waiting.add(sha256)
+            row = ComposerFile(
+                id=repo.new_id(),
+                conversation_id=conversation_id,
+                user_id=self._user_id,
+                sha256=sha256,
+                filename=filename,
+                added_at=now,
+            )
+            session.add(row)
+            restored.append(PendingFile(row.id, filename, sha256, content.mime_type, content.size))
+        return FilesBack(tuple(restored), tuple(missing))
 
     # --- files to send with the words ---------------------------------------------------
 

@@ -7,7 +7,9 @@ information asked for, or asks a follow-up question about advice.
 
 What is typed is saved as a composer draft a moment after each edit, when the user moves
 to another conversation and when the window closes; nothing typed is lost. A send that
-the services refuse leaves the text in place with the reason beside it.
+the services refuse leaves the text in place with the reason beside it; words the hub
+refused after they were sent come back here once, with the files they carried and the
+hub's reason beside them.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from PySide6.QtWidgets import (
 from bhcp_ag.domain.clock import LONDON
 from bhcp_ag.domain.conversation import Recommendation, SpecialistOutcome
 from bhcp_ag.domain.limits import MAX_TEXT_CHARS
-from bhcp_ag.services.composer import Composer, Written
+from bhcp_ag.services.composer import Composer, FilesBack, Written
 from bhcp_ag.services.conversation_actions import Options
 from bhcp_ag.ui.attachment_preview import local_files
 from bhcp_ag.ui.composer_files import ComposerFiles
@@ -294,12 +296,8 @@ class ComposerBox(QGroupBox):
         self.problem.hide()
         self.saved_label.setText("")
         if written is not None and written.restored_from_refusal and self._conversation_id:
-            self.show_problem(
-                f"The hub refused what you sent: {written.restored_from_refusal} "
-                "Your words are back here to change or send again."
-            )
-            self._composer.refusals_seen(self._conversation_id)
-            self._composer.save(self._conversation_id, written.body, written.choice)
+            back = self._composer.refusals_seen(self._conversation_id, written)
+            self.show_problem(refusal_text(written.restored_from_refusal, back))
         self._update_count()
         self._update_recommendation()
 
@@ -359,3 +357,21 @@ class ComposerBox(QGroupBox):
         """The selected words, or all of them: what "Save as snippet" keeps."""
         selected = self.text.textCursor().selectedText().replace("\u2029", "\n")
         return selected or self.text.toPlainText()
+
+
+def refusal_text(reason: str, back: FilesBack) -> str:
+    """Why the hub refused what was sent, and what of it is back in the composer."""
+    names = [file.filename for file in back.restored]
+    what = "Your words"
+    if len(names) == 1:
+        what += f" and {names[0]}"
+    elif names:
+        what += f" and {len(names)} files ({', '.join(names)})"
+    text = f"The hub refused what you sent: {reason} {what} are back here to change or send again."
+    if back.missing:
+        them = "it" if len(back.missing) == 1 else "them"
+        text += (
+            f" {', '.join(back.missing)} could not be put back (no longer on this computer): "
+            f"attach {them} again."
+        )
+    return text

@@ -4,6 +4,8 @@ A compact row for the composer: "Attach file…", then one button per file ("arm
 activating it removes the file). Files dropped on the composer come here too. What is
 picked is kept in the store at once (:meth:`Composer.add_file`), so closing the app loses
 nothing; a refused file (wrong type, over 5 MB, unreadable) is named with the reason.
+The files of a reply or response the hub refused come back here with its words
+(:meth:`Composer.refusals_seen`), to send again or remove.
 """
 
 from __future__ import annotations

@@ -55,9 +55,9 @@ __all__ = ["new_desk"]  # the fixture, used here by name
 NewDesk = Callable[..., Desk]
 
 
-def photo(tmp_path: Path, name: str = "elbow.png") -> Path:
+def photo(tmp_path: Path, name: str = "elbow.png", colour: str = "#c98f7a") -> Path:
     image = QImage(64, 48, QImage.Format.Format_RGB32)
-    image.fill(QColor("#c98f7a"))
+    image.fill(QColor(colour))
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -275,6 +275,86 @@ def test_two_specialists_claim_at_once_and_the_second_is_told_who_won(
     kept = second.panel._workspace.composer.load(cid)
     assert kept is not None and kept.body == "Started writing before the news"
     assert hub_conversation(hub_db, cid).claimed_by_id == first.panel._workspace.user.id
+
+
+def test_a_question_that_lost_the_race_comes_back_with_its_file(
+    qtbot: QtBot,
+    hub_server: str,
+    hub_db: HubDatabase,
+    new_desk: NewDesk,
+    more_users: tuple[str, str, str],
+    tmp_path: Path,
+) -> None:
+    gp = open_signed_in(qtbot, new_desk(hub_server, "gp", memory_tokens(hub_server)), "demo.gp")
+    first = open_signed_in(
+        qtbot, new_desk(hub_server, "first", memory_tokens(hub_server)), "demo.specialist"
+    )
+    desk = new_desk(hub_server, "second", memory_tokens(hub_server))
+    second = open_signed_in(qtbot, desk, SECOND_DERMATOLOGIST)
+    cid = send_request(qtbot, gp, photo(tmp_path))
+    qtbot.waitUntil(lambda: synced_with_nothing_waiting(gp), timeout=SYNC_TIMEOUT_MS)
+    for window in (first, second):
+        sync_and_wait(qtbot, window)
+        show(qtbot, window, cid)
+
+    # The second asks for a photo, with an example, while their hub is out of reach...
+    composer = second.panel.composer
+    words = "Could you send a photo of the nails, framed like this example?"
+    engine = desk.session.hub.engine
+    real_url = engine.client.base_url
+    engine.client.base_url = "http://127.0.0.1:9"  # the network is down: nothing listens
+    try:
+        qtbot.keyClicks(composer.text, words)
+        example = photo(tmp_path, "nail-example.png", "#7a8fc9")
+        assert composer.files.add_paths([example]) == ["nail-example.png"]
+        click(qtbot, composer.outcome_buttons[SpecialistOutcome.REQUIRE_FURTHER_INFORMATION])
+        click(qtbot, composer.send_button)
+        qtbot.waitUntil(
+            lambda: (
+                second.sync_status.status.changes_waiting == 1
+                and second.sync_status.status.state.name == "OFFLINE"
+            ),
+            timeout=SYNC_TIMEOUT_MS,
+        )
+        # ...and meanwhile the first claims it.
+        assert first.panel.claim()
+        sync_and_wait(qtbot, first)
+    finally:
+        engine.client.base_url = real_url
+    sync_and_wait(qtbot, second)
+    qtbot.waitUntil(
+        lambda: (
+            second.rejections.box is not None
+            and "Dr Rohan Mehta claimed this request" in second.rejections.box.text()
+        ),
+        timeout=SYNC_TIMEOUT_MS,
+    )
+    assert hub_attachments(hub_db, cid) == [("elbow.png", "request")]
+
+    # The first releases it; the second finds their question and its file waiting.
+    assert first.panel.release()
+    sync_and_wait(qtbot, first)
+
+    def back_in_the_composer() -> bool:
+        if composer.isVisible():
+            return True
+        second.sync_now_action.trigger()
+        return False
+
+    qtbot.waitUntil(back_in_the_composer, timeout=SYNC_TIMEOUT_MS)
+    assert composer.text.toPlainText() == words
+    assert composer.files.names() == ["nail-example.png"]
+    problem = composer.problem.text()
+    assert "Dr Rohan Mehta claimed this request" in problem
+    assert "Your words and nail-example.png are back here" in problem
+    click(qtbot, composer.outcome_buttons[SpecialistOutcome.REQUIRE_FURTHER_INFORMATION])
+    click(qtbot, composer.send_button)
+    sync_and_wait(qtbot, second)
+    assert hub_attachments(hub_db, cid) == [
+        ("elbow.png", "request"),
+        ("nail-example.png", "question"),
+    ]
+    assert hub_conversation(hub_db, cid).status == Status.MORE_INFO_REQUESTED
 
 
 def test_closing_the_app_mid_reply_loses_nothing(

@@ -1,18 +1,30 @@
-"""Text being written in a conversation, kept as typed; refused words back; snippets."""
+"""Text being written in a conversation, kept as typed; refused words and files back;
+snippets."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select, update
 
-from bhcp_ag.services.composer import Composer, SnippetRefused
+from bhcp_ag.domain.conversation import SpecialistOutcome
+from bhcp_ag.services.attachments import read_content
+from bhcp_ag.services.composer import Composer, FilesBack, SnippetRefused
+from bhcp_ag.services.workspace import Workspace
+from bhcp_ag.store.conversations import record_change
 from bhcp_ag.store.db import Store
-from bhcp_ag.store.models import RejectedChange
-from bhcp_ag.store.sync_state import PendingChange, Refusal, record_rejection
+from bhcp_ag.store.models import Attachment, Conversation, OutboxChange, RejectedChange
+from bhcp_ag.store.sync_state import PendingChange, Refusal, pending_batch, record_rejection
+from bhcp_ag.sync.push import settle
+from bhcp_ag.sync.wire import ChangeResult
 from tests.services.conftest import Clock, accepted
-from tests.services.test_requests import NOW
+from tests.services.test_requests import NOW, PNG
+from tests.sync.test_sync_state import snapshot
+
+PDF = b"%PDF-1.4\n% a discharge letter\n"
 
 
 def test_a_draft_survives_reopening_the_store(
@@ -62,6 +74,92 @@ def test_words_the_hub_refused_come_back_once(gp, clock: Clock) -> None:
     assert again is not None and again.body == "older draft"
     with gp.store.read_session() as session:
         assert session.get(RejectedChange, "c-1").seen_at is not None
+
+
+def _asked_for_more(gp: Workspace, specialist: Workspace) -> str:
+    """A request of the GP's that the specialist has asked more about (at the hub too)."""
+    cid = accepted(gp)
+    specialist.actions.respond(
+        specialist.user, cid, SpecialistOutcome.REQUIRE_FURTHER_INFORMATION, "Photos?"
+    )
+    with gp.store.session() as session:
+        session.execute(update(OutboxChange).values(state="applied"))
+    return cid
+
+
+def _refused_by_the_hub(store: Store, clock: Clock, reason: str) -> None:
+    """What sync does when the hub refuses the change queued last: settle the refusal,
+    and make the conversation the hub's snapshot (still waiting for the GP's reply)."""
+    with store.read_session() as session:
+        change = pending_batch(session, 100)[-1]
+        conv = session.get(Conversation, change.conversation_id)
+        assert conv is not None
+        as_the_hub_has_it = snapshot(
+            conv.id,
+            status="more_info_requested",
+            practice_code=conv.practice_code,
+            requester_id=conv.requester_id,
+            specialty_code=conv.specialty_code,
+        )
+    refused = ChangeResult(change.id, "rejected", "transition_refused", reason, as_the_hub_has_it)
+    with store.session() as session:
+        settle(session, [change], [refused], clock.now)
+
+
+def test_files_of_a_refused_reply_come_back_once_with_its_words(
+    gp: Workspace, specialist: Workspace, clock: Clock
+) -> None:
+    cid = _asked_for_more(gp, specialist)
+    gp.composer.add_file(cid, "arm.png", PNG)
+    gp.composer.add_file(cid, "letter.pdf", PDF)
+    gp.actions.reply(gp.user, cid, "Photo and the discharge letter attached.")
+    clock.now += timedelta(minutes=2)
+    _refused_by_the_hub(gp.store, clock, "A colleague replied first.")
+    with gp.store.read_session() as session:  # the sent copies went with the message
+        assert session.scalars(select(Attachment.filename)).all() == []
+    assert gp.composer.files(cid) == []
+    again = gp.composer.add_file(cid, "arm-again.png", PNG)  # the user picked it again
+
+    clock.now += timedelta(minutes=1)
+    written = gp.composer.load(cid)
+    assert written is not None and written.restored_from_refusal == "A colleague replied first."
+    back = gp.composer.refusals_seen(cid, written)
+    assert [(f.filename, f.mime_type, f.size) for f in back.restored] == [
+        ("letter.pdf", "application/pdf", len(PDF))
+    ]
+    assert back.missing == ()
+    files = gp.composer.files(cid)
+    assert [f.filename for f in files] == ["arm-again.png", "letter.pdf"]  # not arm.png twice
+    assert files[0] == again
+    assert read_content(gp.store, files[1].sha256).content == PDF
+
+    assert gp.composer.refusals_seen(cid) == FilesBack()  # once
+    assert [f.filename for f in gp.composer.files(cid)] == ["arm-again.png", "letter.pdf"]
+    kept = gp.composer.load(cid)
+    assert kept is not None and kept.body == "Photo and the discharge letter attached."
+    assert kept.restored_from_refusal is None  # the words are the draft now
+
+    gp.actions.reply(gp.user, cid, kept.body)  # ready to send again
+    with gp.store.read_session() as session:
+        payload = json.loads(session.scalars(select(OutboxChange.payload)).all()[-1])
+    assert [a["filename"] for a in payload["attachments"]] == ["arm-again.png", "letter.pdf"]
+
+
+def test_only_replies_and_responses_bring_files_to_the_composer(
+    gp: Workspace, clock: Clock
+) -> None:
+    """A refused request is a draft again with its files on it: none come here too."""
+    cid = accepted(gp)
+    gp.composer.add_file(cid, "arm.png", PNG)
+    picked = gp.composer.files(cid)[0]
+    gp.composer.remove_file(picked.id)  # its bytes stay in the store
+    sent = {"attachments": [{"id": "a-1", "sha256": picked.sha256, "filename": "arm.png"}]}
+    with gp.store.session() as session:
+        change = record_change(session, "conversation.submit", sent, conversation_id=cid)
+        pending = PendingChange(change.id, change.seq, change.kind, cid, sent, NOW)
+        record_rejection(session, Refusal(pending, "invalid", "Pick a specialty.", "Q?"), NOW)
+    assert gp.composer.refusals_seen(cid) == FilesBack()
+    assert gp.composer.files(cid) == []
 
 
 def test_snippets_belong_to_their_specialist(gp, specialist) -> None:
