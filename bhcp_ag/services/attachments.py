@@ -16,7 +16,7 @@ from sqlalchemy import func, literal_column, select
 from bhcp_ag.domain.conversation import Status
 from bhcp_ag.domain.limits import MAX_ATTACHMENT_BYTES, AttachmentRefused
 from bhcp_ag.store.db import Store
-from bhcp_ag.store.models import Attachment, AttachmentContent, Conversation
+from bhcp_ag.store.models import Attachment, AttachmentContent, ComposerFile, Conversation
 
 _BYTES_PER_MB = 1024 * 1024
 
@@ -98,8 +98,9 @@ def read_content(store: Store, sha256: str) -> StoredContent:
 def detach(store: Store, attachment_id: str) -> str:
     """Remove an attachment from its draft; returns its file name.
 
-    The bytes go too, unless another attachment (of any conversation) still refers to
-    them. Raises ``ValueError`` once the request has been sent: what was sent stays.
+    The bytes go too, unless another attachment (of any conversation) or a file waiting
+    in a composer still refers to them. Raises ``ValueError`` once the request has been
+    sent: what was sent stays.
     """
     with store.session() as session:
         attachment = session.get(Attachment, attachment_id)
@@ -111,8 +112,10 @@ def detach(store: Store, attachment_id: str) -> str:
         sha256, filename = attachment.sha256, attachment.filename
         session.delete(attachment)
         session.flush()
-        query = select(func.count()).where(Attachment.sha256 == sha256)
-        if not session.scalar(query):
+        still_used = select(Attachment.sha256).where(Attachment.sha256 == sha256).union_all(
+            select(ComposerFile.sha256).where(ComposerFile.sha256 == sha256)
+        )
+        if session.scalar(select(func.count()).select_from(still_used.subquery())) == 0:
             content = session.get(AttachmentContent, sha256)
             if content is not None:
                 session.delete(content)

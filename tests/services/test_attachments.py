@@ -94,6 +94,19 @@ def test_detaching_keeps_bytes_another_attachment_still_uses(
         attachments.detach(workspace.store, second.id)
 
 
+def test_detaching_keeps_bytes_a_composer_is_waiting_to_send(
+    workspace: Workspace, draft_id: str
+) -> None:
+    workspace.requests.attach(draft_id, "rash.png", PNG)
+    other = workspace.requests.save_draft(workspace.user.id, DRAFT)
+    waiting = workspace.composer.add_file(other, "same-rash.png", PNG)
+    [attached] = attachments.conversation_attachments(workspace.store, draft_id)
+    attachments.detach(workspace.store, attached.id)  # used to break the foreign key
+    assert _count(workspace.store, AttachmentContent) == 1
+    assert attachments.read_content(workspace.store, waiting.sha256).content == PNG
+    workspace.composer.remove_file(waiting.id)
+
+
 def test_a_sent_requests_files_cannot_be_removed(workspace: Workspace) -> None:
     complete = replace(DERMATOLOGY, patient_nhs_number="943 476 5919")
     draft = workspace.requests.save_draft(workspace.user.id, complete)
