@@ -112,8 +112,10 @@ def detach(store: Store, attachment_id: str) -> str:
         sha256, filename = attachment.sha256, attachment.filename
         session.delete(attachment)
         session.flush()
-        still_used = select(Attachment.sha256).where(Attachment.sha256 == sha256).union_all(
-            select(ComposerFile.sha256).where(ComposerFile.sha256 == sha256)
+        still_used = (
+            select(Attachment.sha256)
+            .where(Attachment.sha256 == sha256)
+            .union_all(select(ComposerFile.sha256).where(ComposerFile.sha256 == sha256))
         )
         if session.scalar(select(func.count()).select_from(still_used.subquery())) == 0:
             content = session.get(AttachmentContent, sha256)
