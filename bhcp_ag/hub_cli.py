@@ -29,7 +29,7 @@ from typing import TextIO
 
 from bhcp_ag.domain.conversation import Role
 from bhcp_ag.domain.demo import SchemeYear, scheme_year
-from bhcp_ag.domain.organisation import USER_ROLES, Organisation
+from bhcp_ag.domain.organisation import USER_ROLES, Organisation, UnknownCode
 from bhcp_ag.domain.organisation import User as Person
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.hub.accounts import AccountRefused, create_user
@@ -225,6 +225,8 @@ def cmd_report(args: argparse.Namespace) -> str:
     database = _open(_database_url(args.database))
     try:
         return report_text(database, args, datetime.now(UTC))
+    except UnknownCode as unknown:
+        raise CommandFailed(str(unknown.args[0])) from None
     finally:
         database.close()
 

@@ -5,7 +5,9 @@
 ``--by`` may be given more than once (``--by network --by month``), as many times as there
 are dimensions but each dimension once (``--by network --by network`` is refused, exit
 code 2, as argparse refuses any other mistake); without it the report is one row for the
-whole Bay. ``--tariff`` sets the price of a first outpatient
+whole Bay. ``--network``, ``--icc`` and ``--practice`` narrow it to those practices
+(together: all of them), ``--specialty`` and ``--priority`` to those; a code the Bay does
+not have is refused in words. ``--tariff`` sets the price of a first outpatient
 attendance behind the money saved. The figures are computed in the hub's database by
 the same definitions as the app's Reports view (``bhcp_ag.domain.metrics``). The JSON
 carries the period, the measures' labels and units and the assumptions beside the rows;
@@ -22,8 +24,9 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
+from bhcp_ag.domain.conversation import Priority
 from bhcp_ag.domain.metrics import MEASURES
-from bhcp_ag.domain.organisation import Organisation
+from bhcp_ag.domain.organisation import Organisation, UnknownCode
 from bhcp_ag.domain.report_table import columns, records
 from bhcp_ag.domain.reports import (
     DEFAULT_TARIFF_POUNDS,
@@ -88,6 +91,19 @@ def add_report_parser(commands: Any, add_database: Any) -> None:
         choices=BY_CHOICES,
         help="break the report down by this (may be repeated, each dimension once)",
     )
+    places = report.add_argument_group(
+        "filters", "narrow the report (each may be repeated; places add up, as the view's do)"
+    )
+    for flag, what in (
+        ("--network", "a clinical network's code (its practices)"),
+        ("--icc", "an Integrated Care Community's code (its practices)"),
+        ("--practice", "a practice's code"),
+        ("--specialty", "a specialty's treatment function code (330)"),
+    ):
+        places.add_argument(flag, action="append", default=[], metavar="CODE", help=what)
+    places.add_argument(
+        "--priority", action="append", default=[], choices=[p.value for p in Priority]
+    )
     report.add_argument("--format", choices=("csv", "json"), default="csv")
     report.add_argument(
         "--workload",
@@ -104,13 +120,41 @@ def add_report_parser(commands: Any, add_database: Any) -> None:
     add_database(report)  # fmt: skip
 
 
+def _practices(organisation: Organisation, args: argparse.Namespace) -> tuple[str, ...]:
+    """The practices of the chosen networks, ICCs and practices, in the organisation's
+    order; none chosen: () (every practice)."""
+    chosen: set[str] = set()
+    for network in args.network:
+        for icc in organisation.iccs_in(network):
+            chosen.update(p.code for p in organisation.practices_in(icc.code))
+    for icc_code in args.icc:
+        chosen.update(p.code for p in organisation.practices_in(icc_code))
+    chosen.update(organisation.practice(code).code for code in args.practice)
+    return tuple(p.code for p in organisation.practices if p.code in chosen)
+
+
+def _query(args: argparse.Namespace, now: datetime, organisation: Organisation) -> ReportQuery:
+    known = {specialty.tfc_code for specialty in SpecialtyCatalogue.load().all()}
+    for code in args.specialty:
+        if code not in known:
+            raise UnknownCode(f"There is no specialty with the code '{code}'.")
+    return ReportQuery(
+        Period(args.first, args.last),
+        now,
+        tuple(Dimension(value) for value in args.by),
+        practice_codes=_practices(organisation, args),
+        specialty_codes=tuple(args.specialty),
+        priorities=tuple(args.priority),
+        assumptions=Assumptions.for_organisation(organisation, args.tariff),
+    )
+
+
 def report_text(database: HubDatabase, args: argparse.Namespace, now: datetime) -> str:
-    """The report the arguments ask for, as CSV or JSON text."""
+    """The report the arguments ask for, as CSV or JSON text; ``UnknownCode`` (its
+    message for the user) for a filter naming something the Bay does not have."""
     organisation = Organisation.load()
-    period = Period(args.first, args.last)
-    group_by = tuple(Dimension(value) for value in args.by)
-    assumptions = Assumptions.for_organisation(organisation, args.tariff)
-    query = ReportQuery(period, now, group_by, assumptions=assumptions)
+    query = _query(args, now, organisation)
+    group_by, assumptions = query.group_by, query.assumptions
     if args.workload:
         return _workload_text(database, query, args.format)
     rows = hub_report(database, query, organisation)

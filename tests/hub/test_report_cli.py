@@ -126,3 +126,42 @@ def test_workload_lists_answers_per_specialist(
     )
     answers = [int(r["answers"]) for r in rows]
     assert answers == sorted(answers, reverse=True)
+
+
+def test_filters_narrow_to_a_network_an_icc_and_a_specialty(
+    hub_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    by_network, _ = table_and_about(report(hub_url, capsys, "--by", "network"))
+    furness = next(r for r in by_network if r["network"] == "Furness Peninsula")
+    [only], about = table_and_about(report(hub_url, capsys, "--network", "FP"))
+    assert only["conversations"] == furness["conversations"] != "0"
+    assert ["Practices", "Furness Peninsula network (14 practices)"] in about
+    by_icc, _ = table_and_about(report(hub_url, capsys, "--network", "FP", "--by", "icc"))
+    assert {r["icc"] for r in by_icc} <= {"Millom", "Alfred Barrow", "Barrow Town",
+                                          "Dalton & Ulverston"}  # fmt: skip
+    both, _ = table_and_about(report(hub_url, capsys, "--icc", "MIL", "--icc", "BTN"))
+    millom, barrow = (next(r for r in by_icc if r["icc"] == n) for n in ("Millom", "Barrow Town"))
+    assert float(both[0]["conversations"]) == float(millom["conversations"]) + float(
+        barrow["conversations"]
+    )
+    derm, _ = table_and_about(report(hub_url, capsys, "--specialty", "330", "--by", "specialty"))
+    assert [r["specialty"] for r in derm] == ["330"]
+    urgent, _ = table_and_about(report(hub_url, capsys, "--priority", "URGENT", "--by", "priority"))
+    assert [r["priority"] for r in urgent] == ["URGENT"]
+
+
+@pytest.mark.parametrize(
+    ("flag", "code", "words"),
+    [
+        ("--network", "XX", "no network with the code 'XX'"),
+        ("--icc", "NOPE", "no ICC with the code 'NOPE'"),
+        ("--practice", "BAY999", "no practice with the code 'BAY999'"),
+        ("--specialty", "999", "no specialty with the code '999'"),
+    ],
+)
+def test_an_unknown_code_is_refused_in_words(
+    hub_url: str, capsys: pytest.CaptureFixture[str], flag: str, code: str, words: str
+) -> None:
+    argv = ["report", "--database", hub_url, "--from", "2016-04-01", "--to", "2017-03-31"]
+    assert main([*argv, flag, code]) == 1
+    assert words in capsys.readouterr().err
