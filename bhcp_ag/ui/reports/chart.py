@@ -120,6 +120,9 @@ def _add_lines(chart: QChart, data: ChartData) -> None:
         lines.append(line)
     months_axis = QBarCategoryAxis()
     months_axis.append(list(data.categories))
+    if len(data.categories) > 6:  # "Dec 2025" whole, upright, rather than "Dec..."
+        months_axis.setLabelsAngle(-90)
+        months_axis.setTruncateLabels(False)
     _attach(chart, lines, months_axis, Qt.AlignmentFlag.AlignBottom)
     _attach(chart, lines, _value_axis(data.keys, _highest(data)), Qt.AlignmentFlag.AlignLeft)
 
