@@ -31,7 +31,8 @@ DECIMALS = {
 def rounded(value: float | None, unit: Unit) -> float | None:
     if value is None:
         return None
-    return round(value, DECIMALS[unit]) if DECIMALS[unit] else float(round(value))
+    # Whole numbers as integers, so that a CSV or JSON says 4634, not 4634.0.
+    return round(value, DECIMALS[unit]) if DECIMALS[unit] else round(value)
 
 
 def columns(group_by: Sequence[Dimension], measures: Sequence[Measure] = MEASURES) -> list[str]:

@@ -42,6 +42,7 @@ def test_csv_by_specialty_adds_up_to_the_bay(
     for key in ("conversations", "would_have_referred", "referrals_avoided"):
         assert sum(float(r[key]) for r in rows) == float(bay[key]) > 0
     assert float(bay["money_saved"]) == 160 * float(bay["referrals_avoided"])
+    assert bay["conversations"].isdigit() and bay["miles_saved"].isdigit()  # 4634, not 4634.0
 
 
 def test_csv_carries_the_period_breakdowns_and_assumptions(

@@ -120,7 +120,7 @@ def shown(window: ReportsWindow) -> Report:
 
 def figure(record: Record, key: str) -> float:
     value = record[key]
-    assert isinstance(value, float)
+    assert isinstance(value, int | float)  # counts are whole numbers
     return value
 
 
