@@ -42,6 +42,7 @@ from bhcp_ag.store.models import (
     ReplySnippet,
     utcnow,
 )
+from bhcp_ag.store.sync_state import by_user
 
 MAX_SNIPPET_TITLE = 80
 ADDED_ORDER: ColumnClause[int] = literal_column("composer_files.rowid")
@@ -146,10 +147,12 @@ class Composer:
             draft = session.get(ComposerDraft, (conversation_id, self._user_id))
             refused = session.scalars(
                 select(RejectedChange)
+                .outerjoin(OutboxChange, OutboxChange.id == RejectedChange.change_id)
                 .where(
                     RejectedChange.conversation_id == conversation_id,
                     RejectedChange.kept_text.is_not(None),
                     RejectedChange.seen_at.is_(None),
+                    by_user(self._user_id),  # another user's words are theirs
                 )
                 .order_by(RejectedChange.rejected_at.desc())
             ).first()
@@ -175,6 +178,7 @@ class Composer:
                 .where(
                     RejectedChange.conversation_id == conversation_id,
                     RejectedChange.seen_at.is_(None),
+                    by_user(self._user_id),
                 )
                 .order_by(RejectedChange.rejected_at)
             ).all()

@@ -146,7 +146,7 @@ class ConversationActions:
                 return Done(conv.id, Action.CLAIM, None, Status(conv.status))
             now = self._now()
             conv.claimed_by_id, conv.claimed_at, conv.updated_at = user.id, now, now
-            return self._queued(session, conv, Action.CLAIM, {}, now)
+            return self._queued(session, conv, Action.CLAIM, {}, now, user, words_sent=False)
 
     def release(self, user: CurrentUser, conversation_id: str) -> Done:
         with self._store.session() as session:
@@ -154,7 +154,7 @@ class ConversationActions:
             _check_release(user, conv, _claimer_name(session, conv))
             now = self._now()
             conv.claimed_by_id, conv.claimed_at, conv.updated_at = None, None, now
-            return self._queued(session, conv, Action.RELEASE, {}, now)
+            return self._queued(session, conv, Action.RELEASE, {}, now, user, words_sent=False)
 
     def respond(
         self,
@@ -257,23 +257,26 @@ class ConversationActions:
         action: Action,
         payload: Mapping[str, object],
         now: datetime,
-        user: CurrentUser | None = None,
+        user: CurrentUser,
+        *,
+        words_sent: bool = True,
     ) -> Done:
-        """Settle the fields every change keeps in step and queue the change for the hub."""
+        """Settle the fields every change keeps in step and queue ``user``'s change for the
+        hub (``words_sent``: what they were writing here is done with)."""
         conv.updated_at = now
         if not Status(conv.status).is_open and conv.closed_at is None:
             conv.closed_at = now
         conv.referral_avoided = referral_avoided(
             conv.would_have_referred, conv.status, conv.closing_outcome
         )
-        if user is not None:  # the words are sent: what was being written is done with
+        if words_sent:
             session.execute(
                 delete(ComposerDraft).where(
                     ComposerDraft.conversation_id == conv.id, ComposerDraft.user_id == user.id
                 )
             )
         change = repo.record_change(
-            session, action.value, dict(payload), conversation_id=conv.id, now=now
+            session, action.value, dict(payload), conversation_id=conv.id, user_id=user.id, now=now
         )
         return Done(conv.id, action, change.id, Status(conv.status))
 

@@ -161,6 +161,7 @@ class AdviceRequests:
                 "conversation.submit",
                 _submit_payload(conv, message),
                 conversation_id=conv.id,
+                user_id=user.id,
                 now=now,
             )
             return Sent(conv.id, now, conv.due_at, change.id)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bhcp_ag.domain.conversation import Role
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
@@ -21,8 +21,8 @@ from bhcp_ag.services.conversation_actions import ConversationActions
 from bhcp_ag.services.current_user import CurrentUser
 from bhcp_ag.services.requests import AdviceRequests
 from bhcp_ag.store.db import Store
-from bhcp_ag.store.models import OutboxChange, User, utcnow
-from bhcp_ag.store.sync_state import last_username, remember_username, save_users
+from bhcp_ag.store.models import User, utcnow
+from bhcp_ag.store.sync_state import changes_waiting, last_username, remember_username, save_users
 from bhcp_ag.sync.engine import SyncEngine
 from bhcp_ag.sync.errors import HubProblem, HubUnreachable
 from bhcp_ag.sync.snapshots import user_row
@@ -74,10 +74,9 @@ class Workspace:
         )
 
     def changes_waiting(self) -> int:
-        """Local changes not yet accepted by the hub."""
+        """The user's local changes not yet accepted by the hub."""
         with self.store.read_session() as session:
-            query = select(func.count()).where(OutboxChange.state == "pending")
-            return session.scalar(query) or 0
+            return changes_waiting(session, self.user.id)
 
 
 def load_user(store: Store, username: str) -> CurrentUser:

@@ -395,14 +395,17 @@ def record_change(
     payload: dict[str, Any],
     *,
     conversation_id: str | None,
+    user_id: str,
     now: datetime | None = None,
 ) -> OutboxChange:
-    """Queue a change for the hub, in the caller's transaction."""
+    """Queue ``user_id``'s change for the hub, in the caller's transaction; it is pushed
+    only while they are signed in (the hub records whoever pushes it as its author)."""
     change = OutboxChange(
         id=new_id(),
         seq=next_outbox_seq(session),
         kind=kind,
         conversation_id=conversation_id,
+        user_id=user_id,
         payload=json.dumps(payload, sort_keys=True, default=str),
         created_at=now or utcnow(),
         state="pending",

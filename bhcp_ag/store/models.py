@@ -222,6 +222,9 @@ class OutboxChange(Base):
     seq: Mapped[int] = mapped_column(Integer, unique=True)  # local order of changes
     kind: Mapped[str] = mapped_column(String(40))  # e.g. "conversation.submit"
     conversation_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    # Who made the change: only they push it (the hub takes the author from the token).
+    # NULL only for changes queued before revision 0008 could say.
+    user_id: Mapped[str | None] = mapped_column(String(36), index=True)
     payload: Mapped[str] = mapped_column(Text)  # JSON
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # pending | applied | rejected

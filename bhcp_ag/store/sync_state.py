@@ -19,7 +19,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, Table, delete, func, select, update
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ColumnElement,
+    Date,
+    Table,
+    delete,
+    func,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -95,11 +107,19 @@ class PendingChange:
     created_at: datetime
 
 
-def pending_batch(session: Session, limit: int) -> list[PendingChange]:
-    """The oldest ``limit`` pending changes, in outbox order."""
+def by_user(user_id: str | None) -> ColumnElement[bool]:
+    """The changes ``user_id`` made (and those queued before changes said who made them);
+    None: everybody's."""
+    if user_id is None:
+        return true()
+    return or_(OutboxChange.user_id == user_id, OutboxChange.user_id.is_(None))
+
+
+def pending_batch(session: Session, limit: int, user_id: str | None) -> list[PendingChange]:
+    """The oldest ``limit`` pending changes ``user_id`` made, in outbox order."""
     query = (
         select(OutboxChange)
-        .where(OutboxChange.state == "pending")
+        .where(OutboxChange.state == "pending", by_user(user_id))
         .order_by(OutboxChange.seq)
         .limit(limit)
     )
@@ -109,8 +129,13 @@ def pending_batch(session: Session, limit: int) -> list[PendingChange]:
     ]
 
 
-def changes_waiting(session: Session) -> int:
-    query = select(func.count()).select_from(OutboxChange).where(OutboxChange.state == "pending")
+def changes_waiting(session: Session, user_id: str | None = None) -> int:
+    """Pending changes ``user_id`` made (None: everybody's)."""
+    query = (
+        select(func.count())
+        .select_from(OutboxChange)
+        .where(OutboxChange.state == "pending", by_user(user_id))
+    )
     return session.scalar(query) or 0
 
 

@@ -134,8 +134,9 @@ class SyncEngine:
             return self._status
 
     def _publish(self, state: SyncState, message: str | None = None) -> SyncStatus:
+        user = self.client.user
         with self.store.read_session() as session:
-            waiting = changes_waiting(session)
+            waiting = changes_waiting(session, user.id if user else None)
             synced = last_synced_at(session)
         credentials = self.credentials
         status = SyncStatus(

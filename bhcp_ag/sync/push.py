@@ -203,7 +203,9 @@ def push_pending(
     clock: Callable[[], datetime],
     batch_size: int = MAX_PUSH_CHANGES,
 ) -> None:
-    """Push every pending change, a batch at a time, settling each batch as it returns.
+    """Push every pending change the signed-in user made, a batch at a time, settling each
+    batch as it returns. Another user's changes wait for them to sign in: the hub records
+    whoever pushes a change as its author.
 
     Changes the hub answers ``retry`` are pushed again after a wait, a bounded number of
     times; then the cycle ends with them still queued. ``tally.to_send`` is kept as the
@@ -212,11 +214,14 @@ def push_pending(
     """
     size = max(1, min(batch_size, MAX_PUSH_CHANGES))
     retries = 0
+    author = client.user.id if client.user else None
+    if author is None:
+        return  # not signed in: nobody's changes go
     while not tally.stop.is_set():
         with store.read_session() as session:
-            batch = pending_batch(session, size)
+            batch = pending_batch(session, size, author)
             if batch:  # sent so far and still queued: changes made meanwhile count too
-                tally.to_send = tally.pushed + changes_waiting(session)
+                tally.to_send = tally.pushed + changes_waiting(session, author)
         if not batch:
             return
         results = _push_batch(store, client, batch, backoff, tally)

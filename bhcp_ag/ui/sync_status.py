@@ -104,7 +104,10 @@ def rejection_text(rejection: Rejection) -> str:
     if rejection.back_to_draft:
         text += " What you wrote was kept as a draft: open it from the list to change it."
     elif rejection.kept_text:
-        text += " What you wrote was kept on this computer as a draft."
+        text += (
+            " What you wrote, and any files that went with it, wait in the conversation:"
+            " open it to change them or send them again."
+        )
     return text
 
 

@@ -203,7 +203,13 @@ def claim(desk: Desk, conversation_id: str) -> None:
         conv = session.get(Conversation, conversation_id)
         assert conv is not None
         conv.claimed_by_id, conv.claimed_at = desk.user_id, datetime.now(UTC)
-        record_change(session, "conversation.claim", {}, conversation_id=conversation_id)
+        record_change(
+            session,
+            "conversation.claim",
+            {},
+            conversation_id=conversation_id,
+            user_id=desk.user_id,
+        )
 
 
 def add_message(desk: Desk, conversation_id: str, kind: str, status: str, payload: dict) -> str:
@@ -226,7 +232,11 @@ def add_message(desk: Desk, conversation_id: str, kind: str, status: str, payloa
         )
         conv.status = status
         record_change(
-            session, kind, {"message_id": message_id, **payload}, conversation_id=conversation_id
+            session,
+            kind,
+            {"message_id": message_id, **payload},
+            conversation_id=conversation_id,
+            user_id=desk.user_id,
         )
     return message_id
 

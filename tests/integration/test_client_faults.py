@@ -87,7 +87,7 @@ def test_the_same_push_twice_is_applied_once(
     gp = open_desk(hub_server, "demo.gp")
     conversation_id = submit(gp)
     with gp.store.read_session() as session:
-        wire = [wire_change(change) for change in pending_batch(session, 100)]
+        wire = [wire_change(change) for change in pending_batch(session, 100, None)]
     first, second = gp.client.push(wire), gp.client.push(wire)
     assert [r.status for r in first] == [r.status for r in second] == ["applied"]
     assert gp.sync().applied == 1  # the third time, by the engine: still the first result

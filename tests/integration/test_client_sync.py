@@ -128,7 +128,7 @@ class SyncProtocol(RuleBasedStateMachine):
     @rule()
     def gp_pushes_twice_then_crashes(self) -> None:
         with self.gp.store.read_session() as session:
-            wire = [wire_change(change) for change in pending_batch(session, 100)]
+            wire = [wire_change(change) for change in pending_batch(session, 100, None)]
         if wire:
             assert self.gp.client.push(wire) == self.gp.client.push(wire)
 
@@ -198,6 +198,7 @@ def test_a_pull_held_back_by_a_pending_change_is_fetched_again(
             "conversation.cancel",
             {"reason": "Seen in clinic."},
             conversation_id=conversation_id,
+            user_id=gp.user_id,
         )
     gp.sync()
     key = cursor_key(hub_server, specialist.user_id)

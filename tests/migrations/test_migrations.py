@@ -217,3 +217,36 @@ def test_a_store_at_0005_gets_the_reports_facts_filled(tmp_path: Path) -> None:
         assert connection.execute(text("SELECT count(*) FROM conversations")).scalar() == 4
         assert connection.execute(text("SELECT count(*) FROM messages")).scalar() == 1
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("remembered", "expected"), [("gp1", "u1"), ("nobody", None), (None, None)]
+)
+def test_queued_changes_at_0007_are_given_to_the_user_who_signed_in_last(
+    tmp_path: Path, remembered: str | None, expected: str | None
+) -> None:
+    engine = create_sqlite_engine(tmp_path / "old.sqlite3")
+    _run(engine, "upgrade", "0007")
+    with engine.begin() as connection:
+        for statement in REPORT_FACTS_ROWS:
+            connection.execute(text(statement))
+        if remembered is not None:
+            connection.execute(
+                text("INSERT INTO app_state VALUES ('sync.last_username', :name)"),
+                {"name": remembered},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO outbox (id, seq, kind, conversation_id, payload, created_at, state,"
+                " attempts) VALUES ('c1', 1, 'conversation.claim', NULL, '{}',"
+                " '2026-11-20 16:00:00.000000', 'pending', 0)"
+            )
+        )
+    _run(engine, "upgrade", "0008")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT user_id FROM outbox")).scalar() == expected
+    _run(engine, "downgrade", "0007")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM outbox")).scalar() == 1
+    assert "user_id" not in {c["name"] for c in inspect(engine).get_columns("outbox")}
+    engine.dispose()

@@ -91,7 +91,7 @@ def _refused_by_the_hub(store: Store, clock: Clock, reason: str) -> None:
     """What sync does when the hub refuses the change queued last: settle the refusal,
     and make the conversation the hub's snapshot (still waiting for the GP's reply)."""
     with store.read_session() as session:
-        change = pending_batch(session, 100)[-1]
+        change = pending_batch(session, 100, None)[-1]
         conv = session.get(Conversation, change.conversation_id)
         assert conv is not None
         as_the_hub_has_it = snapshot(
@@ -155,7 +155,9 @@ def test_only_replies_and_responses_bring_files_to_the_composer(
     gp.composer.remove_file(picked.id)  # its bytes stay in the store
     sent = {"attachments": [{"id": "a-1", "sha256": picked.sha256, "filename": "arm.png"}]}
     with gp.store.session() as session:
-        change = record_change(session, "conversation.submit", sent, conversation_id=cid)
+        change = record_change(
+            session, "conversation.submit", sent, conversation_id=cid, user_id=gp.user.id
+        )
         pending = PendingChange(change.id, change.seq, change.kind, cid, sent, NOW)
         record_rejection(session, Refusal(pending, "invalid", "Pick a specialty.", "Q?"), NOW)
     assert gp.composer.refusals_seen(cid) == FilesBack()
@@ -180,3 +182,20 @@ def test_snippets_belong_to_their_specialist(gp, specialist) -> None:
 def test_a_snippet_needs_a_title_and_text(specialist, title, body, message) -> None:
     with pytest.raises(SnippetRefused, match=message):
         specialist.composer.add_snippet(title, body)
+
+
+def test_refused_words_and_files_come_back_only_to_their_author(
+    gp: Workspace, specialist: Workspace, clock: Clock
+) -> None:
+    """On a computer two people share, the other one never gets them (nor marks them seen)."""
+    cid = _asked_for_more(gp, specialist)
+    gp.composer.add_file(cid, "arm.png", PNG)
+    gp.actions.reply(gp.user, cid, "Photo attached.")
+    clock.now += timedelta(minutes=2)
+    _refused_by_the_hub(gp.store, clock, "A colleague replied first.")
+    colleague = Composer(gp.store, "another-gp-of-the-practice", lambda: clock.now)
+    assert colleague.load(cid) is None
+    assert colleague.refusals_seen(cid) == FilesBack()
+    written = gp.composer.load(cid)
+    assert written is not None and written.body == "Photo attached."
+    assert [f.filename for f in gp.composer.refusals_seen(cid, written).restored] == ["arm.png"]

@@ -135,8 +135,12 @@ def test_rows_by_id_returns_frozen_rows_with_names(demo_store: Store) -> None:
 
 def test_outbox_changes_keep_their_order_and_unique_ids(seeded_store: Store) -> None:
     with seeded_store.session() as session:
-        first = record_change(session, "conversation.submit", {"a": 1}, conversation_id=None)
-        second = record_change(session, "conversation.submit", {"a": 2}, conversation_id=None)
+        first = record_change(
+            session, "conversation.submit", {"a": 1}, conversation_id=None, user_id="u"
+        )
+        second = record_change(
+            session, "conversation.submit", {"a": 2}, conversation_id=None, user_id="u"
+        )
     with seeded_store.read_session() as session:
         pending = pending_changes(session)
     assert [c.id for c in pending] == [first.id, second.id]

@@ -110,7 +110,7 @@ class StandInHub:
 def queue_changes(store: Store, count: int) -> None:
     with store.session() as session:
         for _ in range(count):
-            record_change(session, "conversation.claim", {}, conversation_id=None)
+            record_change(session, "conversation.claim", {}, conversation_id=None, user_id=GP)
 
 
 def counting(tally: Tally, seen: list[tuple[int, int | None, int]]) -> Tally:

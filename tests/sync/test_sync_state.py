@@ -212,9 +212,9 @@ def _pending(store: Store, kind: str, conversation_id: str, payload: dict[str, A
     from bhcp_ag.store.sync_state import pending_batch
 
     with store.session() as session:
-        record_change(session, kind, payload, conversation_id=conversation_id)
+        record_change(session, kind, payload, conversation_id=conversation_id, user_id="u-1")
     with store.read_session() as session:
-        return pending_batch(session, 100)[-1]
+        return pending_batch(session, 100, None)[-1]
 
 
 def test_a_refused_reply_is_undone_and_its_words_kept(seeded_store: Store) -> None:

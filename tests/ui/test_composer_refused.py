@@ -38,7 +38,7 @@ def _refused_by_the_hub(workspace: Workspace, cid: str) -> None:
     """Sync's settling of the hub's refusal of the last change: the conversation back as
     the hub has it, still waiting for the practice's reply."""
     with workspace.store.read_session() as session:
-        change = pending_batch(session, 100)[-1]
+        change = pending_batch(session, 100, None)[-1]
         conv = session.get(Conversation, cid)
         assert conv is not None and change.conversation_id == cid
         as_the_hub_has_it = snapshot(
