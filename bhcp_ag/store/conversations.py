@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -50,6 +50,7 @@ class SortKey(StrEnum):
     STATUS = "status"
     PRIORITY = "priority"
     PATIENT = "patient"
+    PRACTICE = "practice"
 
 
 @dataclass(frozen=True)
@@ -143,12 +144,22 @@ def _conditions(flt: ConversationFilter) -> list[ColumnElement[bool]]:
 
 _NULLABLE_SORTS = frozenset({SortKey.DUE, SortKey.SUBMITTED})
 
+_BY_NAME: dict[SortKey, tuple[Any, Callable[[ConversationFilter], Collection[str]]]] = {
+    SortKey.SPECIALTY: (Conversation.specialty_code, lambda flt: flt.specialty_codes),
+    SortKey.PRACTICE: (
+        Conversation.practice_code,
+        lambda flt: () if flt.practice_code is None else (flt.practice_code,),
+    ),
+}
+"""Orders by a name the list shows, read group by group: the column grouped on, and the
+codes the filter already narrows it to (none: all)."""
+
 
 def _ordered(query: Select[Any], column: Any, descending: bool) -> Select[Any]:
     # The id breaks ties in the same direction, so SQLite reads the (column, id) index.
-    if descending:
-        return query.order_by(column.desc(), Conversation.id.desc())
-    return query.order_by(column.asc(), Conversation.id.asc())
+    # Ordered by the id alone, it is named once: "id, id" made SQLite sort again.
+    terms = [Conversation.id] if column is Conversation.id else [column, Conversation.id]
+    return query.order_by(*(t.desc() if descending else t.asc() for t in terms))
 
 
 def _id_queries(flt: ConversationFilter, sort: SortKey, descending: bool) -> list[Select[Any]]:
@@ -156,7 +167,8 @@ def _id_queries(flt: ConversationFilter, sort: SortKey, descending: bool) -> lis
 
     Missing values (a draft has no due time) go last in either direction, as a second
     query rather than a ``CASE`` in the order, which would defeat the index. The
-    specialty order is by name: one indexed query per specialty, in name order.
+    specialty and practice orders are by name, as the list shows them: one indexed query
+    per specialty (or practice), in name order.
     """
     base = select(Conversation.id).where(*_conditions(flt))
     if sort is SortKey.SPECIALTY:
@@ -164,6 +176,9 @@ def _id_queries(flt: ConversationFilter, sort: SortKey, descending: bool) -> lis
             Specialty.short_name.desc() if descending else Specialty.short_name
         )
         return [names]  # expanded by list_ids, which knows the session
+    if sort is SortKey.PRACTICE:
+        by_name = Practice.name.desc() if descending else Practice.name
+        return [select(Practice.code).order_by(by_name, Practice.code)]
     column = _SORT_COLUMNS[sort]
     if sort not in _NULLABLE_SORTS:
         return [_ordered(base, column, descending)]
@@ -208,15 +223,14 @@ def list_ids(
     """The ids of the conversations that ``flt`` selects, in the list's order."""
     if sort is SortKey.QUEUE:
         return _queue_ids(session.connection(), flt, descending)
-    if sort is SortKey.SPECIALTY:
+    if sort in _BY_NAME:
+        column, chosen = _BY_NAME[sort]
         codes = list(session.scalars(_id_queries(flt, sort, descending)[0]))
-        if flt.specialty_codes:
-            codes = [c for c in codes if c in flt.specialty_codes]
+        if chosen(flt):
+            codes = [c for c in codes if c in chosen(flt)]
         queries = [
             _ordered(
-                select(Conversation.id).where(
-                    *_conditions(flt), Conversation.specialty_code == code
-                ),
+                select(Conversation.id).where(*_conditions(flt), column == code),
                 Conversation.id,
                 descending,
             )

@@ -161,6 +161,7 @@ class Conversation(Base):
         Index("ix_conversations_priority", "priority", "id"),
         Index("ix_conversations_patient", "patient_nhs_number", "id"),
         Index("ix_conversations_specialty", "specialty_code", "id"),
+        Index("ix_conversations_practice", "practice_code", "id"),
         Index("ix_conversations_practice_status", "practice_code", "status"),
         Index("ix_conversations_specialty_status_due", "specialty_code", "status", "due_at"),
         Index(REPORT_INDEX, *REPORT_COLUMNS),  # the reports read only this

@@ -144,13 +144,13 @@ _SORT_KEYS = {
     Column.SPECIALTY: SortKey.SPECIALTY,
     Column.PRIORITY: SortKey.PRIORITY,
     Column.PATIENT: SortKey.PATIENT,
+    Column.PRACTICE: SortKey.PRACTICE,
     Column.SUBMITTED: SortKey.SUBMITTED,
     Column.DUE: SortKey.DUE,
     Column.NEXT_ACTION: SortKey.DUE,  # time left runs with the due time
     Column.AGE: SortKey.SUBMITTED,  # reversed: the youngest request was sent last
 }
-# Practice (no (practice_code, id) index yet) and waiting (worked out per row) have no
-# SQL order: a click on them leaves the order as it is.
+# Waiting (worked out per row) has no SQL order: a click on it leaves the order as it is.
 
 DEFAULT_SORT = SortKey.UPDATED
 """Order with no column chosen, for everyone but specialists: most recently changed first."""

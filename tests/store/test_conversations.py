@@ -58,6 +58,7 @@ def test_every_sort_order_is_the_order_of_its_column(
     with demo_store.read_session() as session:
         ids = list_ids(session, ConversationFilter(), sort, descending)
         names = dict(session.execute(select(Specialty.tfc_code, Specialty.short_name)).all())
+        practices = dict(session.execute(select(Practice.code, Practice.name)).all())
     by_id = {c.id: c for c in _all(demo_store)}
     assert sorted(ids) == sorted(by_id)
     attribute = {
@@ -71,6 +72,8 @@ def test_every_sort_order_is_the_order_of_its_column(
 
     def key(conversation_id: str) -> Any:
         conv = by_id[conversation_id]
+        if sort is SortKey.PRACTICE:  # by the name the list shows
+            return practices[conv.practice_code]
         return names[conv.specialty_code] if attribute is None else getattr(conv, attribute)
 
     values = [key(i) for i in ids]
@@ -300,6 +303,42 @@ def test_the_whole_list_by_due_reads_the_due_index_without_sorting(
     assert "COVERING INDEX ix_conversations_due_at" in in_due_order, plans
     assert "TEMP B-TREE" not in in_due_order, plans
     assert not any(plan.startswith("SCAN conversations |") for plan in plans), plans
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize(
+    ("sort", "groups", "index"),
+    [
+        (SortKey.PRACTICE, Practice, "ix_conversations_practice"),
+        (SortKey.SPECIALTY, Specialty, "ix_conversations_specialty"),
+    ],
+)
+def test_the_list_by_name_reads_each_group_from_its_index_without_sorting(
+    demo_store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    descending: bool,
+    sort: SortKey,
+    groups: type,
+    index: str,
+) -> None:
+    """By practice or specialty: one indexed read a group, in name order. (Ordered by
+    "id, id", SQLite used to sort each group again.)"""
+    with demo_store.read_session() as session:
+        plans = _plans(session, monkeypatch, ConversationFilter(), sort, descending)
+        expected = session.scalar(select(func.count()).select_from(groups))
+    assert len(plans) == expected
+    for plan in plans:
+        assert f"COVERING INDEX {index} " in plan + " ", plan
+        assert "TEMP B-TREE" not in plan, plan
+
+
+def test_a_practice_managers_list_by_practice_is_one_read(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    practice = _all(demo_store)[0].practice_code
+    with demo_store.read_session() as session:
+        flt = ConversationFilter(practice_code=practice)
+        assert len(_plans(session, monkeypatch, flt, SortKey.PRACTICE, False)) == 1
 
 
 @pytest.mark.parametrize("statuses", [OPEN, ()], ids=["open", "all-statuses"])
