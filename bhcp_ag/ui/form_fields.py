@@ -89,6 +89,11 @@ class FieldInput:
         self.widget.setAccessibleName(name)
         self.focus_widgets[0].setAccessibleName(name)
 
+    def describe(self, text: str) -> None:
+        """What a screen reader says after the name: the help, or the problem shown."""
+        for widget in self.focus_widgets:
+            widget.setAccessibleDescription(text)
+
 
 class _OneLine(FieldInput):
     """The line edit under the one-line inputs: text, numbers and dates."""
@@ -410,14 +415,18 @@ class FieldRow(QWidget):
         self.problem.setText(message)
         self.problem.setAccessibleDescription(message)
         self.problem.show()
-        for widget in self.input.focus_widgets:
-            widget.setAccessibleDescription(message)
+        self.input.describe(message)
 
     def clear_problem(self) -> None:
         self.problem.clear()
         self.problem.hide()
-        for widget in self.input.focus_widgets:
-            widget.setAccessibleDescription(self._help)
+        self.input.describe(self._help)
+
+    def set_description(self, text: str) -> None:
+        """Change what a screen reader says about the input (a shown problem comes first)."""
+        self._help = text
+        if not self.has_problem:
+            self.input.describe(text)
 
     @property
     def has_problem(self) -> bool:

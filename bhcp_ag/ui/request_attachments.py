@@ -15,12 +15,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QDialog, QFileDialog, QScrollArea
 
+from bhcp_ag.domain.request import AdviceRequestForm
 from bhcp_ag.services import attachments as attached
 from bhcp_ag.services.requests import AdviceRequests
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.ui.attachment_panel import AttachmentsPanel
 from bhcp_ag.ui.attachment_preview import AttachmentPreview, local_files
-from bhcp_ag.ui.request_sections import SpecialtyChooser
 
 
 class AttachingForm(QDialog):
@@ -28,13 +28,16 @@ class AttachingForm(QDialog):
 
     attachments: AttachmentsPanel
     scroll_area: QScrollArea
-    specialty: SpecialtyChooser
     conversation_id: str | None
     _workspace: Workspace
     _requests: AdviceRequests
 
     def save_draft(self) -> bool:
         """Save the draft (the subclass does); False, with the reason shown, if it cannot."""
+        raise NotImplementedError
+
+    def current_form(self) -> AdviceRequestForm | None:
+        """What is typed (the subclass says); None while no specialty files it."""
         raise NotImplementedError
 
     def _say(self, text: str, *, problem: bool = False) -> None:
@@ -71,7 +74,7 @@ class AttachingForm(QDialog):
         if not paths:
             return []
         if not self.save_draft():
-            self.attachments.show_problem(_not_attached(paths, self.specialty.code() is None))
+            self.attachments.show_problem(_not_attached(paths, self.current_form() is None))
             return []
         names: list[str] = []
         refusals: list[str] = []

@@ -37,6 +37,14 @@ def own_problem(key: str, row: FieldRow, template: RequestTemplate | None) -> st
     return None
 
 
+def specialty_problem(typed: str) -> str:
+    """Why a request cannot be sent with ``typed`` in the specialty chooser (naming none)."""
+    typed = typed.strip()
+    if typed:
+        return f"No specialty matches '{typed}'. Type part of its name or its 3-digit code."
+    return "Choose the specialty to ask."
+
+
 def _refusal(check: Callable[..., object], *args: object) -> str | None:
     """The message of the ValueError ``check`` raises, or None when it accepts."""
     try:

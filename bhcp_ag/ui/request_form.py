@@ -3,10 +3,13 @@
 Open it with :meth:`RequestForm.open_new` or :meth:`RequestForm.open_draft`; both show
 the dialog without blocking and return it, so callers and tests share one entry point.
 
-What the GP types is never thrown away: it is saved as a draft a moment after they stop
-typing (:data:`AUTOSAVE_DELAY_MS`) and again on closing, and a request the services refuse
-stays on screen with each problem under its own field. Files are attached with the file
-picker or by dropping them on the form; each is saved with the draft at once.
+The specialty comes first: a draft is filed under one, so the rest of the form waits,
+greyed out under a note, until one is chosen. What the GP types is never thrown away: it
+is saved as a draft a moment after they stop typing (:data:`AUTOSAVE_DELAY_MS`) and again
+on closing (under the last specialty chosen, should they clear the chooser), and a request
+the services refuse stays on screen with each problem under its own field. Files are
+attached with the file picker or by dropping them on the form; each is saved with the
+draft at once.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -32,8 +35,13 @@ from bhcp_ag.services.requests import RequestInvalid
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.ui.form_fields import HINT_STYLE, PROBLEM_COLOUR, FieldRow
 from bhcp_ag.ui.request_attachments import AttachingForm
-from bhcp_ag.ui.request_checks import own_problem
-from bhcp_ag.ui.request_sections import GenericFields, Section, SpecialtyChooser
+from bhcp_ag.ui.request_checks import own_problem, specialty_problem
+from bhcp_ag.ui.request_sections import (
+    GenericFields,
+    RequestDetails,
+    SpecialtyChooser,
+    SpecialtyNote,
+)
 
 SPECIALTY_KEY = "specialty_code"
 ATTACHMENTS_KEY = "attachments"
@@ -75,6 +83,8 @@ class RequestForm(AttachingForm):
         self._requests = workspace.requests
         self._now = now or (lambda: datetime.now(LONDON))
         self.conversation_id = conversation_id
+        self._filed_under: str | None = None
+        """The last specialty chosen: the draft stays under it while the chooser is clear."""
         self._dirty = False
         self._close_warned = False
         self._leave_checks: dict[QObject, str] = {}
@@ -100,10 +110,14 @@ class RequestForm(AttachingForm):
         self.resize(760, 860)
         self.specialty = SpecialtyChooser(self._workspace.catalogue)
         self.specialty.specialty_changed.connect(self._specialty_changed)
+        self.specialty.edit.editingFinished.connect(self._show_specialty_state)
         self.specialty_row = FieldRow("Specialty", self.specialty.as_input(), required=True)
+        self.specialty_note = SpecialtyNote()
         self.fields = GenericFields()
         self.fields.priority.on_change(self._priority_changed)
         self._build_attachments().files_changed.connect(self._set_tab_order)
+        self.details = RequestDetails(self.fields, self.attachments)
+        self.template_box = self.details.template_box
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setStyleSheet(f"color: {PROBLEM_COLOUR};")
@@ -114,13 +128,12 @@ class RequestForm(AttachingForm):
         layout.setContentsMargins(20, 16, 20, 20)
         layout.setSpacing(28)
         layout.addWidget(self.summary)
-        layout.addWidget(self.specialty_row)
-        layout.addWidget(Section("Patient", self.fields.patient_rows()))
-        layout.addWidget(Section("Request", self.fields.request_rows()))
-        layout.addWidget(Section("Priority and referral", self.fields.referral_rows()))
-        self.template_box = Section("Specialty questions", [self.fields.template])
-        layout.addWidget(self.template_box)
-        layout.addWidget(Section("Attachments", [self.attachments]))
+        head = QVBoxLayout()
+        head.setSpacing(8)
+        head.addWidget(self.specialty_row)
+        head.addWidget(self.specialty_note)
+        layout.addLayout(head)
+        layout.addWidget(self.details)
         layout.addStretch(1)
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
@@ -132,7 +145,9 @@ class RequestForm(AttachingForm):
         outer.addWidget(self.scroll_area, 1)
         outer.addWidget(self._build_buttons())
         self._watch({SPECIALTY_KEY: self.specialty_row, **self.fields.rows})
-        self._specialty_changed()
+        self._show_questions(None)
+        self._show_specialty_state()
+        self.specialty.setFocus(Qt.FocusReason.OtherFocusReason)  # it comes first
 
     def _build_buttons(self) -> QWidget:
         self.message = QLabel()
@@ -185,8 +200,12 @@ class RequestForm(AttachingForm):
         return rows
 
     def current_form(self) -> AdviceRequestForm | None:
-        """What is typed, as the services take it; None until a specialty is chosen."""
-        code = self.specialty.code()
+        """What is typed, as the services take it; None until a specialty is chosen.
+
+        With the chooser cleared (or naming none) after a choice, the form is filed under
+        the last specialty chosen, so it can still be saved; :meth:`send` asks for one.
+        """
+        code = self.specialty.code() or self._filed_under
         return None if code is None else self.fields.collect(code)
 
     def has_typed_content(self) -> bool:
@@ -211,20 +230,18 @@ class RequestForm(AttachingForm):
             self._recheck(key)
 
     def _specialty_changed(self) -> None:
+        """A specialty chosen brings its questions; a cleared chooser keeps the last one's
+        (the draft is still filed under it) until another is chosen."""
         code = self.specialty.code()
-        catalogue = self._workspace.catalogue
-        template = None
-        if code is not None:
-            try:
-                template = catalogue.template(code)
-            except (OSError, ValueError):
-                template = None
-        name = catalogue.get(code).short_name if code else ""
-        self.template_box.set_title(f"{name} questions" if name else "Specialty questions")
-        note = "Choose a specialty to see its questions." if code is None else ""
-        self.fields.template.show_template(template, note or "No further questions.")
-        self.attachments.set_photo_expected(template is not None and template.photo_expected)
         self.specialty_row.clear_problem()
+        if code is not None:
+            self._filed_under = code
+            self._show_questions(code)
+        self._show_specialty_state()
+        self._changed()
+
+    def _show_questions(self, code: str | None) -> None:
+        self.details.show_specialty(self._workspace.catalogue, code)
         template_rows = self.fields.template.rows
         self._leave_checks = {
             widget: key
@@ -236,12 +253,24 @@ class RequestForm(AttachingForm):
         # Lay the new rows out now, not on a later turn of the event loop: what the GP
         # (or a test) does next must find them at their real size.
         QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-        self._changed()
+
+    def _show_specialty_state(self) -> None:
+        """Keep the form waiting until a specialty is chosen; say what a cleared one means."""
+        filed_under = self._filed_under
+        for part in (self.details, self.save_button):
+            part.setEnabled(filed_under is not None)
+        self._priority_changed()
+        catalogue = self._workspace.catalogue
+        kept_under = filed_under  # a specialty since retired is named by its code
+        if filed_under is not None and filed_under in catalogue:
+            kept_under = catalogue.get(filed_under).short_name
+        note = self.specialty_note.show_for(self.specialty.code() is not None, kept_under)
+        self.specialty_row.set_description(note)
 
     def _priority_changed(self) -> None:
         refused = self.fields.priority.value() == Priority.TWO_WEEK_WAIT
         self.fields.two_week_wait_refusal.setVisible(refused)
-        self.send_button.setEnabled(not refused)
+        self.send_button.setEnabled(self._filed_under is not None and not refused)
         if refused:
             self.fields.two_week_wait_refusal.setText(TWO_WEEK_WAIT_REFUSAL)
 
@@ -306,7 +335,7 @@ class RequestForm(AttachingForm):
 
     def send(self) -> None:
         """Send the request, or show each problem under its field and keep everything typed."""
-        form = self._form_or_problem()
+        form = self._form_or_problem(chosen=True)
         if form is None:
             return
         try:
@@ -320,16 +349,13 @@ class RequestForm(AttachingForm):
         self.request_sent.emit(sent, self._workspace.catalogue.get(form.specialty_code).short_name)
         self.accept()
 
-    def _form_or_problem(self) -> AdviceRequestForm | None:
+    def _form_or_problem(self, *, chosen: bool = False) -> AdviceRequestForm | None:
+        """The form, or None with the specialty's problem shown; ``chosen``: the chooser
+        must name one now (to send), not only have named one before (to save)."""
         form = self.current_form()
-        if form is None:
-            text = self.specialty.edit.text().strip()
-            message = (
-                f"No specialty matches '{text}'. Type part of its name or its 3-digit code."
-                if text
-                else "Choose the specialty to ask."
-            )
-            self.show_problems({SPECIALTY_KEY: message})
+        if form is None or (chosen and self.specialty.code() is None):
+            self.show_problems({SPECIALTY_KEY: specialty_problem(self.specialty.edit.text())})
+            return None
         return form
 
     def show_problems(self, problems: dict[str, str]) -> None:
@@ -360,10 +386,11 @@ class RequestForm(AttachingForm):
 
     def _load(self, conversation_id: str) -> None:
         form = self._requests.load_form(conversation_id)
+        self._filed_under = form.specialty_code
         self.specialty.choose(form.specialty_code)
         self.fields.fill(form)
         self._show_attachments()
-        self._priority_changed()
+        self._show_specialty_state()
         self.setWindowTitle("Advice request (draft)")
 
     def reject(self) -> None:

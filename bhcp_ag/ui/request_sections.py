@@ -1,5 +1,6 @@
 """The parts of the request form: the specialty chooser, the fields every request has and
-the specialty's own questions (the attachments are in :mod:`bhcp_ag.ui.attachment_panel`).
+the specialty's own questions (the attachments are in :mod:`bhcp_ag.ui.attachment_panel`),
+all but the chooser laid out in :class:`RequestDetails`, which waits for the specialty.
 
 :mod:`bhcp_ag.ui.request_form` assembles them into the dialog and does the saving and
 sending; these classes only lay out inputs and turn them into an
@@ -26,6 +27,7 @@ from bhcp_ag.domain.patient import InvalidNhsNumber, Sex, check_nhs_number
 from bhcp_ag.domain.request import TEXT_FIELDS, AdviceRequestForm
 from bhcp_ag.domain.specialties import Specialty, SpecialtyCatalogue
 from bhcp_ag.domain.templates import RequestTemplate
+from bhcp_ag.ui.attachment_panel import AttachmentsPanel
 from bhcp_ag.ui.form_fields import (
     PROBLEM_COLOUR,
     ChoiceInput,
@@ -166,6 +168,49 @@ class _SpecialtyInput(FieldInput):
     def set_accessible_name(self, name: str) -> None:
         super().set_accessible_name(name)
         self.chooser.edit.setAccessibleName(name)  # the text box inside takes the keys
+
+    def describe(self, text: str) -> None:
+        super().describe(text)
+        self.chooser.edit.setAccessibleDescription(text)
+
+
+CHOOSE_FIRST = "Choose the specialty first: the form then asks what it needs."
+
+
+class SpecialtyNote(QLabel):
+    """The note under the specialty chooser while no specialty is chosen.
+
+    Before the first choice it says to choose one (the rest of the form waits for it);
+    with the chooser cleared afterwards, it names the specialty the draft is still kept
+    under, so clearing the chooser never loses what was typed.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(CHOOSE_FIRST)
+        self.setWordWrap(True)
+        self.setAccessibleName("About the specialty")
+        self.setStyleSheet(
+            "background: palette(alternate-base); border-left: 4px solid palette(highlight);"
+            " padding: 8px 10px;"
+        )
+
+    def show_for(self, chosen: bool, kept_under: str | None) -> str:
+        """Show what the GP needs to know (nothing once ``chosen``); returns the text.
+
+        ``kept_under`` is the name of the last specialty chosen, None before the first.
+        """
+        text = ""
+        if not chosen:
+            text = CHOOSE_FIRST
+            if kept_under is not None:
+                text = (
+                    f"No specialty chosen: the draft stays under {kept_under} (with its "
+                    "questions) until you choose another."
+                )
+        self.setText(text)
+        self.setAccessibleDescription(text)
+        self.setVisible(bool(text))
+        return text
 
 
 class TemplateSection(QWidget):
@@ -326,3 +371,34 @@ class GenericFields:
 
     def _text_values(self) -> list[str]:
         return [text_input.value() for text_input in self.texts.values()]
+
+
+class RequestDetails(QWidget):
+    """Everything after the specialty, under headings; the form keeps it disabled until a
+    specialty is chosen, since the questions (and the draft) depend on it."""
+
+    def __init__(self, fields: GenericFields, attachments: AttachmentsPanel) -> None:
+        super().__init__()
+        self._fields = fields
+        self._attachments = attachments
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(28)
+        layout.addWidget(Section("Patient", fields.patient_rows()))
+        layout.addWidget(Section("Request", fields.request_rows()))
+        layout.addWidget(Section("Priority and referral", fields.referral_rows()))
+        self.template_box = Section("Specialty questions", [fields.template])
+        layout.addWidget(self.template_box)
+        layout.addWidget(Section("Attachments", [attachments]))
+
+    def show_specialty(self, catalogue: SpecialtyCatalogue, code: str | None) -> None:
+        """Ask ``code``'s questions (None: say to choose a specialty) and photo, if any."""
+        template = None
+        if code is not None:
+            with contextlib.suppress(OSError, ValueError):  # an unreadable one asks nothing
+                template = catalogue.template(code)
+        name = catalogue.get(code).short_name if code else ""
+        self.template_box.set_title(f"{name} questions" if name else "Specialty questions")
+        note = "Choose a specialty to see its questions." if code is None else ""
+        self._fields.template.show_template(template, note or "No further questions.")
+        self._attachments.set_photo_expected(template is not None and template.photo_expected)

@@ -163,7 +163,7 @@ def test_a_click_on_a_column_without_an_sql_order_keeps_the_sort_mark(
 
     click(Column.PATIENT)
     assert header.sortIndicatorSection() == Column.PATIENT
-    click(Column.PRACTICE)
+    click(Column.CLAIMED_BY)
     assert header.sortIndicatorSection() == Column.PATIENT
     click(Column.AGE)
     assert header.sortIndicatorSection() == Column.AGE
