@@ -36,12 +36,8 @@ from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.ui.form_fields import HINT_STYLE, PROBLEM_COLOUR, FieldRow
 from bhcp_ag.ui.request_attachments import AttachingForm
 from bhcp_ag.ui.request_checks import own_problem, specialty_problem
-from bhcp_ag.ui.request_sections import (
-    GenericFields,
-    RequestDetails,
-    SpecialtyChooser,
-    SpecialtyNote,
-)
+from bhcp_ag.ui.request_sections import GenericFields, RequestDetails
+from bhcp_ag.ui.specialty_chooser import SpecialtyChooser, SpecialtyNote
 
 SPECIALTY_KEY = "specialty_code"
 ATTACHMENTS_KEY = "attachments"

@@ -1,6 +1,7 @@
-"""The parts of the request form: the specialty chooser, the fields every request has and
-the specialty's own questions (the attachments are in :mod:`bhcp_ag.ui.attachment_panel`),
-all but the chooser laid out in :class:`RequestDetails`, which waits for the specialty.
+"""The parts of the request form: the fields every request has and the specialty's own
+questions (the chooser and its note are in :mod:`bhcp_ag.ui.specialty_chooser`, the
+attachments in :mod:`bhcp_ag.ui.attachment_panel`), laid out in :class:`RequestDetails`,
+which waits for the specialty.
 
 :mod:`bhcp_ag.ui.request_form` assembles them into the dialog and does the saving and
 sending; these classes only lay out inputs and turn them into an
@@ -10,14 +11,10 @@ sending; these classes only lay out inputs and turn them into an
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import QStringListModel, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
-    QCompleter,
     QLabel,
-    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -25,14 +22,13 @@ from PySide6.QtWidgets import (
 from bhcp_ag.domain.conversation import ConvertAuthorisation, Priority, WouldHaveReferred
 from bhcp_ag.domain.patient import InvalidNhsNumber, Sex, check_nhs_number
 from bhcp_ag.domain.request import TEXT_FIELDS, AdviceRequestForm
-from bhcp_ag.domain.specialties import Specialty, SpecialtyCatalogue
+from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.templates import RequestTemplate
 from bhcp_ag.ui.attachment_panel import AttachmentsPanel
 from bhcp_ag.ui.form_fields import (
     PROBLEM_COLOUR,
     ChoiceInput,
     DateInput,
-    FieldInput,
     FieldRow,
     LineInput,
     RadioInput,
@@ -78,139 +74,6 @@ class Section(QWidget):
 
     def set_title(self, title: str) -> None:
         self.heading.setText(title)
-
-
-def specialty_text(specialty: Specialty) -> str:
-    """``Dermatology (330)``: how a specialty is listed in the chooser."""
-    return f"{specialty.short_name} ({specialty.tfc_code})"
-
-
-class SpecialtyChooser(QComboBox):
-    """An editable list of specialties, completed by name or code as the GP types."""
-
-    specialty_changed = Signal()
-
-    def __init__(self, catalogue: SpecialtyCatalogue) -> None:
-        super().__init__()
-        self._catalogue = catalogue
-        self.setEditable(True)
-        self.edit = QLineEdit()
-        self.setLineEdit(self.edit)
-        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.addItem("", None)
-        for specialty in catalogue.all():
-            self.addItem(specialty_text(specialty), specialty.tfc_code)
-        self.edit.setPlaceholderText("Type a specialty's name or code, e.g. derm or 330")
-        self.setMaximumWidth(420)
-        self._matches = QStringListModel(self)
-        # Suggestions ranked by the catalogue's own search, so the list is shown unfiltered.
-        self._completer = QCompleter(self._matches, self)
-        self._completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        self._completer.activated.connect(self._pick_text)
-        self.setCompleter(self._completer)
-        self.edit.textEdited.connect(self._suggest)
-        self.edit.editingFinished.connect(lambda: self._pick_text(self.currentText()))
-        self.currentIndexChanged.connect(lambda _index: self.specialty_changed.emit())
-
-    def code(self) -> str | None:
-        """The chosen specialty's code; None when the text names none."""
-        text = self.currentText()
-        if text and text == self.itemText(self.currentIndex()):
-            return self.currentData()
-        found = self._resolve(text)
-        return found.tfc_code if found is not None else None
-
-    def choose(self, code: str | None) -> None:
-        self.setCurrentIndex(max(self.findData(code), 0) if code else 0)
-
-    def as_input(self) -> FieldInput:
-        return _SpecialtyInput(self)
-
-    def _suggest(self, text: str) -> None:
-        self._matches.setStringList([specialty_text(s) for s in self._catalogue.search(text)])
-        if text.strip():
-            self._completer.complete()
-
-    def _pick_text(self, text: str) -> None:
-        found = self._resolve(text)
-        if found is not None:
-            self.choose(found.tfc_code)
-            self.setEditText(specialty_text(found))
-
-    def _resolve(self, text: str) -> Specialty | None:
-        """The one specialty ``text`` names: its listing, code or name, or a unique match."""
-        wanted = text.strip()
-        if not wanted:
-            return None
-        for specialty in self._catalogue.all():
-            names = (specialty_text(specialty), specialty.tfc_code, specialty.short_name)
-            if wanted.casefold() in (name.casefold() for name in (*names, specialty.name)):
-                return specialty
-        matches = self._catalogue.search(wanted)
-        return matches[0] if len(matches) == 1 else None
-
-
-class _SpecialtyInput(FieldInput):
-    def __init__(self, chooser: SpecialtyChooser) -> None:
-        self.chooser = chooser
-        self.widget = chooser
-        self.focus_widgets = [chooser]
-
-    def value(self) -> str | None:
-        return self.chooser.code()
-
-    def set_value(self, value: object) -> None:
-        self.chooser.choose(value if isinstance(value, str) else None)
-
-    def on_change(self, callback: Callable[[], None]) -> None:
-        self.chooser.specialty_changed.connect(callback)
-
-    def set_accessible_name(self, name: str) -> None:
-        super().set_accessible_name(name)
-        self.chooser.edit.setAccessibleName(name)  # the text box inside takes the keys
-
-    def describe(self, text: str) -> None:
-        super().describe(text)
-        self.chooser.edit.setAccessibleDescription(text)
-
-
-CHOOSE_FIRST = "Choose the specialty first: the form then asks what it needs."
-
-
-class SpecialtyNote(QLabel):
-    """The note under the specialty chooser while no specialty is chosen.
-
-    Before the first choice it says to choose one (the rest of the form waits for it);
-    with the chooser cleared afterwards, it names the specialty the draft is still kept
-    under, so clearing the chooser never loses what was typed.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(CHOOSE_FIRST)
-        self.setWordWrap(True)
-        self.setAccessibleName("About the specialty")
-        self.setStyleSheet(
-            "background: palette(alternate-base); border-left: 4px solid palette(highlight);"
-            " padding: 8px 10px;"
-        )
-
-    def show_for(self, chosen: bool, kept_under: str | None) -> str:
-        """Show what the GP needs to know (nothing once ``chosen``); returns the text.
-
-        ``kept_under`` is the name of the last specialty chosen, None before the first.
-        """
-        text = ""
-        if not chosen:
-            text = CHOOSE_FIRST
-            if kept_under is not None:
-                text = (
-                    f"No specialty chosen: the draft stays under {kept_under} (with its "
-                    "questions) until you choose another."
-                )
-        self.setText(text)
-        self.setAccessibleDescription(text)
-        self.setVisible(bool(text))
-        return text
 
 
 class TemplateSection(QWidget):

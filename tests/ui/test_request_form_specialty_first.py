@@ -20,7 +20,7 @@ from bhcp_ag.paths import RESOURCES_DIR
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.ui.main_window import MainWindow
 from bhcp_ag.ui.request_form import RequestForm
-from bhcp_ag.ui.request_sections import CHOOSE_FIRST
+from bhcp_ag.ui.specialty_chooser import CHOOSE_FIRST
 
 from .test_request_form import QUESTION, choose_dermatology, click, unnamed_controls
 
