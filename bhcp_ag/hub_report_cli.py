@@ -125,8 +125,7 @@ def _practices(organisation: Organisation, args: argparse.Namespace) -> tuple[st
     order; none chosen: () (every practice)."""
     chosen: set[str] = set()
     for network in args.network:
-        for icc in organisation.iccs_in(network):
-            chosen.update(p.code for p in organisation.practices_in(icc.code))
+        chosen.update(p.code for p in organisation.practices_in_network(network))
     for icc_code in args.icc:
         chosen.update(p.code for p in organisation.practices_in(icc_code))
     chosen.update(organisation.practice(code).code for code in args.practice)

@@ -125,12 +125,10 @@ def _place_words(codes: tuple[str, ...], organisation: Organisation) -> str | No
     if len(chosen) < 2:
         return None
     for network in organisation.networks:
-        iccs = organisation.iccs_in(network.code)
-        members = {icc: {p.code for p in organisation.practices_in(icc.code)} for icc in iccs}
-        if chosen == set().union(*members.values()):
+        if chosen == {p.code for p in organisation.practices_in_network(network.code)}:
             return f"{network.name} network ({len(chosen)} practices)"
-        for icc, practices in members.items():
-            if chosen == practices:
+        for icc in organisation.iccs_in(network.code):
+            if chosen == {p.code for p in organisation.practices_in(icc.code)}:
                 return f"{icc.name} ICC, {network.name} network ({len(chosen)} practices)"
     return None
 

@@ -11,12 +11,12 @@ conversations (the median and 90th centile of response times) are one
   floating point, where ``0.07 x 100`` is a little over 7; each ``q`` is passed a
   billionth lower so that the row is the exact nearest rank for any group of fewer than
   ten million values (a centile's ``q x n`` is a whole number or at least 0.01 from one).
-- **SQLite** (no percentile function): the report's grouped query counts each set's
-  values (:meth:`QuantileSet.count_column`); with no groups, each quantile is then one
+- **SQLite** (no percentile function): with no groups, the report's query counts each
+  set's values (:meth:`QuantileSet.count_column`) and each quantile is then one
   ``ORDER BY value LIMIT 1 OFFSET rank - 1`` (three times faster than a window query
   over 36,000 rows); with groups, the values are copied in order into a temporary table
-  whose key numbers them, and each quantile is one lookup by key (a window query took
-  three times as long).
+  whose key numbers them, and each group's first key and count give each quantile by one
+  lookup (a window query took three times as long).
 """
 
 from __future__ import annotations
@@ -102,8 +102,8 @@ def pick_by_rank(
     counts: Mapping[tuple[str, ...], int],
 ) -> Picked:
     """SQLite: the set's quantiles in each group. ``selected`` is the report's selection
-    (its FROM and WHERE); ``counts`` each group's number of values (from
-    :meth:`QuantileSet.count_column`), which the query without groups needs."""
+    (its FROM and WHERE); ``counts`` the number of values without groups (from
+    :meth:`QuantileSet.count_column`; the grouped way counts as it copies)."""
     if not groups:
         return _pick_ungrouped(connection, selected, quantiles, counts.get((), 0))
     return _pick_by_sorted_copy(connection, selected, groups, quantiles)

@@ -213,12 +213,14 @@ def report_rows(
         lambda where: _condition(where, cols, query.now),
     )
     in_sql = dialect == "postgresql"  # percentile_disc; SQLite picks them afterwards
+    counted = not in_sql and not groups  # SQLite's ranks without groups need the counts
     selected = select(func.count()).select_from(table).where(*_selection(cols, query))
     statement = selected.with_only_columns(
         *groups,
         func.count().label("_rows"),  # a column to select whatever the measures
         *(_aggregate(m, cols, derived, query.now) for m in sums),
-        *(q.percentile_column() if in_sql else q.count_column() for q in quantiles),
+        *(q.percentile_column() for q in quantiles if in_sql),
+        *(q.count_column() for q in quantiles if counted),
     )
     if groups:
         statement = statement.group_by(*groups).order_by(*groups)
@@ -231,7 +233,7 @@ def report_rows(
         for q in quantiles:
             if in_sql:
                 rows[key].update(q.from_percentiles(found))
-            else:
+            elif counted:
                 counts[q.index][key] = int(found[q.count_label] or 0)
     if not rows and not groups:
         rows[()] = {m.key: 0.0 for m in sums} | {m.key: None for q in quantiles for m in q.measures}

@@ -324,3 +324,11 @@ def test_user_practice_must_exist_when_organisation_given(org: Organisation) -> 
 def test_system_is_not_a_user_role() -> None:
     assert Role.SYSTEM not in USER_ROLES
     assert set(USER_ROLES) == set(Role) - {Role.SYSTEM}
+
+
+def test_a_networks_practices_are_those_of_its_iccs() -> None:
+    org = Organisation.load()
+    furness = org.practices_in_network("FP")
+    assert len(furness) == 14 and {org.network_of(p).code for p in furness} == {"FP"}
+    every = [p.code for n in org.networks for p in org.practices_in_network(n.code)]
+    assert sorted(every) == sorted(p.code for p in org.practices)

@@ -192,15 +192,8 @@ def _groups(report: Report, at: int) -> tuple[list[str], dict[str, str]]:
         if label not in names:
             labels.append(label)
             names[label] = _words(dimension, label, record)
-    if dimension is Dimension.AGE_BAND:
-        labels.sort(key=_youngest)  # "5-17" before "18-39", not after "40-64"
+    labels.sort(key=dimension.sort_key)  # the report's order: "5-17" before "18-39"
     return labels, names
-
-
-def _youngest(band: str) -> tuple[int, str]:
-    """An age band's first year ("80+": 80); a band not like that goes last."""
-    start = band.split("-")[0].rstrip("+")
-    return (int(start), band) if start.isdigit() else (10_000, band)
 
 
 def _words(dimension: Dimension, label: str, record: Record) -> str:

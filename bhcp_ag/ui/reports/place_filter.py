@@ -58,7 +58,7 @@ def places(organisation: Organisation) -> list[Place]:
     for network in organisation.networks:
         iccs = organisation.iccs_in(network.code)
         members = {icc.code: organisation.practices_in(icc.code) for icc in iccs}
-        every = tuple(p.code for icc in iccs for p in members[icc.code])
+        every = tuple(p.code for p in organisation.practices_in_network(network.code))
         found.append(Place(f"network:{network.code}", f"{network.name} network", 0, every))
         for icc in iccs:
             codes = tuple(p.code for p in members[icc.code])
