@@ -20,7 +20,7 @@ kept on this computer. These functions run on any thread and never touch the UI.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -42,7 +42,7 @@ from bhcp_ag.store.models import (
     ReplySnippet,
     utcnow,
 )
-from bhcp_ag.store.sync_state import by_user
+from bhcp_ag.store.sync_state import by_user, files_carried
 
 MAX_SNIPPET_TITLE = 80
 ADDED_ORDER: ColumnClause[int] = literal_column("composer_files.rowid")
@@ -105,16 +105,13 @@ def pending_files(session: Session, conversation_id: str, user_id: str) -> list[
     ]
 
 
-def _files_carried(payload: str | None) -> Iterator[tuple[str, str]]:
-    """(SHA-256, file name) of each file an outbox change's payload sent, in its order."""
+def _files_carried(payload: str | None) -> list[tuple[str, str]]:
+    """(SHA-256, file name) of each file an outbox change's payload (JSON text) sent."""
     try:
-        sent = json.loads(payload or "{}").get("attachments")
-    except (ValueError, AttributeError):  # not JSON, or not an object
-        return
-    for item in sent if isinstance(sent, list) else ():
-        if isinstance(item, Mapping) and item.get("sha256"):
-            name = Path(str(item.get("filename") or "attachment")).name
-            yield str(item["sha256"]).lower(), name
+        sent = json.loads(payload or "{}")
+    except ValueError:  # not JSON
+        return []
+    return files_carried(sent) if isinstance(sent, Mapping) else []
 
 
 class Composer:

@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -105,6 +106,15 @@ class PendingChange:
     conversation_id: str | None
     payload: Mapping[str, Any]
     created_at: datetime
+
+
+def files_carried(payload: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(SHA-256, file name) of each file an outbox change's payload sends, in its order."""
+    return [
+        (str(item["sha256"]).lower(), Path(str(item.get("filename") or "attachment")).name)
+        for item in payload.get("attachments") or ()
+        if isinstance(item, Mapping) and item.get("sha256")
+    ]
 
 
 def by_user(user_id: str | None) -> ColumnElement[bool]:

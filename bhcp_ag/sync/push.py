@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -28,6 +28,7 @@ from bhcp_ag.store.sync_state import (
     attachment_content,
     changes_waiting,
     drop_message,
+    files_carried,
     mark_applied,
     note_failed_attempt,
     pending_batch,
@@ -89,13 +90,7 @@ def wire_change(change: PendingChange) -> dict[str, Any]:
 
 
 def _attachment_hashes(batch: Sequence[PendingChange]) -> list[str]:
-    hashes = {
-        str(item["sha256"]).lower()
-        for change in batch
-        for item in change.payload.get("attachments") or ()
-        if isinstance(item, Mapping) and item.get("sha256")
-    }
-    return sorted(hashes)
+    return sorted({sha256 for change in batch for sha256, _ in files_carried(change.payload)})
 
 
 def upload_attachments(store: Store, client: HubClient, batch: Sequence[PendingChange]) -> None:
