@@ -416,7 +416,6 @@ def run_app(store_path: Path, *, hub_url: str | None = None, username: str | Non
     from bhcp_ag.embedded_hub import EmbeddedHubFailed
     from bhcp_ag.hub.db import HubDatabaseTooNew
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = _application()
     settings = QSettings()
     try:

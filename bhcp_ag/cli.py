@@ -11,6 +11,7 @@ this computer. ``--user NAME`` fills in the sign-in dialog's username.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from datetime import date
@@ -24,6 +25,12 @@ DEMO_DATA_CONVERSATIONS = 5_000
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bhcp-ag", description="Advice and Guidance for Bay Health and Care Partners."
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log what the app does (migrations, sync) to the terminal, not only warnings",
     )
     parser.add_argument("--store", type=Path, help="the local store file (default: user data)")
     parser.add_argument(
@@ -45,12 +52,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    configure_logging(verbose=args.verbose)
     store_path: Path = args.store or default_store_path()
     if args.command == "demo-data":
         return _demo_data(store_path, args)
     from bhcp_ag.app import run_app  # Qt only when the window is wanted
 
     return run_app(store_path, hub_url=args.hub, username=getattr(args, "user", None))
+
+
+def configure_logging(*, verbose: bool) -> None:
+    """Warnings and errors only on a normal start (no wall of migration lines); more with -v."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
 
 
 def _demo_data(store_path: Path, args: argparse.Namespace) -> int:
