@@ -1,0 +1,23 @@
+"""Who uploaded which attachment bytes.
+
+(A placeholder made so that parallel work chains in one line; filled in by its change.)
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-03
+"""
+
+from __future__ import annotations
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
