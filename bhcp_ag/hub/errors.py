@@ -4,6 +4,10 @@ Every refusal is a :class:`HubError` with a status, a stable ``code`` that clien
 branch on, and a ``detail`` a person can read. FastAPI's own errors (validation, unknown
 routes, wrong methods) and anything unexpected are turned into the same shape here, so
 malformed input never produces a 500 and no response is ever HTML.
+
+What is logged of an unexpected error is its type and stack
+(:mod:`bhcp_ag.sqlkit.loggable`), never its message: a database's message can quote the
+values of a row ("Failing row contains …"), and a row holds a patient's details.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bhcp_ag.sqlkit.loggable import loggable
 
 log = logging.getLogger(__name__)
 
@@ -141,24 +148,49 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
     return error_response(error.status_code, "http_error", str(error.detail), headers)
 
 
-async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
-    log.error(
-        "Unexpected %s in %s %s",
-        type(error).__name__,
-        request.method,
-        request.url.path,
-        exc_info=error,
-    )
-    return error_response(
-        500,
-        "internal_error",
-        "The hub met an unexpected problem and did not finish this request. Try again; if it "
-        "keeps happening, tell the hub's administrator.",
-    )
+UNEXPECTED = (
+    "The hub met an unexpected problem and did not finish this request. Try again; if it "
+    "keeps happening, tell the hub's administrator."
+)
+
+
+class UnexpectedErrors:
+    """The last resort: a 500 in the hub's shape for an error nothing else handled.
+
+    Starlette's own last resort answers and then raises the error again for the server to
+    log, message and all; this one logs only what :func:`loggable` gives and keeps the
+    error from the server.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as error:
+            log.error(
+                "Unexpected error in %s %s: %s",
+                scope.get("method"),
+                str(scope.get("path", ""))[:200],
+                loggable(error),
+            )
+            if not started:
+                await error_response(500, "internal_error", UNEXPECTED)(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HubError, _hub_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected_error)
+    app.add_middleware(UnexpectedErrors)

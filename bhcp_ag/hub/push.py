@@ -41,6 +41,7 @@ from bhcp_ag.hub.models import AppliedChange, Conversation, utcnow
 from bhcp_ag.hub.snapshots import load_snapshots
 from bhcp_ag.hub.submit import submit
 from bhcp_ag.hub.sync_schemas import ChangeIn, ChangeResult, SubmitPayload
+from bhcp_ag.sqlkit.loggable import describe_error, loggable
 
 log = logging.getLogger(__name__)
 
@@ -179,9 +180,11 @@ def push_one(ctx: PushContext, change: ChangeIn) -> ChangeResult:
         try:
             return _attempt(ctx, change)
         except SQLAlchemyError as error:
-            log.warning("Change %s failed (attempt %d): %s", change.id, attempt, error)
-        except Exception:
-            log.exception("Change %s failed unexpectedly", change.id)
+            log.warning(
+                "Change %s failed (attempt %d): %s", change.id, attempt, describe_error(error)
+            )
+        except Exception as error:
+            log.error("Change %s failed unexpectedly: %s", change.id, loggable(error))
             break
     return _retry(change)
 

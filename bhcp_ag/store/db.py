@@ -40,9 +40,12 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_sqlite_engine(path: Path) -> Engine:
-    """An engine for the store at ``path`` with WAL, foreign keys and a busy timeout."""
+    """An engine for the store at ``path`` with WAL, foreign keys and a busy timeout.
+
+    Statement parameters are hidden from its errors: they hold patients' details.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(f"sqlite:///{path}")
+    engine = create_engine(f"sqlite:///{path}", hide_parameters=True)
     event.listen(engine, "connect", _set_sqlite_pragmas)
     return engine
 

@@ -25,7 +25,7 @@ def run_migrations_online() -> None:
     )
     if not url:
         raise SystemExit("Give the store: alembic -x url=sqlite:///path/to/store.sqlite3 ...")
-    engine = create_engine(url)
+    engine = create_engine(url, hide_parameters=True)
     with engine.begin() as conn:
         _run(conn)
 

@@ -39,6 +39,7 @@ from bhcp_ag.domain.metrics import BY_KEY
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.services.reports import Report, ReportRefused, Reports, write_csv
 from bhcp_ag.services.workspace import Workspace
+from bhcp_ag.sqlkit.loggable import loggable
 from bhcp_ag.ui.reports.chart import ReportChart
 from bhcp_ag.ui.reports.choices import ReportChoices, london_today
 from bhcp_ag.ui.reports.drill import DrillDownDialog
@@ -263,7 +264,7 @@ class ReportsWindow(QMainWindow):
         if isinstance(error, ReportRefused):
             self._show_problem(f"You have no reports to see: {error}")
             return
-        log.warning("A report could not be worked out", exc_info=error)
+        log.warning("A report could not be worked out: %s", loggable(error))
         self._show_problem(
             "The report could not be worked out. Try again; if it keeps failing, tell the "
             f"Advice and Guidance administrator ({type(error).__name__})."
@@ -326,7 +327,7 @@ class ReportsWindow(QMainWindow):
             self._show_problem(f"You have no reports to see: {refused}")
             return None
         except Exception as error:  # said in words; the details go to the log
-            log.warning("A drill-down failed", exc_info=error)
+            log.warning("A drill-down failed: %s", loggable(error))
             self._show_problem("The conversations behind that figure could not be listed.")
             return None
         where = group_name(report.query.group_by, report.records[row])
