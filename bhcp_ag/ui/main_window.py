@@ -47,6 +47,7 @@ from bhcp_ag.ui.conversation_panel import ConversationPanel
 from bhcp_ag.ui.conversation_table import ConversationTable
 from bhcp_ag.ui.filter_bar import FilterBar
 from bhcp_ag.ui.formatting import count_text, london_time
+from bhcp_ag.ui.menus import add_menu
 from bhcp_ag.ui.request_form import RequestForm
 from bhcp_ag.ui.sync_status import RejectionNotice, SyncStatusButton
 from bhcp_ag.ui.sync_worker import SyncWorker
@@ -153,7 +154,7 @@ class MainWindow(QMainWindow):
         self.sign_out_action.triggered.connect(self.sign_out_requested)
         quit_action = QAction("&Quit", self, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
         quit_action.triggered.connect(self.close)
-        menu = self.menuBar().addMenu("&File")
+        menu = add_menu(self, "&File")
         for action in (self.new_request_action, self.sync_now_action):
             menu.addAction(action)
         menu.addSeparator()

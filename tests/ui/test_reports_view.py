@@ -37,6 +37,7 @@ from bhcp_ag.services.workspace import Workspace, load_user
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.models import Conversation
 from bhcp_ag.store.reference import DEMO_ADMIN, DEMO_MANAGER, DEMO_SPECIALIST
+from bhcp_ag.ui.menus import add_menu
 from bhcp_ag.ui.reports import add_reports_action
 from bhcp_ag.ui.reports.figures import column_title
 from bhcp_ag.ui.reports.window import REPORT_TITLE, ReportsWindow
@@ -443,7 +444,7 @@ def test_the_main_window_gets_a_reports_action(
 ) -> None:
     main = QMainWindow()
     qtbot.addWidget(main)
-    main.menuBar().addMenu("&View")
+    add_menu(main, "&View")
     action = add_reports_action(main, admin, organisation, lambda: NOW, settings)
     assert action.shortcut() == QKeySequence("Ctrl+Shift+R") and action.isEnabled()
     menus = [a.text() for a in main.menuBar().actions()]

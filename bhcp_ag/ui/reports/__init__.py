@@ -13,23 +13,16 @@ from datetime import datetime
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu
+from PySide6.QtWidgets import QMainWindow
 
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.services.reports import REPORTING_ROLES
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.store.models import utcnow
+from bhcp_ag.ui.menus import menu_named
 from bhcp_ag.ui.reports.window import ReportsWindow
 
 __all__ = ["ReportsWindow", "add_reports_action"]
-
-
-def _view_menu(window: QMainWindow) -> QMenu:
-    for action in window.menuBar().actions():
-        menu = action.menu()
-        if isinstance(menu, QMenu) and action.text().replace("&", "") == "View":
-            return menu
-    return window.menuBar().addMenu("&View")
 
 
 def add_reports_action(
@@ -70,5 +63,5 @@ def add_reports_action(
         opened.append(reports)
 
     action.triggered.connect(open_reports)
-    _view_menu(window).addAction(action)
+    menu_named(window, "&View").addAction(action)
     return action
