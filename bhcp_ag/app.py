@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.targets import ResponseTargets
-from bhcp_ag.paths import data_dir
+from bhcp_ag.paths import data_dir, default_store_path
 from bhcp_ag.services.workspace import (
     UnknownUser,
     Workspace,
@@ -61,6 +61,7 @@ log = logging.getLogger(__name__)
 HUB_URL_ENV = "BHCP_AG_HUB_URL"
 HUB_URL_KEY = "hub/url"
 EMBEDDED_PORT_KEY = "hub/embedded_port"
+DESK_SETTINGS_FILE = "settings.ini"
 
 
 def open_store_with_reference(path: Path, catalogue: SpecialtyCatalogue | None = None) -> Store:
@@ -71,6 +72,27 @@ def open_store_with_reference(path: Path, catalogue: SpecialtyCatalogue | None =
     with store.session() as session:
         seed_reference_data(session, Organisation.load(), catalogue or SpecialtyCatalogue.load())
     return store
+
+
+def desk_settings(store_path: Path) -> QSettings:
+    """The remembered hub, window layout and report choices of the store at ``store_path``.
+
+    They are kept in ``settings.ini`` beside the store, not per operating-system user: a
+    second copy of the app with a data folder of its own must not connect to the hub the
+    first was given, and one store must never sync with two hubs. The one install whose
+    folder is the user's default takes over, once, what earlier versions kept per user.
+    """
+    from PySide6.QtCore import QSettings
+
+    path = store_path.parent / DESK_SETTINGS_FILE
+    settings = QSettings(str(path), QSettings.Format.IniFormat)
+    overridden = any(os.environ.get(name) for name in ("BHCP_AG_DATA_DIR", "BHCP_AG_STORE"))
+    if not path.exists() and not overridden and store_path == default_store_path():
+        earlier = QSettings()
+        for key in earlier.allKeys():
+            settings.setValue(key, earlier.value(key))
+        settings.sync()
+    return settings
 
 
 def configured_hub_url(given: str | None, settings: QSettings) -> str | None:
@@ -410,14 +432,13 @@ def _quit_on_signals(app: QApplication, session: DesktopSession) -> QTimer:
 
 def run_app(store_path: Path, *, hub_url: str | None = None, username: str | None = None) -> int:
     """Open the desktop app on the store at ``store_path``; returns the exit status."""
-    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QMessageBox
 
     from bhcp_ag.embedded_hub import EmbeddedHubFailed
     from bhcp_ag.hub.db import HubDatabaseTooNew
 
     app = _application()
-    settings = QSettings()
+    settings = desk_settings(store_path)
     try:
         store = open_store_with_reference(store_path)
     except StoreTooNew as error:

@@ -40,6 +40,7 @@ from bhcp_ag.hub.demo_conversations import (
     DemoConversationsRefused,
     load_demo_conversations,
 )
+from bhcp_ag.hub.identity import NotADemoHub
 from bhcp_ag.hub.security import Passwords
 from bhcp_ag.hub.settings import HubSettings, default_database_url
 from bhcp_ag.hub_report_cli import add_report_parser, report_text
@@ -183,10 +184,13 @@ def cmd_demo(args: argparse.Namespace) -> str:
         raise CommandFailed("--conversations cannot be negative.")
     database = _open(_database_url(args.database))
     try:
-        with database.transaction() as session:
-            created = seed_demo(
-                session, Passwords(), Organisation.load(), SpecialtyCatalogue.load()
-            )
+        try:
+            with database.transaction() as session:
+                created = seed_demo(
+                    session, Passwords(), Organisation.load(), SpecialtyCatalogue.load()
+                )
+        except NotADemoHub as refusal:
+            raise CommandFailed(str(refusal)) from None
         loaded = _demo_conversations(database, args) if args.conversations else ""
     finally:
         database.close()

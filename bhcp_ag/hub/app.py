@@ -23,6 +23,7 @@ from bhcp_ag.domain.targets import ResponseTargets
 from bhcp_ag.hub.db import HubDatabase
 from bhcp_ag.hub.deps import HubServices, Services, check_client_headers
 from bhcp_ag.hub.errors import HubError, error_response, install_error_handlers
+from bhcp_ag.hub.identity import DEMO
 from bhcp_ag.hub.routes import admin, attachments, conversations, reference, session, sync
 from bhcp_ag.hub.schemas import ErrorBody, Health
 from bhcp_ag.hub.security import Passwords, SignInThrottle
@@ -76,7 +77,9 @@ def _health_router() -> APIRouter:
         """Whether the hub is up, its version, and the client versions it serves."""
         try:
             with services.database.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+                hub_id, kind = connection.execute(
+                    text("SELECT id, kind FROM hub_identity LIMIT 1")
+                ).one()
         except Exception:
             raise HubError(
                 503, "database_unavailable", "The hub cannot reach its database just now."
@@ -88,6 +91,8 @@ def _health_router() -> APIRouter:
             api_version="v1",
             schema_versions=sorted(settings.schema_versions),
             min_client_version=settings.min_client_version,
+            hub_id=hub_id,
+            demo=kind == DEMO,
         )
 
     return router

@@ -75,6 +75,8 @@ class HubRules:
     now: datetime
     targets: ResponseTargets
     catalogue: SpecialtyCatalogue
+    synthetic_patients: bool
+    """Whether synthetic NHS numbers are taken: on a demo hub only."""
 
 
 def parse_payload(kind: str, payload: dict[str, Any]) -> BaseModel:

@@ -26,6 +26,7 @@ from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.hub.accounts import create_user, update_profile, user_by_username
 from bhcp_ag.hub.demo_conversations import load_demo_conversations
 from bhcp_ag.hub.demo_users import DEMO_PASSWORD, demo_people
+from bhcp_ag.hub.identity import mark_demo
 from bhcp_ag.hub.models import Practice, Specialty
 from bhcp_ag.hub.security import Passwords
 
@@ -64,7 +65,12 @@ def seed_demo(
     organisation: Organisation | None = None,
     catalogue: SpecialtyCatalogue | None = None,
 ) -> list[str]:
-    """Seed reference data and the demo accounts; returns the usernames created now."""
+    """Seed reference data and the demo accounts; returns the usernames created now.
+
+    The hub becomes a demo hub (:func:`~bhcp_ag.hub.identity.mark_demo`), which a live
+    hub holding conversations refuses with :class:`~bhcp_ag.hub.identity.NotADemoHub`.
+    """
+    mark_demo(session)
     organisation = organisation or Organisation.load()
     seed_reference_data(session, organisation, catalogue or SpecialtyCatalogue.load())
     created = []

@@ -104,6 +104,17 @@ class Specialty(Base):
     short_name: Mapped[str] = mapped_column(String(40))
 
 
+class HubIdentity(Base):
+    """The hub itself, one row: the id a desk's store is bound to, and whether it is a demo
+    hub (synthetic patients and demo accounts) or a live one (real patients only)."""
+
+    __tablename__ = "hub_identity"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "demo" or "live"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 user_specialties = Table(
     "user_specialties",
     Base.metadata,

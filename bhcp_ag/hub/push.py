@@ -37,6 +37,7 @@ from bhcp_ag.hub.changes import HANDLERS, HubRules, Rejected, authorise, parse_p
 from bhcp_ag.hub.changes import visible_conversation as _visible
 from bhcp_ag.hub.db import HubDatabase
 from bhcp_ag.hub.feed import append_feed
+from bhcp_ag.hub.identity import is_demo_hub
 from bhcp_ag.hub.models import AppliedChange, Conversation, utcnow
 from bhcp_ag.hub.snapshots import load_snapshots
 from bhcp_ag.hub.submit import submit
@@ -138,7 +139,7 @@ def _audit(
 
 def _try(session: Session, ctx: PushContext, change: ChangeIn) -> tuple[dict[str, Any], dict]:
     """Apply ``change`` in a savepoint: (its result, audit detail)."""
-    rules = HubRules(ctx.now(), ctx.targets, ctx.catalogue)
+    rules = HubRules(ctx.now(), ctx.targets, ctx.catalogue, is_demo_hub(session))
     try:
         with session.begin_nested():
             conversation = apply_change(session, rules, ctx.caller, change)

@@ -41,6 +41,8 @@ class Health(BaseModel):
     api_version: str
     schema_versions: list[int]
     min_client_version: str
+    hub_id: str = Field(description="This hub's own id: a desk's store syncs with one hub only")
+    demo: bool = Field(description="A demo hub (synthetic patients); a live hub refuses them")
 
 
 class SignIn(BaseModel):

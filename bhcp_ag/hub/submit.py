@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from bhcp_ag.domain import clock
 from bhcp_ag.domain.actions import MANAGERS_READ_ONLY
 from bhcp_ag.domain.conversation import Role, Status, check_transition
-from bhcp_ag.domain.patient import age_band, check_nhs_number
+from bhcp_ag.domain.patient import InvalidNhsNumber, age_band, check_nhs_number
 from bhcp_ag.domain.request import AdviceRequestForm, draft_problems, submit_problems
 from bhcp_ag.hub.access import Caller
 from bhcp_ag.hub.attachment_refs import add_attachments, checked_refs
@@ -83,6 +83,13 @@ def checked_form(session: Session, rules: HubRules, payload: SubmitPayload) -> A
         problems = {"template": f"The template answers are not in the expected form ({error})."}
     if problems:
         raise Rejected("invalid_request", " ".join(dict.fromkeys(problems.values())))
+    if not rules.synthetic_patients:
+        try:
+            check_nhs_number(form.patient_nhs_number, allow_synthetic=False)
+        except InvalidNhsNumber as refusal:
+            raise Rejected(
+                "synthetic_patient", f"{refusal} This hub holds real patients' records only."
+            ) from None
     return form
 
 

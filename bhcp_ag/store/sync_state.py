@@ -52,6 +52,9 @@ from bhcp_ag.store.models import (
 
 LAST_USERNAME_KEY = "sync.last_username"
 LAST_SYNCED_KEY = "sync.last_synced_at"
+HUB_ID_KEY = "sync.hub_id"
+HUB_URL_KEY = "sync.hub_url"
+HUB_DEMO_KEY = "sync.hub_demo"
 _CURSOR_PREFIX = "sync.cursor."
 
 Row = dict[str, Any]
@@ -86,6 +89,35 @@ def last_username(session: Session) -> str | None:
 
 def remember_username(session: Session, username: str) -> None:
     write_state(session, LAST_USERNAME_KEY, username)
+
+
+@dataclass(frozen=True)
+class BoundHub:
+    """The hub this store syncs with: the first it ever synced with, and none other."""
+
+    hub_id: str
+    url: str
+    demo: bool
+
+
+def bound_hub(session: Session) -> BoundHub | None:
+    """The hub this store is bound to, or None before its first sync."""
+    hub_id = read_state(session, HUB_ID_KEY)
+    if not hub_id:
+        return None
+    return BoundHub(
+        hub_id, read_state(session, HUB_URL_KEY) or "", read_state(session, HUB_DEMO_KEY) == "1"
+    )
+
+
+def bind_hub(session: Session, hub: BoundHub) -> None:
+    """Bind this store to ``hub`` (or note its address and kind, for the hub it is bound to)."""
+    already = read_state(session, HUB_ID_KEY)
+    if already and already != hub.hub_id:
+        raise ValueError("This store is bound to another hub.")
+    write_state(session, HUB_ID_KEY, hub.hub_id)
+    write_state(session, HUB_URL_KEY, hub.url)
+    write_state(session, HUB_DEMO_KEY, "1" if hub.demo else "0")
 
 
 def last_synced_at(session: Session) -> datetime | None:

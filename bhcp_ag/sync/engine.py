@@ -43,8 +43,10 @@ from bhcp_ag.sync.errors import (
     HubProblem,
     HubRefusedVersion,
     HubUnreachable,
+    OtherHub,
     SignedOut,
 )
+from bhcp_ag.sync.hub_binding import check_hub
 from bhcp_ag.sync.pull import DEFAULT_PAGE_SIZE, pull_all, refetch_held_back
 from bhcp_ag.sync.push import Backoff, push_pending
 from bhcp_ag.sync.report import SyncReport, SyncState, SyncStatus, Tally
@@ -68,6 +70,8 @@ def _state_of(problem: HubProblem) -> SyncState:
         return SyncState.UPDATE_NEEDED
     if isinstance(problem, HubUnreachable):
         return SyncState.OFFLINE
+    if isinstance(problem, OtherHub):
+        return SyncState.OTHER_HUB
     return SyncState.HUB_ERROR
 
 
@@ -125,6 +129,7 @@ class SyncEngine:
         self._stop = threading.Event()
         self._status = SyncStatus(SyncState.NOT_SYNCED, None, 0)
         self.progress_throttle = ProgressThrottle(progress_interval)
+        self._hub_checked = False
 
     # --- status -------------------------------------------------------------------------
 
@@ -172,6 +177,7 @@ class SyncEngine:
     def sign_in(self, username: str, password: str) -> SessionInfo:
         """Sign in at the hub; the token goes to the keyring, the username to the store."""
         with self._cycle:
+            self._check_hub()  # before a password goes to a hub this store may not use
             info = self.client.sign_in(username, password)
             self._save_user(info.user)
         self._publish(SyncState.NOT_SYNCED)
@@ -241,7 +247,14 @@ class SyncEngine:
             self._publish(state, message)
             return tally.report(state, message, finished)
 
+    def _check_hub(self) -> None:
+        """Bind the store to this engine's hub, or refuse another (once per engine)."""
+        if not self._hub_checked:
+            check_hub(self.store, self.client)
+            self._hub_checked = True
+
     def _run(self, tally: Tally) -> None:
+        self._check_hub()
         key = self._ensure_session()
         push_pending(
             self.store,

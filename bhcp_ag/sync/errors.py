@@ -29,6 +29,10 @@ class SignedOut(HubProblem):
     """401: the token expired or was revoked (it has been forgotten), or sign-in failed."""
 
 
+class OtherHub(HubProblem):
+    """The hub answering is not the one this store is bound to; nothing was exchanged."""
+
+
 class HubRefusedVersion(HubProblem):
     """426: the hub cannot serve this version of bhcp-ag; ``detail`` says what to do."""
 

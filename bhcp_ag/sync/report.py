@@ -23,6 +23,7 @@ class SyncState(StrEnum):
     SIGNED_OUT = "signed_out"
     UPDATE_NEEDED = "update_needed"
     HUB_ERROR = "hub_error"
+    OTHER_HUB = "other_hub"
 
     @property
     def label(self) -> str:
@@ -37,6 +38,7 @@ _LABELS = {
     SyncState.SIGNED_OUT: "Signed out: sign in to sync",
     SyncState.UPDATE_NEEDED: "Update needed to sync",
     SyncState.HUB_ERROR: "The hub has a problem: changes wait on this computer",
+    SyncState.OTHER_HUB: "Not synced: this is another hub than this computer's",
 }
 
 

@@ -95,6 +95,9 @@ class StandInHub:
         self.pushes: list[int] = []
         self.on_push: Callable[[], None] | None = None
 
+    def health(self) -> dict[str, Any]:
+        return {"status": "ok", "hub_id": "stand-in-hub", "demo": True}
+
     def push(self, changes: list[dict[str, Any]]) -> list[ChangeResult]:
         self.pushes.append(len(changes))
         if self.on_push is not None:
