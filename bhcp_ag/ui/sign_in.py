@@ -348,6 +348,7 @@ class SignInDialog(QDialog):
             self.message.hide()
             self.keyring_note.setText(credentials.message or "")
             self.keyring_note.show()
+            self._fit()
             self.sign_in_button.setText("&Continue")
             self.sign_in_button.setAccessibleName("Continue")
             self.sign_in_button.setFocus()
@@ -365,6 +366,16 @@ class SignInDialog(QDialog):
     def _say(self, text: str) -> None:
         self.message.setText(text)
         self.message.show()
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to show a note in full (a wrapped label does not make its dialog taller)."""
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+            height = layout.totalHeightForWidth(self.width())
+            if height > self.height():
+                self.resize(self.width(), height)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

@@ -25,6 +25,7 @@ from pytestqt.qtbot import QtBot
 from bhcp_ag.hub.demo_users import DEMO_PASSWORD
 from bhcp_ag.services.workspace import load_user
 from bhcp_ag.store.db import Store
+from bhcp_ag.store.sync_state import BoundHub, bind_hub
 from bhcp_ag.sync.client import HubClient, retry_policy
 from bhcp_ag.sync.credentials import NO_KEYRING_MESSAGE, TokenStore
 from bhcp_ag.sync.engine import SyncEngine
@@ -195,6 +196,28 @@ def test_too_many_wrong_passwords_say_how_long_to_wait(
     assert dialog.message.text().startswith("Too many failed sign-ins for this account.")
     assert "Wait 15 minutes" in dialog.message.text()
     assert dialog.session is None
+
+
+def test_a_store_of_another_hub_is_refused_in_words_shown_whole(
+    qtbot: QtBot,
+    hub_server: str,
+    make_engine: Callable[[str], SyncEngine],
+    seeded_store: Store,
+) -> None:
+    elsewhere = BoundHub(
+        "0f0e0d0c-0000-4000-8000-000000000001", "https://hub.elsewhere.nhs.uk", False
+    )
+    with seeded_store.session() as session:
+        bind_hub(session, elsewhere)
+    dialog = open_dialog(qtbot, hub_server, make_engine(hub_server), "demo.gp")
+    sign_in(qtbot, dialog, "demo.gp", DEMO_PASSWORD)
+    assert dialog.session is None and dialog.message.isVisible()
+    words = dialog.message.text()
+    assert words.startswith("Nothing was synced: the hub at ") and elsewhere.url in words
+    label = dialog.message
+    assert label.height() >= label.heightForWidth(label.width())  # not cut off
+    assert dialog.rect().contains(label.geometry())
+    assert dialog.password.text() == "" and dialog.username.text() == "demo.gp"
 
 
 def test_without_a_keyring_the_dialog_says_the_sign_in_is_not_kept(
