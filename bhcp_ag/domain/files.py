@@ -271,5 +271,6 @@ def prepare_attachment(filename: str, data: bytes) -> PreparedAttachment:
             if file.metadata_removed:
                 notes.append(_removed_note(name))
     except (PictureRefused, PdfRefused) as refusal:
-        raise AttachmentRefused(f"'{name}' cannot be attached. {refusal}") from None
+        words = str(refusal)  # "The PDF ...", "The picture ...": said of this file
+        raise AttachmentRefused(f"'{name}': {words[:1].lower()}{words[1:]}") from None
     return PreparedAttachment(name, file, tuple(notes))

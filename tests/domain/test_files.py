@@ -187,7 +187,9 @@ def test_the_desktop_gives_a_safe_name_and_says_so() -> None:
     )
     with pytest.raises(AttachmentRefused, match="over 5 MB|at most 5 MB"):
         prepare_attachment("scan.pdf", letter_pdf() + bytes(MAX_ATTACHMENT_BYTES))
-    with pytest.raises(AttachmentRefused, match="^'evil.pdf' cannot be attached. The PDF"):
+    with pytest.raises(
+        AttachmentRefused, match="^'evil.pdf': the PDF cannot be attached: it contains JavaScript"
+    ):
         prepare_attachment("evil.pdf", pdf("/OpenAction << /S /JavaScript /JS (x) >>"))
 
 
