@@ -159,7 +159,8 @@ def _encoded(pixels: Image.Image, source: Image.Image, mime_type: str, shrunk: b
         tables = getattr(source, "quantization", None)
         if tables and not shrunk:
             options = {"qtables": tables}
-        sampling = JpegImagePlugin.get_sampling(source) if source.format == "JPEG" else -1
+        is_jpeg = isinstance(source, JpegImagePlugin.JpegImageFile)  # MPO (a phone's) too
+        sampling = JpegImagePlugin.get_sampling(source) if is_jpeg else -1
         if sampling != -1:
             options["subsampling"] = sampling
         pixels.save(out, "JPEG", exif=b"", icc_profile=None, **options)
@@ -183,6 +184,8 @@ def clean_picture(data: bytes) -> CleanFile:
     """The JPEG or PNG in ``data`` decoded and re-encoded (same type), metadata dropped."""
     picture, pixels, mime_type = _read(data)
     content = _encoded(pixels, picture, mime_type, shrunk=False)
+    if mime_type == PNG and len(content) > MAX_ATTACHMENT_BYTES:  # sent better compressed
+        content = _encoded(pixels, picture, mime_type, shrunk=True)
     return CleanFile(mime_type, content, pixels.width, pixels.height, _carried_extra(picture))
 
 
@@ -262,14 +265,12 @@ def prepare_attachment(filename: str, data: bytes) -> PreparedAttachment:
         )
     mime_type = sniff_attachment_type(data)
     try:
-        if mime_type in (JPEG, PNG) and MAX_ATTACHMENT_BYTES < len(data) <= MAX_SOURCE_BYTES:
+        if mime_type in (JPEG, PNG) and len(data) <= MAX_SOURCE_BYTES:
             fitted = fit_photo(data)
             file = fitted.file
             notes += _photo_notes(name, fitted)
-        else:
+        else:  # a PDF, checked; anything else, refused with the reason
             file = clean_attachment(data, name)
-            if file.metadata_removed:
-                notes.append(_removed_note(name))
     except (PictureRefused, PdfRefused) as refusal:
         words = str(refusal)  # "The PDF ...", "The picture ...": said of this file
         raise AttachmentRefused(f"'{name}': {words[:1].lower()}{words[1:]}") from None

@@ -267,3 +267,16 @@ def test_honest_pdfs_pass_as_they_are() -> None:
         objects=("<< /Type /Annot /Subtype /Link /A << /S /URI /URI (https://nhs.uk) >> >>",),
     )
     check_pdf(with_link)  # a web link is not a script
+
+
+def test_a_second_picture_hidden_in_the_file_is_dropped() -> None:
+    first, hidden = picture(120, 90, seed=1), picture(120, 90, seed=2)
+    for fmt in ("MPO", "PNG"):  # a phone's multi-picture JPEG; an animated PNG
+        out = io.BytesIO()
+        first.save(out, fmt, save_all=True, append_images=[hidden])
+        assert getattr(_opened(out.getvalue()), "n_frames", 1) == 2
+        clean = clean_attachment(out.getvalue())
+        kept = _opened(clean.content)
+        assert getattr(kept, "n_frames", 1) == 1 and kept.format in ("JPEG", "PNG"), fmt
+        assert clean.content.count(b"\xff\xd8") == 1 or fmt == "PNG"
+        assert b"acTL" not in clean.content  # no animation control left
