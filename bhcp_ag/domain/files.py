@@ -24,7 +24,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
-from PIL import Image, ImageCms, ImageOps, JpegImagePlugin, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, JpegImagePlugin
 
 from bhcp_ag.domain.file_names import safe_file_name, shown_name
 from bhcp_ag.domain.limits import (
@@ -86,7 +86,7 @@ def _opened(data: bytes) -> Image.Image:
         picture = Image.open(io.BytesIO(data), formats=["JPEG", "PNG"])
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         picture = None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+    except Exception:  # hostile input can fail in any way: each is a refusal
         raise PictureRefused(
             "The file cannot be read as a picture: it is damaged, or it is not the JPEG or "
             "PNG that its first bytes claim."
@@ -105,7 +105,7 @@ def _decoded(picture: Image.Image) -> Image.Image:
         picture.load()
         upright = ImageOps.exif_transpose(picture) or picture
         pixels = _in_srgb(upright, picture.info.get("icc_profile"))
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except Exception:  # as above: what cannot be decoded is refused
         raise PictureRefused(
             "The picture cannot be decoded: the file is damaged or incomplete."
         ) from None

@@ -7,6 +7,8 @@ import io
 import zlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from bhcp_ag.domain.files import (
@@ -280,3 +282,26 @@ def test_a_second_picture_hidden_in_the_file_is_dropped() -> None:
         assert getattr(kept, "n_frames", 1) == 1 and kept.format in ("JPEG", "PNG"), fmt
         assert clean.content.count(b"\xff\xd8") == 1 or fmt == "PNG"
         assert b"acTL" not in clean.content  # no animation control left
+
+
+SEEDS = {"jpeg": photo("JPEG", 64, 48), "png": photo("PNG", 64, 48), "pdf": letter_pdf()}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(sorted(SEEDS)),
+    st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=8),
+    st.integers(0, 10_000),
+)
+def test_damaged_files_are_cleaned_or_refused_never_anything_else(
+    kind: str, changes: list[tuple[int, int]], cut: int
+) -> None:
+    data = bytearray(SEEDS[kind])
+    for at, value in changes:
+        data[8 + at % (len(data) - 8)] = value  # the magic bytes kept: it claims its type
+    try:
+        clean = clean_attachment(bytes(data[: max(16, len(data) - cut)]))
+    except AttachmentRefused:
+        return
+    if clean.mime_type != "application/pdf":
+        assert _opened(clean.content).size == (clean.width, clean.height)
