@@ -14,19 +14,22 @@ import hashlib
 import io
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from PIL import Image
 
+from bhcp_ag.domain.limits import AttachmentCheck
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.targets import ResponseTargets
 from bhcp_ag.hub.db import HubDatabase
 from bhcp_ag.hub.demo_users import DEMO_GP, DEMO_SPECIALIST
 from bhcp_ag.services.requests import AdviceRequests
-from bhcp_ag.store.models import Conversation
+from bhcp_ag.store.conversations import keep_content
+from bhcp_ag.store.models import Attachment, Conversation
 from tests.attachment_files import clean_png, letter_pdf, pdf, photo
-from tests.integration._client_helpers import FORM, Desk, open_desk
+from tests.integration._client_helpers import FORM, Desk, assert_agree, open_desk
 from tests.integration.conftest import HubClient, Sync
 
 __all__ = ["open_desk"]  # the fixture, used here by name
@@ -219,3 +222,29 @@ def test_file_names_that_break_the_rules_are_refused(sync: Sync, operation: str)
     assert kept["status"] == "applied", kept
     names = {a["filename"] for a in kept["conversation"]["attachments"]}
     assert {"Ärztebrief.pdf", "صورة.png", "photo 1.jpg", "R\u00e9sultats.pdf"} <= names
+
+
+def test_a_file_kept_before_the_checks_is_refused_with_the_hubs_reason(
+    hub_server: str, hub_db: HubDatabase, open_desk: Callable[..., Desk]
+) -> None:
+    gp = open_desk(hub_server, "demo.gp")
+    requests_ = AdviceRequests(gp.store, SpecialtyCatalogue.load(), ResponseTargets.load())
+    draft = requests_.save_draft(gp.user_id, FORM)
+    hostile = HOSTILE["pdf open action js"]
+    with gp.store.session() as session:  # as a store from before the desktop checked PDFs
+        keep_content(
+            session, AttachmentCheck("application/pdf", len(hostile), _sha(hostile)), hostile
+        )
+        session.add(
+            Attachment(id=str(uuid.uuid4()), conversation_id=draft, sha256=_sha(hostile),
+                       filename="results.pdf", created_at=datetime.now(UTC))
+        )  # fmt: skip
+    requests_.submit(gp.user_id, FORM, conversation_id=draft)
+    [rejection] = gp.sync().rejections
+    assert rejection.code == "attachment_missing" and rejection.back_to_draft
+    assert rejection.reason.startswith("'results.pdf': The PDF cannot be attached: it contains")
+    with gp.store.read_session() as session:
+        conv = session.get(Conversation, draft)
+        assert conv is not None and conv.status == "draft"
+        assert [a.filename for a in conv.attachments] == ["results.pdf"]  # nothing lost
+    assert_agree(hub_db, gp)
