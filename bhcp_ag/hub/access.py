@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement, false, or_, true
+
 from bhcp_ag.domain.conversation import Role
 from bhcp_ag.hub.feed import FeedScope
 from bhcp_ag.hub.models import Conversation, User
@@ -61,3 +63,16 @@ def can_see(caller: Caller, conversation: Conversation) -> bool:
         or conversation.practice_code in scope.practice_codes
         or conversation.specialty_code in scope.specialty_codes
     )
+
+
+def visible_to(caller: Caller) -> ColumnElement[bool]:
+    """The SQL condition on ``Conversation`` that :func:`can_see` tests on one row."""
+    scope = scope_of(caller)
+    if scope.everything:
+        return true()
+    conditions = []
+    if scope.practice_codes:
+        conditions.append(Conversation.practice_code.in_(sorted(scope.practice_codes)))
+    if scope.specialty_codes:
+        conditions.append(Conversation.specialty_code.in_(sorted(scope.specialty_codes)))
+    return or_(*conditions) if conditions else false()

@@ -51,13 +51,12 @@ from bhcp_ag.domain.limits import TextRefused, check_text
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.targets import ResponseTargets
 from bhcp_ag.hub.access import Caller, can_see
-from bhcp_ag.hub.attachment_refs import add_attachments, checked_refs
+from bhcp_ag.hub.attachment_refs import CheckedRef, add_attachments, checked_refs
 from bhcp_ag.hub.errors import describe_problem
 from bhcp_ag.hub.models import Conversation, Message, User
 from bhcp_ag.hub.rejected import Rejected
 from bhcp_ag.hub.sync_schemas import (
     PAYLOADS,
-    AttachmentRef,
     CancelPayload,
     ClosePayload,
     EmptyPayload,
@@ -216,7 +215,7 @@ def _respond(
     target = status_after_response(p.outcome)
     check_move(conv, target, Role.SPECIALIST)
     body = checked_text("Your response", p.body)
-    files = checked_refs(session, str(p.message_id), p.attachments)
+    files = checked_refs(session, caller, str(p.message_id), p.attachments)
     add_message(
         session,
         conv,
@@ -251,7 +250,7 @@ def _attach(
     session: Session,
     conv: Conversation,
     message_id: str,
-    files: list[tuple[str, AttachmentRef]],
+    files: list[CheckedRef],
     now: datetime,
 ) -> None:
     if files:
@@ -265,7 +264,7 @@ def _reply(
     kind = reply_kind(Status(conv.status))
     check_move(conv, Status.AWAITING_SPECIALIST, Role.GP)
     body = checked_text("Your reply", p.body)
-    files = checked_refs(session, str(p.message_id), p.attachments)
+    files = checked_refs(session, caller, str(p.message_id), p.attachments)
     add_message(session, conv, str(p.message_id), caller, rules.now, kind=kind, body=body)
     _attach(session, conv, str(p.message_id), files, rules.now)
     conv.status = Status.AWAITING_SPECIALIST.value

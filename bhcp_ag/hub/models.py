@@ -271,6 +271,19 @@ class AttachmentContent(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class AttachmentUpload(Base):
+    """Who has uploaded which bytes: a change may refer only to bytes its author uploaded
+    (or that belong to a conversation they may see), never to bytes held for others."""
+
+    __tablename__ = "attachment_uploads"
+
+    sha256: Mapped[str] = mapped_column(
+        ForeignKey("attachment_contents.sha256", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Attachment(Base):
     __tablename__ = "attachments"
 

@@ -9,7 +9,7 @@ conversation starts ``awaiting_specialist`` (the domain's ``submitted`` →
 fixed here too: ``first_due_at`` (that first due time, which a later reply does not move)
 and ``patient_age_band`` (the patient's age band on the day it is sent). Attachments
 refer to content uploaded beforehand by SHA-256; a request whose attachment has not been
-uploaded is rejected (``attachment_missing``).
+uploaded by this GP is rejected (``attachment_missing``).
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ def submit(
     if session.get(Conversation, conversation_id) is not None:
         raise Rejected("conversation_exists", "A conversation with this id has been sent already.")
     form = checked_form(session, rules, p)
-    attachments = checked_refs(session, conversation_id, p.attachments)
+    attachments = checked_refs(session, caller, conversation_id, p.attachments)
     conversation = _conversation(rules, caller, conversation_id, form)
     settle(conversation, rules.now)
     session.add(conversation)

@@ -1,7 +1,10 @@
 """Use-cases of a draft's attachments: read a file to attach, list, preview and remove.
 
-Attaching itself is :meth:`bhcp_ag.services.requests.AdviceRequests.attach`; these are the
-other things the request form does with a draft's files. Each is one unit of work on the
+Attaching itself is :meth:`bhcp_ag.services.requests.AdviceRequests.attach` (and
+:meth:`bhcp_ag.services.composer.Composer.add_file` for a reply's files); both prepare the
+file with :func:`prepare`: a safe name, a photo cleaned (and made smaller to fit 5 MB), a
+PDF checked, as the hub will check them. These are the other things the request form
+does with a draft's files. Each is one unit of work on the
 local store. They run on any thread and never touch the UI.
 """
 
@@ -14,7 +17,8 @@ from pathlib import Path
 from sqlalchemy import func, literal_column, select
 
 from bhcp_ag.domain.conversation import Status
-from bhcp_ag.domain.limits import MAX_ATTACHMENT_BYTES, AttachmentRefused
+from bhcp_ag.domain.files import MAX_SOURCE_BYTES, PreparedAttachment, prepare_attachment
+from bhcp_ag.domain.limits import AttachmentCheck, AttachmentRefused, check_attachment
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.models import Attachment, AttachmentContent, ComposerFile, Conversation
 
@@ -47,20 +51,40 @@ class AttachmentNotFound(KeyError):
     """No such attachment (or content) in the local store."""
 
 
-def read_file(path: Path) -> bytes:
-    """The bytes of ``path`` to attach; a file over 5 MB is refused before it is read.
+@dataclass(frozen=True)
+class AttachedNow:
+    """A file just attached: its SHA-256, the name it got, and what was changed in it."""
 
-    Raises :class:`AttachmentRefused` when the file is too large and ``OSError`` when it
-    cannot be read (missing, a folder, no permission).
+    sha256: str
+    filename: str
+    notes: tuple[str, ...] = ()
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of ``path`` to attach; a file over 40 MB is refused before it is read.
+
+    (A photo over 5 MB is made smaller to fit, by :func:`prepare`; any other file over
+    5 MB is refused there.) Raises :class:`AttachmentRefused` when the file is too large
+    and ``OSError`` when it cannot be read (missing, a folder, no permission).
     """
     size = path.stat().st_size
-    if path.is_file() and size > MAX_ATTACHMENT_BYTES:
+    if path.is_file() and size > MAX_SOURCE_BYTES:
         megabytes = math.ceil(size * 10 / _BYTES_PER_MB) / 10
         raise AttachmentRefused(
-            f"'{path.name}' is {megabytes:.1f} MB; attachments can be at most "
-            f"{MAX_ATTACHMENT_BYTES // _BYTES_PER_MB} MB each."
+            f"'{path.name}' is {megabytes:.1f} MB; files can be at most "
+            f"{MAX_SOURCE_BYTES // _BYTES_PER_MB} MB (a photo is then made smaller to fit "
+            "the 5 MB limit)."
         )
     return path.read_bytes()
+
+
+def prepare(filename: str, data: bytes) -> tuple[PreparedAttachment, AttachmentCheck]:
+    """``data`` ready to keep, named from ``filename`` (any folder dropped), and its check.
+
+    Raises :class:`AttachmentRefused` saying why a file cannot be attached.
+    """
+    prepared = prepare_attachment(Path(filename).name or filename, data)
+    return prepared, check_attachment(prepared.filename, prepared.file.content)
 
 
 def conversation_attachments(store: Store, conversation_id: str) -> list[AttachedFile]:

@@ -23,14 +23,14 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import delete, literal_column, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnClause
 
 from bhcp_ag.domain.actions import Action
-from bhcp_ag.domain.limits import TextRefused, check_attachment, check_text
+from bhcp_ag.domain.limits import TextRefused, check_text
+from bhcp_ag.services.attachments import prepare
 from bhcp_ag.store import conversations as repo
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.models import (
@@ -74,6 +74,7 @@ class PendingFile:
     sha256: str
     mime_type: str
     size: int
+    notes: tuple[str, ...] = ()  # what was changed in the file when it was added
 
 
 @dataclass(frozen=True)
@@ -228,19 +229,21 @@ class Composer:
 
     def add_file(self, conversation_id: str, filename: str, data: bytes) -> PendingFile:
         """Keep a file to go with the next message; ``AttachmentRefused`` says why not."""
-        checked = check_attachment(filename, data)
+        prepared, checked = prepare(filename, data)
         with self._store.session() as session:
-            repo.keep_content(session, checked, data)
+            repo.keep_content(session, checked, prepared.file.content)
             row = ComposerFile(
                 id=repo.new_id(),
                 conversation_id=conversation_id,
                 user_id=self._user_id,
                 sha256=checked.sha256,
-                filename=Path(filename).name,
+                filename=prepared.filename,
                 added_at=self._now(),
             )
             session.add(row)
-            return PendingFile(row.id, row.filename, row.sha256, checked.mime_type, checked.size)
+            return PendingFile(
+                row.id, row.filename, row.sha256, checked.mime_type, checked.size, prepared.notes
+            )
 
     def files(self, conversation_id: str) -> list[PendingFile]:
         """The files waiting to go with the next message, in the order they were added."""

@@ -12,17 +12,16 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 from sqlalchemy import select
 
 from bhcp_ag.domain.clock import LONDON, due_at
 from bhcp_ag.domain.conversation import Role, Status, check_transition
-from bhcp_ag.domain.limits import check_attachment
 from bhcp_ag.domain.patient import age_band
 from bhcp_ag.domain.request import AdviceRequestForm, draft_problems, submit_problems
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.targets import ResponseTargets
+from bhcp_ag.services.attachments import AttachedNow, prepare
 from bhcp_ag.store import conversations as repo
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.models import (
@@ -166,27 +165,28 @@ class AdviceRequests:
             )
             return Sent(conv.id, now, conv.due_at, change.id)
 
-    def attach(self, conversation_id: str, filename: str, data: bytes) -> str:
-        """Attach a file (JPEG, PNG or PDF up to 5 MB) to a draft; returns its SHA-256.
+    def attach(self, conversation_id: str, filename: str, data: bytes) -> AttachedNow:
+        """Attach a file (JPEG, PNG or PDF up to 5 MB) to a draft, prepared as the hub
+        wants it (:func:`~bhcp_ag.services.attachments.prepare`): what was kept and why.
 
         Raises ``AttachmentRefused`` with the reason when the file is not acceptable.
         """
-        checked = check_attachment(filename, data)
+        prepared, checked = prepare(filename, data)
         with self._store.session() as session:
             conv = session.get(Conversation, conversation_id)
             if conv is None or conv.status != Status.DRAFT:
                 raise ValueError("Files can be attached to a request only before it is sent.")
-            repo.keep_content(session, checked, data)
+            repo.keep_content(session, checked, prepared.file.content)
             session.add(
                 Attachment(
                     id=repo.new_id(),
                     conversation_id=conversation_id,
                     sha256=checked.sha256,
-                    filename=Path(filename).name,
+                    filename=prepared.filename,
                     created_at=self._now(),
                 )
             )
-            return checked.sha256
+            return AttachedNow(checked.sha256, prepared.filename, prepared.notes)
 
     def load_form(self, conversation_id: str) -> AdviceRequestForm:
         with self._store.read_session() as session:

@@ -16,7 +16,9 @@ this computer), retries and error mapping.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import ipaddress
 import logging
 from collections.abc import Mapping, Sequence
@@ -309,10 +311,44 @@ class HubClient:
         self._send("PUT", f"/attachments/{sha256}", data=data, headers={"Content-Type": mime})
 
     def download_attachment(self, sha256: str) -> bytes:
-        """An attachment's bytes, checked against their SHA-256."""
-        data = self._send("GET", f"/attachments/{sha256}").content
-        if hashlib.sha256(data).hexdigest() != sha256.lower():
+        """An attachment's bytes, checked against their ``Content-Digest`` (RFC 9530).
+
+        The hub re-encodes the pictures it is sent (dropping their metadata), so what it
+        serves under an address is not always the bytes that hash to it; it says the
+        digest of what it serves. A hub that sends no digest serves the very bytes, checked
+        against the address.
+        """
+        response = self._send("GET", f"/attachments/{sha256}")
+        data = response.content
+        digest = hashlib.sha256(data)
+        expected = sha256_of_digest_field(response.headers.get("Content-Digest"))
+        if expected is not None:
+            matches = hmac.compare_digest(digest.digest(), expected)
+        else:
+            matches = digest.hexdigest() == sha256.lower()
+        if not matches:
             raise ProtocolMismatch(
                 "An attachment from the hub does not match its checksum.", "bad_checksum"
             )
         return data
+
+
+def sha256_of_digest_field(field: str | None) -> bytes | None:
+    """The SHA-256 in a ``Content-Digest`` field (``sha-256=:<base64>:``), or None.
+
+    A field naming only other algorithms counts as absent; a ``sha-256`` member that is
+    not 32 bytes of base64 is taken as a digest nothing matches.
+    """
+    for member in (field or "").split(","):
+        name, _, value = member.strip().partition("=")
+        if name.strip().lower() != "sha-256":
+            continue
+        value = value.split(";")[0].strip()  # parameters of the member, if any
+        if not (len(value) > 2 and value.startswith(":") and value.endswith(":")):
+            return b""
+        try:
+            decoded = base64.b64decode(value[1:-1], validate=True)
+        except ValueError:
+            return b""
+        return decoded if len(decoded) == 32 else b""
+    return None

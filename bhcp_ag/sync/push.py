@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -93,8 +93,16 @@ def _attachment_hashes(batch: Sequence[PendingChange]) -> list[str]:
     return sorted({sha256 for change in batch for sha256, _ in files_carried(change.payload)})
 
 
-def upload_attachments(store: Store, client: HubClient, batch: Sequence[PendingChange]) -> None:
-    """Send the bytes of every attachment the batch refers to (idempotent at the hub)."""
+def upload_attachments(
+    store: Store, client: HubClient, batch: Sequence[PendingChange]
+) -> dict[str, str]:
+    """Send the bytes of every attachment the batch refers to (idempotent at the hub).
+
+    Returns the hub's reason for each upload it refused, by SHA-256 (a file kept before
+    the desktop checked files as the hub does, say): the change that refers to it is
+    then refused, and that reason is the one to show.
+    """
+    refused: dict[str, str] = {}
     for sha256 in _attachment_hashes(batch):
         with store.read_session() as session:
             found = attachment_content(session, sha256)
@@ -106,6 +114,26 @@ def upload_attachments(store: Store, client: HubClient, batch: Sequence[PendingC
             if error.transient:
                 raise
             log.warning("The hub refused an attachment upload (%s)", error.code)
+            refused[sha256] = error.detail
+    return refused
+
+
+def with_upload_reasons(
+    batch: Sequence[PendingChange], results: Sequence[ChangeResult], refused: dict[str, str]
+) -> list[ChangeResult]:
+    """``results``, where a change was refused for a file whose upload the hub refused
+    saying why it would not take the file (not merely that it has not arrived)."""
+    answered = []
+    for change, result in zip(batch, results, strict=True):
+        reasons = [
+            f"'{name}': {refused[sha256]}"
+            for sha256, name in files_carried(change.payload)
+            if sha256 in refused
+        ]
+        if result.code == "attachment_missing" and reasons:
+            result = replace(result, reason=" ".join(dict.fromkeys(reasons)))
+        answered.append(result)
+    return answered
 
 
 def _refusal(change: PendingChange, result: ChangeResult) -> Refusal:
@@ -165,14 +193,15 @@ def _push_batch(
     store: Store, client: HubClient, batch: Sequence[PendingChange], backoff: Backoff, tally: Tally
 ) -> list[ChangeResult]:
     """Upload the batch's attachments and push it; a failed push is noted on its changes."""
-    upload_attachments(store, client, batch)
+    refused = upload_attachments(store, client, batch)
     wire = [wire_change(change) for change in batch]
     try:
-        return backoff.run(lambda: client.push(wire), tally.stop)
+        results = backoff.run(lambda: client.push(wire), tally.stop)
     except HubProblem as problem:
         with store.session() as session:
             note_failed_attempt(session, [c.id for c in batch], problem.detail)
         raise
+    return with_upload_reasons(batch, results, refused)
 
 
 def _settle_batch(

@@ -23,6 +23,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, QVBoxLayout, QWidget
 
+from bhcp_ag.domain.file_names import name_with_type
 from bhcp_ag.domain.limits import PDF
 from bhcp_ag.services.attachments import AttachedFile
 from bhcp_ag.ui.attachment_preview import PdfPages, describe, local_files, read_image
@@ -70,14 +71,14 @@ class AttachmentTile(QFrame):
         self.preview_button.setToolTip("Open a larger preview (Enter)")
         self.preview_button.clicked.connect(lambda: self.preview_requested.emit(file.id))
         self.preview_button.delete_pressed.connect(lambda: self.remove_requested.emit(file.id))
-        self.name_label = QLabel(file.filename)
+        self.name_label = QLabel(name_with_type(file.filename, file.mime_type))
         self.detail_label = QLabel(detail)
         self.detail_label.setStyleSheet(HINT_STYLE)
         self.remove_button = QPushButton("Remove")
         self.remove_button.setAutoDefault(False)
         self.remove_button.setAccessibleName(f"Remove {file.filename}")
         self.remove_button.clicked.connect(lambda: self.remove_requested.emit(file.id))
-        self.setAccessibleName(f"{file.filename}, {detail}")
+        self.setAccessibleName(f"{name_with_type(file.filename, file.mime_type)}, {detail}")
         text = QVBoxLayout()
         text.setSpacing(2)
         text.addWidget(self.name_label)
@@ -139,6 +140,10 @@ class AttachmentsPanel(QFrame):
         self.problem.setStyleSheet(f"color: {PROBLEM_COLOUR};")
         self.problem.setAccessibleName("Problem with the attachment")
         self.problem.hide()
+        self.notice = QLabel()  # what was done to a file to attach it (made smaller, renamed)
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("What was changed in the attached files")
+        self.notice.hide()
         top = QHBoxLayout()
         top.addWidget(self.attach_button)
         top.addWidget(hint, 1)
@@ -148,6 +153,7 @@ class AttachmentsPanel(QFrame):
         layout.addWidget(self.photo_note)
         layout.addLayout(top)
         layout.addWidget(self.files)
+        layout.addWidget(self.notice)
         layout.addWidget(self.problem)
 
     # --- what is attached -------------------------------------------------------------
@@ -219,6 +225,16 @@ class AttachmentsPanel(QFrame):
     def clear_problem(self) -> None:
         self.problem.clear()
         self.problem.hide()
+
+    def show_notice(self, message: str) -> None:
+        """Say what was changed in files as they were attached (not a problem)."""
+        self.notice.setText(message)
+        self.notice.setAccessibleDescription(message)
+        self.notice.show()
+
+    def clear_notice(self) -> None:
+        self.notice.clear()
+        self.notice.hide()
 
     # --- dropping files ---------------------------------------------------------------
 

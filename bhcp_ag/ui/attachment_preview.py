@@ -18,6 +18,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QSize, Qt
 from PySide6.QtGui import QImage, QImageReader, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from bhcp_ag.domain.file_names import name_with_type
 from bhcp_ag.domain.limits import ALLOWED_ATTACHMENT_TYPES, PDF
 from bhcp_ag.services.attachments import AttachedFile
 from bhcp_ag.ui.form_fields import HINT_STYLE
@@ -127,7 +128,7 @@ class AttachmentPreview(QDialog):
     def __init__(self, file: AttachedFile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setWindowTitle(file.filename)
+        self.setWindowTitle(name_with_type(file.filename, file.mime_type))
         self.resize(720, 760)
         self.file = file
         pages = PdfPages(file.content) if file.mime_type == PDF else None

@@ -16,6 +16,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStyle, QToolButton, QWidget
 
+from bhcp_ag.domain.file_names import TYPE_WORDS, name_with_type
 from bhcp_ag.domain.limits import PDF
 from bhcp_ag.services.attachments import AttachedFile
 from bhcp_ag.ui.attachment_preview import AttachmentPreview, PdfPages, describe, read_image
@@ -62,9 +63,11 @@ class AttachmentStrip(QWidget):
         button.setIcon(icon)
         button.setIconSize(THUMBNAIL)
         name = file.filename if len(file.filename) <= 18 else file.filename[:16] + "…"
-        button.setText(name)
-        button.setToolTip(f"{file.filename}: {detail}. Click to see it large.")
-        button.setAccessibleName(f"Attachment {file.filename}, {detail}: open")
+        kind = TYPE_WORDS.get(file.mime_type, "file")
+        button.setText(f"{name}\n{kind}")  # the real type, by content, whatever the name says
+        named = name_with_type(file.filename, file.mime_type)
+        button.setToolTip(f"{named}: {detail}. Click to see it large.")
+        button.setAccessibleName(f"Attachment {named}, {detail}: open")
         button.setAutoRaise(True)
         return button
 

@@ -130,7 +130,13 @@ class ComposerBox(QGroupBox):
         layout.addLayout(facts)
         self.files = ComposerFiles(self._composer)
         self.files.problem.connect(self.show_problem)
+        self.files.notice.connect(self.show_notice)
         layout.addWidget(self.files)
+        self.notice = QLabel()  # what was changed in a file taken (made smaller, renamed)
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("What was changed in the attached files")
+        self.notice.hide()
+        layout.addWidget(self.notice)
         self.setAcceptDrops(True)  # files dropped anywhere on the composer go with it
         self.text.setAcceptDrops(False)  # (else the text box would take a file as its path)
         bottom = QHBoxLayout()
@@ -242,6 +248,10 @@ class ComposerBox(QGroupBox):
     def show_problem(self, message: str) -> None:
         self.problem.setText(message)
         self.problem.show()
+
+    def show_notice(self, message: str) -> None:
+        self.notice.setText(message)
+        self.notice.show()
 
     def save_now(self) -> None:
         """Keep the text being written (called a moment after each edit, and on leaving)."""

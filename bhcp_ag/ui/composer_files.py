@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bhcp_ag.domain.file_names import name_with_type, shown_name
 from bhcp_ag.domain.limits import AttachmentRefused
 from bhcp_ag.services.attachments import read_file
 from bhcp_ag.services.composer import Composer, PendingFile
@@ -37,6 +38,9 @@ class ComposerFiles(QWidget):
 
     problem = Signal(str)
     """Why one or more files were not taken (shown by the composer)."""
+    notice = Signal(str)
+    """What was changed in files as they were taken: a photo made smaller, a name made
+    safe (shown by the composer)."""
 
     def __init__(self, composer: Composer, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,17 +71,22 @@ class ComposerFiles(QWidget):
         if self._conversation_id is None:
             return []
         taken, refused = [], []
+        notes: list[str] = []
         for path in paths:
             try:
                 picked = self._composer.add_file(self._conversation_id, path.name, read_file(path))
             except AttachmentRefused as refusal:
                 refused.append(str(refusal))
             except OSError:
-                refused.append(f"'{path.name}' could not be read; check that it still exists.")
+                shown = shown_name(path.name)
+                refused.append(f"'{shown}' could not be read; check that it still exists.")
             else:
                 taken.append(picked.filename)
+                notes += picked.notes
         if refused:
             self.problem.emit(" ".join(refused))
+        if notes:
+            self.notice.emit(" ".join(notes))
         self.show_for(self._conversation_id)
         return taken
 
@@ -99,8 +108,9 @@ class ComposerFiles(QWidget):
             button = QToolButton()
             button.setText(f"{file.filename} ✕")
             button.setProperty("filename", file.filename)
-            button.setToolTip(f"{file.filename}, {size_text(file.size)}: click to remove it.")
-            button.setAccessibleName(f"Remove {file.filename}")
+            named = name_with_type(file.filename, file.mime_type)
+            button.setToolTip(f"{named}, {size_text(file.size)}: click to remove it.")
+            button.setAccessibleName(f"Remove {named}")
             button.setAutoRaise(True)
             button.clicked.connect(partial(self.remove, file.id))
             self._row.insertWidget(1 + index, button)

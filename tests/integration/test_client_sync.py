@@ -28,6 +28,7 @@ from bhcp_ag.store.sync_state import cursor_key, pending_batch
 from bhcp_ag.sync.pull import pull_all
 from bhcp_ag.sync.push import wire_change
 from bhcp_ag.sync.report import SyncState, Tally
+from tests.attachment_files import clean_png
 from tests.integration._client_helpers import (
     FORM,
     Desk,
@@ -217,11 +218,11 @@ def test_a_pull_held_back_by_a_pending_change_is_fetched_again(
 def test_an_attachment_is_uploaded_before_its_request_and_reaches_the_specialist(
     hub_server: str, hub_db: HubDatabase, open_desk: Callable[..., Desk]
 ) -> None:
-    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    png = clean_png()
     gp, specialist = open_desk(hub_server, "demo.gp"), open_desk(hub_server, "demo.specialist")
     requests_ = AdviceRequests(gp.store, SpecialtyCatalogue.load(), ResponseTargets.load())
     draft = requests_.save_draft(gp.user_id, FORM)
-    sha256 = requests_.attach(draft, "rash.png", png)
+    sha256 = requests_.attach(draft, "rash.png", png).sha256
     requests_.submit(gp.user_id, FORM, conversation_id=draft)
     assert gp.sync().applied == 1
     specialist.sync()

@@ -187,3 +187,28 @@ def test_a_hub_at_0001_gets_the_reports_facts_filled(empty_engine: Engine) -> No
     with empty_engine.connect() as connection:
         for table, rows in (("conversations", 4), ("messages", 1), ("feed", 1)):
             assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() == rows
+
+
+def test_a_hub_at_0003_keeps_who_uploaded_its_attachments(empty_engine: Engine) -> None:
+    run_alembic(empty_engine, "upgrade", "0003")
+    _fill_hub_at_0001(empty_engine)
+    tables = MetaData()
+    tables.reflect(empty_engine)
+    contents = tables.tables["attachment_contents"]
+    with empty_engine.begin() as connection:
+        connection.execute(
+            insert(contents),
+            [
+                {"sha256": sha, "mime_type": "image/png", "size": 3, "content": b"png",
+                 "uploaded_by_id": by, "uploaded_at": FRIDAY_5PM}
+                for sha, by in (("a" * 64, "u1"), ("b" * 64, None))
+            ],
+        )  # fmt: skip
+    run_alembic(empty_engine, "upgrade", "0004")
+    with empty_engine.connect() as connection:
+        rows = connection.execute(text("SELECT sha256, user_id FROM attachment_uploads")).all()
+    assert [tuple(row) for row in rows] == [("a" * 64, "u1")]  # no uploader known: no row
+    run_alembic(empty_engine, "downgrade", "0003")
+    assert "attachment_uploads" not in inspect(empty_engine).get_table_names()
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM attachment_contents")).scalar() == 2

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bhcp_ag.domain.files import MAX_SOURCE_BYTES
 from bhcp_ag.domain.limits import MAX_ATTACHMENT_BYTES, AttachmentRefused
 from bhcp_ag.domain.request import AdviceRequestForm
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
@@ -20,10 +21,11 @@ from bhcp_ag.services.requests import AdviceRequests
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.models import Attachment, AttachmentContent
+from tests.attachment_files import clean_png, letter_pdf
 from tests.forms import DERMATOLOGY
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-PDF = b"%PDF-1.4\n" + b"%" * 40
+PNG = clean_png()  # cleaning it again changes no byte
+PDF = letter_pdf()
 DRAFT = AdviceRequestForm(specialty_code="330", question="Is this lesion safe to monitor?")
 
 
@@ -69,7 +71,7 @@ def test_a_drafts_files_are_listed_in_order_with_their_bytes(
 
 
 def test_content_is_read_back_by_its_sha256(workspace: Workspace, draft_id: str) -> None:
-    sha256 = workspace.requests.attach(draft_id, "letter.pdf", PDF)
+    sha256 = workspace.requests.attach(draft_id, "letter.pdf", PDF).sha256
     stored = attachments.read_content(workspace.store, sha256)
     assert (stored.mime_type, stored.size, stored.content) == ("application/pdf", len(PDF), PDF)
     with pytest.raises(AttachmentNotFound):
@@ -118,14 +120,18 @@ def test_a_sent_requests_files_cannot_be_removed(workspace: Workspace) -> None:
     assert _count(workspace.store, Attachment) == 1
 
 
-def test_reading_a_file_refuses_one_over_5_mb_before_reading_it(tmp_path: Path) -> None:
+def test_reading_a_file_refuses_one_over_40_mb_before_reading_it(tmp_path: Path) -> None:
     small = tmp_path / "rash.png"
     small.write_bytes(PNG)
     assert attachments.read_file(small) == PNG
     big = tmp_path / "scan.pdf"
     with big.open("wb") as handle:
-        handle.truncate(MAX_ATTACHMENT_BYTES + 200 * 1024)  # sparse: nothing to read
-    with pytest.raises(AttachmentRefused, match=r"'scan.pdf' is 5\.2 MB; .* at most 5 MB"):
+        handle.truncate(MAX_SOURCE_BYTES + 200 * 1024)  # sparse: nothing to read
+    with pytest.raises(AttachmentRefused, match=r"'scan.pdf' is 40\.2 MB; .* at most 40 MB"):
         attachments.read_file(big)
+    with big.open("wb") as handle:  # over 5 MB is read (a photo would be made smaller) ...
+        handle.truncate(MAX_ATTACHMENT_BYTES + 200 * 1024)
+    with pytest.raises(AttachmentRefused, match=r"'scan.pdf' is 5\.2 MB; .* at most 5 MB"):
+        attachments.prepare("scan.pdf", attachments.read_file(big))  # ... but a PDF is not
     with pytest.raises(OSError):
         attachments.read_file(tmp_path / "missing.png")

@@ -20,11 +20,12 @@ from bhcp_ag.store.models import Attachment, Conversation, OutboxChange, Rejecte
 from bhcp_ag.store.sync_state import PendingChange, Refusal, pending_batch, record_rejection
 from bhcp_ag.sync.push import settle
 from bhcp_ag.sync.wire import ChangeResult
+from tests.attachment_files import letter_pdf
 from tests.services.conftest import Clock, accepted
 from tests.services.test_requests import NOW, PNG
 from tests.sync.test_sync_state import snapshot
 
-PDF = b"%PDF-1.4\n% a discharge letter\n"
+PDF = letter_pdf("A discharge letter")
 
 
 def test_a_draft_survives_reopening_the_store(

@@ -26,6 +26,7 @@ from bhcp_ag.ui.attachment_panel import AttachmentsPanel
 from bhcp_ag.ui.attachment_preview import AttachmentPreview
 from bhcp_ag.ui.main_window import MainWindow
 from bhcp_ag.ui.request_form import RequestForm
+from tests.attachment_files import pdf, photo
 
 QUESTION = "Is this eczema or psoriasis?"
 
@@ -284,3 +285,63 @@ def test_attaching_without_a_specialty_says_what_to_do_first(
         "'rash.png' not attached: choose the specialty first, so the draft can keep it."
     )
     assert form.problem_label("specialty_code").isVisible()
+
+
+@pytest.mark.slow
+def test_a_large_phone_photo_is_made_smaller_and_the_form_says_so(
+    qtbot: QtBot, form: RequestForm, tmp_path: Path, workspace: Workspace
+) -> None:
+    big = tmp_path / "IMG_0001.jpg"
+    big.write_bytes(photo("JPEG", 4032, 3024, quality=100, noise=0.6))  # over 12 MB, GPS in it
+    assert big.stat().st_size > 12 * 1024 * 1024
+    assert form.attach_files([big]) == ["IMG_0001.jpg"]
+    notice = form.attachments.notice
+    assert notice.isVisible() and not form.attachments.problem.isVisible()
+    made_smaller, removed = notice.text().splitlines()
+    assert made_smaller.startswith("'IMG_0001.jpg' was made smaller to fit the 5 MB limit: 1")
+    assert "MB, 4032 × 3024 pixels, now " in made_smaller
+    assert "where and when it was taken" in removed
+    assert form.conversation_id is not None
+    [kept] = attachments.conversation_attachments(workspace.store, form.conversation_id)
+    assert kept.size <= MAX_ATTACHMENT_BYTES and b"PhoneMaker" not in kept.content
+    tile = form.attachments.tiles[0]
+    assert tile.name_label.text() == "IMG_0001.jpg — JPEG picture"
+
+
+def test_each_file_shows_its_real_type_and_a_safe_name(
+    qtbot: QtBot, form: RequestForm, tmp_path: Path, workspace: Workspace
+) -> None:
+    disguised = tmp_path / "scan.jpg"
+    disguised.write_bytes(pdf_bytes(1))  # a PDF named as a photo
+    tricky = tmp_path / "photo\u202egnp.png"  # shows as "photognp.png" reversed: "photopng.exe"
+    tricky.write_bytes(image_bytes(40, 30))
+    device = tmp_path / "con.png"
+    device.write_bytes(image_bytes(20, 20))
+    assert form.attach_files([disguised, tricky, device]) == [
+        "scan.jpg",
+        "photognp.png",
+        "_con.png",
+    ]
+    labels = [tile.name_label.text() for tile in form.attachments.tiles]
+    assert labels == [
+        "scan.jpg — PDF document",
+        "photognp.png — PNG picture",
+        "_con.png — PNG picture",
+    ]
+    assert stored_names(workspace, form) == ["scan.jpg", "photognp.png", "_con.png"]
+    notice = form.attachments.notice.text()
+    assert "'photo?gnp.png' is attached as 'photognp.png'" in notice
+    assert "'con.png' is attached as '_con.png'" in notice
+    assert "\u202e" not in notice
+
+
+def test_a_pdf_that_can_run_something_is_refused_with_a_reason(
+    qtbot: QtBot, form: RequestForm, tmp_path: Path
+) -> None:
+    hostile = tmp_path / "results.pdf"
+    hostile.write_bytes(pdf("/OpenAction << /S /JavaScript /JS (app.alert(1)) >>"))
+    assert form.attach_files([hostile]) == []
+    assert form.attachments.problem.text().startswith(
+        "'results.pdf': the PDF cannot be attached: it contains JavaScript"
+    )
+    assert form.fields.texts["question"].value() == QUESTION  # nothing typed is lost

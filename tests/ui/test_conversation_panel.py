@@ -309,7 +309,7 @@ def test_the_specialist_sees_the_photo_and_opens_it_large(
     strip = window.panel.attachments
     assert strip.isVisible() and len(strip.buttons) == 1
     button = strip.buttons[0]
-    assert button.text() == "left-arm.png"
+    assert button.text() == "left-arm.png\nPNG picture"  # the real type, by content
     assert "PNG image, 120 × 80" in button.accessibleName()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     preview = strip.preview
@@ -359,7 +359,10 @@ def test_a_gp_sends_a_photo_with_the_reply(
     assert [a["filename"] for a in payload["attachments"]] == ["arm.png", "close-up.png"]
     assert composer.files.names() == []
     strip = window.panel.attachments
-    assert [b.text() for b in strip.buttons][-2:] == ["arm.png", "close-up.png"]
+    assert [b.text() for b in strip.buttons][-2:] == [
+        "arm.png\nPNG picture",
+        "close-up.png\nPNG picture",
+    ]
 
 
 def test_a_specialist_saves_inserts_and_deletes_a_snippet(
@@ -411,3 +414,19 @@ def test_a_gp_cancels_a_request_and_discards_a_draft(
     assert window.panel.cancel_request("")
     assert window.model.row_of(draft) is None and window.panel.conversation_id is None
     assert "Draft discarded." in window.statusBar().currentMessage()
+
+
+def test_a_reply_takes_a_file_under_a_safe_name_and_says_so(
+    qtbot: QtBot, open_window: OpenWindow, workspace: Workspace, tmp_path: Path
+) -> None:
+    cid = _of_practice_in(workspace, Status.MORE_INFO_REQUESTED)
+    window = open_window(workspace.user.username)
+    _show(window, cid)
+    composer = window.panel.composer
+    tricky = tmp_path / "arm\u202egnp.exe"
+    tricky.write_bytes(_png())
+    assert composer.files.add_paths([tricky]) == ["armgnp.exe"]
+    assert composer.notice.isVisible() and not composer.problem.isVisible()
+    assert "'arm?gnp.exe' is attached as 'armgnp.exe'" in composer.notice.text()
+    [button] = composer.files.buttons
+    assert button.toolTip().startswith("armgnp.exe — PNG picture, ")  # the real type
