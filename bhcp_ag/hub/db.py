@@ -53,12 +53,12 @@ def create_hub_engine(database_url: str) -> Engine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
+        engine = create_engine(url, hide_parameters=True)  # errors never quote patient data
         event.listen(engine, "connect", _set_sqlite_pragmas)
         event.listen(engine, "begin", _begin_immediate)
         return engine
     if url.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     raise ValueError(
         f"The hub runs on SQLite or PostgreSQL, not {url.get_backend_name()!r}: give "
         "sqlite:///path/to/hub.sqlite3 or postgresql+psycopg://user@host/database."
