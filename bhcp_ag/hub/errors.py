@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,7 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
             404, "not_found", f"This hub has nothing at {request.url.path[:200]}.", headers
         )
     if error.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
         return error_response(
             405,
             "method_not_allowed",
@@ -139,6 +141,21 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
             headers,
         )
     return error_response(error.status_code, "http_error", str(error.detail), headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the application takes at this request's path.
+
+    Starlette's own ``Allow`` names only the first route matching the path, and a path
+    served by several routes (``GET`` and ``PUT`` of one resource) takes all their methods.
+    """
+    scope = {**request.scope, "method": "GET"}
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(scope)
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
