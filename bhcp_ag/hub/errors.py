@@ -143,19 +143,22 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
     return error_response(error.status_code, "http_error", str(error.detail), headers)
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
 def allowed_methods(request: Request) -> list[str]:
     """Every method some route of the application takes at this request's path.
 
     Starlette's own ``Allow`` names only the first route matching the path, and a path
-    served by several routes (``GET`` and ``PUT`` of one resource) takes all their methods.
+    served by several routes (``GET`` and ``PUT`` of one resource) takes all their methods;
+    so each method is asked of the routes as a request of its own.
     """
-    scope = {**request.scope, "method": "GET"}
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(scope)
-        if match is not Match.NONE:
-            methods.update(getattr(route, "methods", None) or ())
-    return sorted(methods)
+    allowed = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
 
 
 async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:

@@ -10,7 +10,7 @@ holds the hub to this document with schemathesis.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
@@ -19,10 +19,11 @@ from bhcp_ag.hub.schemas import ErrorBody
 
 
 class ValidationErrorBody(ErrorBody):
-    """A request that does not fit: what is wrong in words, and the fields concerned."""
+    """A request that does not fit: what is wrong in words and, when the request's shape
+    is wrong (``invalid_input``), the fields concerned; a rule beyond the shape (a GP
+    without a practice, say) has a code of its own and no ``fields``."""
 
-    code: Literal["invalid_input"]
-    fields: list[str]
+    fields: list[str] = []
 
 
 def _error(name: str, description: str) -> dict[str, Any]:

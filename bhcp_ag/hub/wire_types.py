@@ -25,7 +25,15 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainValidator, StringConstraints, WithJsonSchema
+from pydantic import (
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    PlainValidator,
+    StringConstraints,
+    WithJsonSchema,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 MAX_TEXT_INPUT = 20_000
 """Characters of a free-text field on the wire; the domain then applies the national 8,000."""
@@ -61,13 +69,35 @@ def unstorable(text: str) -> str | None:
     return None
 
 
+STORABLE_PATTERN = r"^[^\u0000]*$"
+"""The rule as the OpenAPI document says it: no NUL. A lone surrogate is not Unicode text
+at all (I-JSON, RFC 7493, forbids it in a JSON string), so no schema pattern names it;
+the hub refuses it all the same."""
+
+
 def _storable(value: object) -> object:
     if isinstance(value, str) and (problem := unstorable(value)) is not None:
         raise ValueError(problem)
     return value
 
 
-STORABLE = BeforeValidator(_storable)
+class _Storable:
+    """Pydantic annotation: refuse unstorable text first (with words), say so in the schema."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(_storable, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema["pattern"] = STORABLE_PATTERN
+        return json_schema
+
+
+STORABLE = _Storable()
 """Refuses text that cannot be stored or served; put it after any ``StringConstraints``
 (``Annotated[str, StringConstraints(max_length=40), STORABLE]``) so that it runs first
 and the length is checked by pydantic's own string check."""
@@ -113,12 +143,12 @@ def _template_answer(value: object) -> object:
 
 _ANSWER_SCHEMA: dict[str, Any] = {
     "anyOf": [
-        {"type": "string", "maxLength": MAX_ANSWER_CHARS},
+        {"type": "string", "maxLength": MAX_ANSWER_CHARS, "pattern": STORABLE_PATTERN},
         {"type": "number", "minimum": -MAX_WIRE_NUMBER, "maximum": MAX_WIRE_NUMBER},
         {"type": "boolean"},
         {
             "type": "array",
-            "items": {"type": "string", "maxLength": MAX_ITEM_CHARS},
+            "items": {"type": "string", "maxLength": MAX_ITEM_CHARS, "pattern": STORABLE_PATTERN},
             "maxItems": MAX_ANSWER_ITEMS,
         },
         {"type": "null"},
