@@ -60,13 +60,23 @@ def error_response(
     return JSONResponse({"detail": detail, "code": code, **extra}, status, dict(headers or {}))
 
 
+def _shown(part: object) -> str:
+    """A part of a field's name as the client sent it (a key of theirs): printable, short."""
+    return "".join(c if c.isprintable() else "?" for c in str(part)[:60])
+
+
 def _field_name(location: Sequence[Any]) -> tuple[str, str]:
-    """(kind of place, dotted field name) for a pydantic error location."""
+    """(kind of place, dotted field name) for a pydantic error location.
+
+    A location can hold a key the client chose (a template answer's); it is shown with
+    anything unprintable (a lone surrogate, a NUL) as ``?``, so the words can be stored
+    and sent back whatever the key.
+    """
     parts = list(location)
     kind = _LOCATIONS.get(str(parts[0]), "") if parts else ""
     if parts and str(parts[0]) in _LOCATIONS:
         parts = parts[1:]
-    return kind, ".".join(str(part) for part in parts)
+    return kind, ".".join(_shown(part) for part in parts)
 
 
 def describe_problem(error: Mapping[str, Any]) -> str:
