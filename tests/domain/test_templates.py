@@ -438,6 +438,17 @@ def test_shipped_template_accepts_a_complete_answer(code: str) -> None:
     assert template.validate({f.key: _plausible(f) for f in template.fields}) == {}
 
 
+@pytest.mark.parametrize("code", SHIPPED)
+def test_every_shipped_number_has_a_range_that_refuses_what_lies_outside(code: str) -> None:
+    template = load_template(code)
+    numbers = [field for field in template.fields if field.type is FieldType.NUMBER]
+    for field in numbers:
+        assert field.min is not None and field.max is not None
+        for outside in (field.max + 1, field.min - 1, 10**400, -(10**400), "1e400", "nan"):
+            assert field.check(outside) is not None, (field.key, outside)
+        assert field.check(field.max) is None and field.check(field.min) is None
+
+
 def _plausible(field: Any) -> object:
     match field.type:
         case FieldType.CHOICE:

@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bhcp_ag.hub.demo_users import DEMO_ADMIN, DEMO_GP, DEMO_MANAGER, DEMO_SPECIALIST
+from bhcp_ag.hub.models import Conversation
 from bhcp_ag.hub.wire_types import unstorable
 from tests.integration.conftest import TEMPLATE_ANSWERS, Sync
 
@@ -223,3 +224,19 @@ TEXTS = st.one_of(
 def test_any_text_in_any_field_never_stops_a_sync(sync, cases: list[tuple[str, str]]) -> None:
     teller = StoryTeller(sync)
     teller.tell([Story(name, text) for name, text in cases])
+
+
+def test_a_lone_surrogate_an_older_hub_stored_no_longer_stops_pulls(sync, hub_db) -> None:
+    (sent,) = sync.push(DEMO_GP, Sync.request())
+    cid = sent["conversation"]["id"]
+    table = Conversation.__table__
+    with hub_db.transaction() as session:  # JSON-escaped, as an older hub stored it
+        stored = '{"lesion_site": "arm \\ud83d", "problem_type": "Rash"}'
+        session.execute(table.update().where(table.c.id == cid).values(template_answers=stored))
+    read = sync.hub.request("GET", f"/api/v1/conversations/{cid}", token=sync.hub.token(DEMO_GP))
+    assert read.status_code == 200, read.text
+    assert read.json()["template_answers"]["lesion_site"] == "arm \ufffd"
+    for username in ROLES:
+        snapshots, _ = sync.pull(username)
+        if username != DEMO_SPECIALIST or cid in snapshots:
+            assert snapshots[cid]["template_answers"]["lesion_site"] == "arm \ufffd"
