@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic_core import PydanticSerializationError
 from sqlalchemy.exc import DataError, DBAPIError, SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session
 
@@ -132,7 +131,7 @@ def _answer(
     answer = ChangeResult.model_validate({"id": str(change.id), **result, "conversation": snapshot})
     try:
         answer.model_dump_json()
-    except (PydanticSerializationError, *_VALUE_FAULTS) as error:
+    except _VALUE_FAULTS as error:  # pydantic's serialisation error is a ValueError
         raise ChangeUnstorable(type(error).__name__) from None
     return answer
 

@@ -99,7 +99,7 @@ class SubmitPayload(_Payload):
     message_id: uuid.UUID
     practice_code: Code
     requester_id: uuid.UUID | None = None
-    submitted_at: Any = None  # the client's own time: ignored, the hub's clock decides
+    submitted_at: Code | None = None  # the client's own time: ignored, the hub's clock decides
     specialty_code: Code
     priority: Code
     patient_nhs_number: Code

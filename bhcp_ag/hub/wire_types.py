@@ -26,6 +26,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
+    BeforeValidator,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
     PlainValidator,
@@ -33,7 +34,6 @@ from pydantic import (
     WithJsonSchema,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import core_schema
 
 MAX_TEXT_INPUT = 20_000
 """Characters of a free-text field on the wire; the domain then applies the national 8,000."""
@@ -84,13 +84,11 @@ def _storable(value: object) -> object:
 class _Storable:
     """Pydantic annotation: refuse unstorable text first (with words), say so in the schema."""
 
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        return core_schema.no_info_before_validator_function(_storable, handler(source))
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> Any:
+        return BeforeValidator(_storable).__get_pydantic_core_schema__(source, handler)
 
     def __get_pydantic_json_schema__(
-        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+        self, schema: Any, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
         json_schema = handler(schema)
         json_schema["pattern"] = STORABLE_PATTERN
