@@ -64,7 +64,7 @@ class FieldType(StrEnum):
     LONGTEXT = "longtext"  # several lines
     CHOICE = "choice"  # exactly one of ``choices``
     MULTICHOICE = "multichoice"  # any of ``choices``
-    NUMBER = "number"  # with optional ``min``, ``max`` and ``unit``
+    NUMBER = "number"  # with ``min`` and ``max`` (both required) and an optional ``unit``
     DATE = "date"
     YESNO = "yesno"
 
@@ -165,6 +165,8 @@ def _check_multichoice(field: TemplateField, value: object) -> str | None:
     if isinstance(value, list | tuple | set | frozenset) and all(
         isinstance(item, str) and item.strip() in field.choices for item in value
     ):
+        if len({str(item).strip() for item in value}) < len(value):
+            return f"{field.label}: choose each answer once."
         return None
     return f"Choose one or more of: {', '.join(field.choices)}."
 
@@ -173,14 +175,14 @@ def parse_number(value: object) -> float | None:
     """A finite number from a number or a form's string; None when it is not one."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
+    try:
+        if isinstance(value, int | float):
+            number = float(value)
+        elif isinstance(value, str):
             number = float(value.strip())
-        except ValueError:
+        else:
             return None
-    else:
+    except (ValueError, OverflowError):  # float(10**400) overflows; "abc" is not a number
         return None
     return number if math.isfinite(number) else None
 
@@ -326,8 +328,8 @@ def _parse_field(raw: object, where: str) -> TemplateField:
         help=_text(raw, "help", where),
         choices=_choices(raw, field_type, where),
         max_length=_max_length(raw, field_type, where),
-        min=_bound(raw, "min", where),
-        max=_bound(raw, "max", where),
+        min=_bound(raw, "min", where, field_type),
+        max=_bound(raw, "max", where, field_type),
         unit=_text(raw, "unit", where) if "unit" in raw else None,
     )
 
@@ -356,9 +358,12 @@ def _max_length(raw: dict[str, Any], field_type: FieldType, where: str) -> int |
     return value
 
 
-def _bound(raw: dict[str, Any], name: str, where: str) -> float | None:
+def _bound(raw: dict[str, Any], name: str, where: str, field_type: FieldType) -> float | None:
+    """A number field's ``min`` or ``max``: both are required, so every answer has a range."""
     value = raw.get(name)
     if value is None:
+        if field_type is FieldType.NUMBER:
+            _fail(where, f"a number field needs '{name}' (every number answer has a range)")
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         _fail(where, f"{name} {value!r} must be a number")

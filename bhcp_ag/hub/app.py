@@ -24,6 +24,7 @@ from bhcp_ag.hub.db import HubDatabase
 from bhcp_ag.hub.deps import HubServices, Services, check_client_headers
 from bhcp_ag.hub.errors import HubError, error_response, install_error_handlers
 from bhcp_ag.hub.identity import DEMO
+from bhcp_ag.hub.openapi import install_openapi
 from bhcp_ag.hub.routes import admin, attachments, conversations, reference, session, sync
 from bhcp_ag.hub.schemas import ErrorBody, Health
 from bhcp_ag.hub.security import Passwords, SignInThrottle
@@ -33,7 +34,16 @@ API_PREFIX = "/api/v1"
 
 
 class RequestSizeLimit:
-    """Refuses request bodies over ``max_bytes`` with 413, before they are read whole."""
+    """Refuses request bodies over ``max_bytes`` with 413, before they are read whole.
+
+    A body with a ``Content-Length`` over the limit is refused at once. A body without
+    one (``Transfer-Encoding: chunked``) is counted as it arrives, at most ``max_bytes``
+    of it held, and the request goes to the application only once it has ended within
+    the limit; past the limit the rest is read and dropped (up to :data:`DRAIN_FACTOR`
+    times the limit) so that the client, still sending, reads the 413.
+    """
+
+    DRAIN_FACTOR = 8
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -47,26 +57,53 @@ class RequestSizeLimit:
             f"The request is larger than this hub takes ({megabytes:g} MB).",
         )
 
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        error = self._too_large()
+        await error_response(error.status, error.code, error.detail)(scope, receive, send)
+
+    async def _read_within_limit(self, receive: Receive) -> list[Message] | None:
+        """The body's messages, or None (the rest drained) when it goes over the limit."""
+        messages: list[Message] = []
+        received = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return [*messages, message]  # the client went away: let the app see it
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                await self._drain(receive, message, received)
+                return None
+            messages.append(message)
+            if not message.get("more_body", False):
+                return messages
+
+    async def _drain(self, receive: Receive, message: Message, received: int) -> None:
+        while message.get("more_body", False) and received <= self.max_bytes * self.DRAIN_FACTOR:
+            message = await receive()
+            received += len(message.get("body", b""))
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = dict(scope.get("headers", [])).get(b"content-length", b"0")
-        if not length.isdigit() or int(length) > self.max_bytes:
-            error = self._too_large()
-            await error_response(error.status, error.code, error.detail)(scope, receive, send)
+        headers = dict(scope.get("headers", []))
+        length = headers.get(b"content-length")
+        if length is not None:
+            if not length.isdigit() or int(length) > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
             return
-        received = 0
+        messages = await self._read_within_limit(receive)
+        if messages is None:
+            await self._refuse(scope, receive, send)
+            return
+        replay = iter(messages)
 
-        async def limited() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                raise self._too_large()
-            return message
+        async def buffered() -> Message:
+            return next(replay, None) or await receive()
 
-        await self.app(scope, limited, send)
+        await self.app(scope, buffered, send)
 
 
 def _health_router() -> APIRouter:
@@ -150,6 +187,7 @@ def create_app(settings: HubSettings, *, database: HubDatabase | None = None) ->
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_openapi(app)
     app.include_router(_health_router(), prefix=API_PREFIX)
     app.include_router(_api_router(), prefix=API_PREFIX)
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)

@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bhcp_ag.sqlkit.loggable import loggable
@@ -66,13 +67,23 @@ def error_response(
     return JSONResponse({"detail": detail, "code": code, **extra}, status, dict(headers or {}))
 
 
+def _shown(part: object) -> str:
+    """A part of a field's name as the client sent it (a key of theirs): printable, short."""
+    return "".join(c if c.isprintable() else "?" for c in str(part)[:60])
+
+
 def _field_name(location: Sequence[Any]) -> tuple[str, str]:
-    """(kind of place, dotted field name) for a pydantic error location."""
+    """(kind of place, dotted field name) for a pydantic error location.
+
+    A location can hold a key the client chose (a template answer's); it is shown with
+    anything unprintable (a lone surrogate, a NUL) as ``?``, so the words can be stored
+    and sent back whatever the key.
+    """
     parts = list(location)
     kind = _LOCATIONS.get(str(parts[0]), "") if parts else ""
     if parts and str(parts[0]) in _LOCATIONS:
         parts = parts[1:]
-    return kind, ".".join(str(part) for part in parts)
+    return kind, ".".join(_shown(part) for part in parts)
 
 
 def describe_problem(error: Mapping[str, Any]) -> str:
@@ -139,6 +150,7 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
             404, "not_found", f"This hub has nothing at {request.url.path[:200]}.", headers
         )
     if error.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
         return error_response(
             405,
             "method_not_allowed",
@@ -187,6 +199,24 @@ class UnexpectedErrors:
             )
             if not started:
                 await error_response(500, "internal_error", UNEXPECTED)(scope, receive, send)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the application takes at this request's path.
+
+    Starlette's own ``Allow`` names only the first route matching the path, and a path
+    served by several routes (``GET`` and ``PUT`` of one resource) takes all their methods;
+    so each method is asked of the routes as a request of its own.
+    """
+    allowed = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
 
 
 def install_error_handlers(app: FastAPI) -> None:

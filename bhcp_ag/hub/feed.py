@@ -17,11 +17,14 @@ seen. So:
   ids are handed out in commit order; every entry has ``xid`` 0 and the same ordering
   and cursor work unchanged.
 
-The cursor is opaque text to clients (``"<xid>.<id>"``; ``""`` for the beginning).
+The cursor is opaque text to clients (``"<xid>.<id>"``; ``""`` for the beginning), of
+:data:`CURSOR_PATTERN`: at most 18 digits a part, so both fit a 64-bit integer column and
+any other text is refused with 400 before it reaches the database.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,6 +35,8 @@ from bhcp_ag.hub.models import Conversation, FeedEntry, utcnow
 
 DEFAULT_PAGE = 500
 MAX_PAGE = 5000
+CURSOR_PATTERN = r"^([0-9]{1,18}\.[0-9]{1,18})?$"
+_CURSOR = re.compile(CURSOR_PATTERN)
 
 
 class BadCursor(ValueError):
@@ -53,9 +58,9 @@ class FeedCursor:
         """The cursor a client sent back; empty or None means the beginning."""
         if not text:
             return cls()
-        xid, dot, entry = text.partition(".")
-        if not (dot and xid.isascii() and xid.isdigit() and entry.isascii() and entry.isdigit()):
+        if not _CURSOR.fullmatch(text):
             raise BadCursor(f"{text[:40]!r} is not a cursor this hub handed out.")
+        xid, _, entry = text.partition(".")
         return cls(int(xid), int(entry))
 
 

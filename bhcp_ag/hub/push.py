@@ -16,6 +16,14 @@ running) collide on the ``applied_changes`` key; the loser rolls back and return
 winner's result. When the database fails a change (a lost connection, a lock timeout)
 it is tried again, and if it still fails it and every change behind it in the push get
 ``retry``, unrecorded, and the results before it stand: the client pushes them again.
+
+A change is never committed unless its answer can be sent: the result, with the
+conversation's snapshot, is serialised to JSON inside the unit of work, before the
+commit. A change whose own content the database refuses (a ``DataError``, a value its
+driver cannot encode) or whose answer cannot be serialised is rolled back and recorded
+as a final rejection, ``invalid_payload``: ``retry`` is kept for faults of the hub
+itself, so one change never blocks a desk's outbox. Logs name the kind of fault only,
+never a value (patient data).
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, DBAPIError, SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session
 
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
@@ -51,6 +59,24 @@ RETRY_REASON = (
     "The hub could not finish this change just now; it was not applied. It stays queued "
     "and is sent again at the next sync."
 )
+UNSTORABLE_REASON = (
+    "The hub cannot store or send back something this change holds, so it was not "
+    "applied. Check the text for characters pasted from elsewhere and send it again."
+)
+_VALUE_FAULTS = (UnicodeError, ValueError, OverflowError, TypeError)
+
+
+class ChangeUnstorable(Exception):
+    """The change's own content cannot be stored or served: a rejection, never a retry."""
+
+
+def _change_at_fault(error: SQLAlchemyError) -> bool:
+    """Whether the database refused this change's values rather than failing itself."""
+    if isinstance(error, DataError):
+        return True
+    if isinstance(error, DBAPIError):  # connection, lock, constraint race, the hub's bug
+        return False
+    return isinstance(error, StatementError) and isinstance(error.orig, _VALUE_FAULTS)
 
 
 @dataclass(frozen=True)
@@ -95,8 +121,14 @@ def _visible_snapshot(
 def _answer(
     session: Session, caller: Caller, change: ChangeIn, result: dict[str, Any]
 ) -> ChangeResult:
+    """The result with the conversation's snapshot, checked to serialise (before commit)."""
     snapshot = _visible_snapshot(session, caller, str(change.conversation_id))
-    return ChangeResult.model_validate({"id": str(change.id), **result, "conversation": snapshot})
+    answer = ChangeResult.model_validate({"id": str(change.id), **result, "conversation": snapshot})
+    try:
+        answer.model_dump_json()
+    except _VALUE_FAULTS as error:  # pydantic's serialisation error is a ValueError
+        raise ChangeUnstorable(type(error).__name__) from None
+    return answer
 
 
 def _replay(
@@ -149,12 +181,15 @@ def _try(session: Session, ctx: PushContext, change: ChangeIn) -> tuple[dict[str
     return {"status": "applied", "code": None, "reason": None}, detail
 
 
-def _attempt(ctx: PushContext, change: ChangeIn) -> ChangeResult:
+def _attempt(
+    ctx: PushContext, change: ChangeIn, refusal: dict[str, Any] | None = None
+) -> ChangeResult:
+    """One unit of work for ``change``: replayed, tried, or recorded as ``refusal``."""
     with ctx.database.transaction() as session:
         stored = session.get(AppliedChange, str(change.id))
         if stored is not None:
             return _replay(session, ctx, change, stored)
-        result, detail = _try(session, ctx, change)
+        result, detail = (refusal, {}) if refusal else _try(session, ctx, change)
         session.add(
             AppliedChange(
                 change_id=str(change.id),
@@ -168,11 +203,26 @@ def _attempt(ctx: PushContext, change: ChangeIn) -> ChangeResult:
         action = "change.rejected" if result["status"] == "rejected" else change.kind
         _audit(session, ctx, change, action, result, **detail)
         session.flush()  # a concurrent push of the same change fails here, before answering
-        return _answer(session, ctx.caller, change, result)
+        if refusal is None:
+            return _answer(session, ctx.caller, change, result)
+        try:
+            return _answer(session, ctx.caller, change, result)
+        except ChangeUnstorable:  # the conversation as stored cannot be sent: say so alone
+            return ChangeResult(id=str(change.id), **result)
 
 
 def _retry(change: ChangeIn) -> ChangeResult:
     return ChangeResult(id=str(change.id), status="retry", code="retry_later", reason=RETRY_REASON)
+
+
+def _refuse_unstorable(ctx: PushContext, change: ChangeIn, error: BaseException) -> ChangeResult:
+    log.warning("Change %s cannot be stored or served (%s)", change.id, describe_error(error))
+    refusal = {"status": "rejected", "code": "invalid_payload", "reason": UNSTORABLE_REASON}
+    try:
+        return _attempt(ctx, change, refusal)
+    except SQLAlchemyError as again:
+        log.warning("Change %s: its rejection failed too (%s)", change.id, describe_error(again))
+        return _retry(change)
 
 
 def push_one(ctx: PushContext, change: ChangeIn) -> ChangeResult:
@@ -180,7 +230,11 @@ def push_one(ctx: PushContext, change: ChangeIn) -> ChangeResult:
     for attempt in range(1, ATTEMPTS + 1):
         try:
             return _attempt(ctx, change)
+        except ChangeUnstorable as error:
+            return _refuse_unstorable(ctx, change, error)
         except SQLAlchemyError as error:
+            if _change_at_fault(error):
+                return _refuse_unstorable(ctx, change, error)
             log.warning(
                 "Change %s failed (attempt %d): %s", change.id, attempt, describe_error(error)
             )

@@ -10,19 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from bhcp_ag.hub.models import Practice, Specialty, User
+from bhcp_ag.hub.wire_types import WireText
 
-
-def _no_nul(text: str) -> str:
-    if "\x00" in text:
-        raise ValueError("must not contain a NUL character")
-    return text
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
-"""Text from a client: PostgreSQL cannot store a NUL character, so it is refused here."""
+Text = WireText
+"""Text from a client: storable and servable (no NUL, no lone surrogate), as every field."""
 
 UserRole = Literal["gp", "specialist", "practice_manager", "admin"]
 TfcCode = Annotated[str, Field(min_length=3, max_length=3, pattern=r"^\d{3}$")]

@@ -13,6 +13,7 @@ goes, the reports' facts (``first_due_at``, ``response_working_days``,
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from datetime import date, datetime
@@ -80,12 +81,31 @@ def _wire_rows(session: Session, query: Select[*tuple[Any, ...]]) -> Iterator[Sn
         yield {key: wire_value(row[i]) if i in timed else row[i] for i, key in enumerate(keys)}
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _servable(value: Any) -> Any:
+    """``value`` with any lone surrogate replaced by U+FFFD, so that it can be sent."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_servable(item) for item in value]
+    if isinstance(value, dict):
+        return {_servable(key): _servable(item) for key, item in value.items()}
+    return value
+
+
 def _template_answers(text: str | None) -> dict[str, Any]:
+    """The stored answers; a lone surrogate that a hub before the wire's text rule stored
+    (escaped in the JSON, ``"\\ud83d"``) is served as U+FFFD rather than failing the
+    whole pull of its scope."""
     try:
         answers = json.loads(text or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
-    return answers if isinstance(answers, dict) else {}
+    if not isinstance(answers, dict):
+        return {}
+    return _servable(answers) if text and "\\ud" in text.lower() else answers
 
 
 def _by_conversation(

@@ -5,9 +5,12 @@ a malformed envelope fails the whole request with 422. Each change's ``payload``
 checked afterwards against the model of its kind (:data:`PAYLOADS`), so a payload that
 does not fit is a rejection of that one change, with the reason, never a failed request.
 
-Text fields take up to :data:`MAX_TEXT_INPUT` characters here, more than the national
-8,000: the domain's :func:`~bhcp_ag.domain.limits.check_text` then refuses a long text
-with a message that says by how much to shorten it.
+Every field is built on :mod:`bhcp_ag.hub.wire_types`, so whatever a payload holds can
+be stored and served: text that encodes to UTF-8 without NUL, numbers, lists and
+answers each with a bound, dates as RFC 3339 text. Text fields take up to
+:data:`MAX_TEXT_INPUT` characters here, more than the national 8,000: the domain's
+:func:`~bhcp_ag.domain.limits.check_text` then refuses a long text with a message that
+says by how much to shorten it.
 """
 
 from __future__ import annotations
@@ -16,27 +19,29 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from bhcp_ag.domain.conversation import ClosingOutcome, Recommendation, SpecialistOutcome
+from bhcp_ag.hub.wire_types import (
+    MAX_ANSWERS,
+    MAX_TEXT_INPUT,
+    STORABLE,
+    AnswerKey,
+    TemplateAnswer,
+    WireDate,
+    WireDateTime,
+)
 
 MAX_CHANGES = 100
-MAX_TEXT_INPUT = 20_000
 MAX_ATTACHMENTS = 20
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 
-
-def _no_nul(text: str) -> str:
-    if "\x00" in text:
-        raise ValueError("must not contain a NUL character")
-    return text
-
-
-Code = Annotated[str, StringConstraints(max_length=40), AfterValidator(_no_nul)]
-"""A short code or choice from a client (PostgreSQL cannot store a NUL character)."""
-Body = Annotated[str, StringConstraints(max_length=MAX_TEXT_INPUT), AfterValidator(_no_nul)]
+Code = Annotated[str, StringConstraints(max_length=40), STORABLE]
+"""A short code or choice from a client."""
+Body = Annotated[str, StringConstraints(max_length=MAX_TEXT_INPUT), STORABLE]
+"""A free text (the domain then applies the national limit, with its own words)."""
 Sha256 = Annotated[str, StringConstraints(pattern=SHA256_PATTERN)]
-FileName = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_no_nul)]
+FileName = Annotated[str, StringConstraints(min_length=1, max_length=255), STORABLE]
 
 CONVERSATION_KINDS = (
     "conversation.submit",
@@ -55,9 +60,9 @@ class ChangeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: uuid.UUID
-    kind: Annotated[Code, StringConstraints(min_length=1)]
+    kind: Annotated[str, StringConstraints(min_length=1, max_length=40), STORABLE]
     conversation_id: uuid.UUID
-    created_at: datetime | None = None
+    created_at: WireDateTime | None = None
     payload: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -94,17 +99,19 @@ class SubmitPayload(_Payload):
     message_id: uuid.UUID
     practice_code: Code
     requester_id: uuid.UUID | None = None
-    submitted_at: Any = None  # the client's own time: ignored, the hub's clock decides
+    submitted_at: Code | None = None  # the client's own time: ignored, the hub's clock decides
     specialty_code: Code
     priority: Code
     patient_nhs_number: Code
-    patient_birth_date: date | None = None
+    patient_birth_date: WireDate | None = None
     patient_sex: Code | None = None
     question: Body
     clinical_summary: Body
     medication: Body = ""
     results: Body = ""
-    template_answers: dict[str, Any] = Field(default_factory=dict, max_length=200)
+    template_answers: dict[AnswerKey, TemplateAnswer] = Field(
+        default_factory=dict, max_length=MAX_ANSWERS
+    )
     would_have_referred: Code | None = None
     convert_authorisation: Code | None = None
     attachments: list[AttachmentRef] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)

@@ -9,7 +9,10 @@ reply or response is kept in ``rejected_changes``) and the reason is recorded.
 
 A push that fails as a whole (network, 5xx) is repeated with backoff a few times; the
 hub applies each change id at most once, so a repeat after a lost answer is safe. If it
-still fails the changes stay pending for the next cycle.
+still fails the changes stay pending for the next cycle. A push the hub refuses for
+what it carries (413 too large, 400 or 422 unreadable) is sent again in halves, down to
+one change, which is then settled as refused with the hub's reason, its words kept: no
+change blocks the outbox for ever.
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ T = TypeVar("T")
 SUBMIT = "conversation.submit"
 TEXT_KINDS = frozenset({"conversation.reply", "conversation.respond"})
 DEFAULT_REASON = "The hub refused this change."
+WHOLE_PUSH_REFUSALS = frozenset({400, 413, 422})
+"""A push the hub refused for what it carries: final, unlike 5xx, 401 or 426."""
 
 
 @dataclass(frozen=True)
@@ -189,14 +194,44 @@ def settle(
     return rejections
 
 
+def _refused_whole(change: PendingChange, error: HubError) -> ChangeResult:
+    """The final answer for one change the hub refuses to take at all (413, 400, 422)."""
+    return ChangeResult(change.id, "rejected", error.code or None, error.detail, None)
+
+
+def _not_sent(change: PendingChange, reason: str | None) -> ChangeResult:
+    return ChangeResult(change.id, "retry", "retry_later", reason, None)
+
+
+def _push_in_parts(
+    client: HubClient, batch: Sequence[PendingChange], backoff: Backoff, tally: Tally
+) -> list[ChangeResult]:
+    """Push ``batch``; when the hub refuses the request as a whole for what it carries
+    (too large, or not a push it can read), push it again in halves, so that a single
+    change the hub will never take is settled as refused and the rest go on."""
+    try:
+        return backoff.run(lambda: client.push([wire_change(c) for c in batch]), tally.stop)
+    except HubError as error:
+        if error.status not in WHOLE_PUSH_REFUSALS:
+            raise
+        if len(batch) == 1:
+            log.warning("The hub refused a change as a whole (%s)", error.code)
+            return [_refused_whole(batch[0], error)]
+    middle = len(batch) // 2
+    first = _push_in_parts(client, batch[:middle], backoff, tally)
+    if any(not result.final for result in first):  # order: nothing overtakes a change
+        reason = next(r.reason for r in first if not r.final)
+        return first + [_not_sent(change, reason) for change in batch[middle:]]
+    return first + _push_in_parts(client, batch[middle:], backoff, tally)
+
+
 def _push_batch(
     store: Store, client: HubClient, batch: Sequence[PendingChange], backoff: Backoff, tally: Tally
 ) -> list[ChangeResult]:
     """Upload the batch's attachments and push it; a failed push is noted on its changes."""
     refused = upload_attachments(store, client, batch)
-    wire = [wire_change(change) for change in batch]
     try:
-        results = backoff.run(lambda: client.push(wire), tally.stop)
+        results = _push_in_parts(client, batch, backoff, tally)
     except HubProblem as problem:
         with store.session() as session:
             note_failed_attempt(session, [c.id for c in batch], problem.detail)

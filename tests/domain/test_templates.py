@@ -74,6 +74,7 @@ SAMPLE: dict[str, Any] = {
             "required": False,
             "help": "Any.",
             "min": 0,
+            "max": 100,
         },
         {
             "key": "onset_date",
@@ -171,6 +172,14 @@ def _min_above_max(doc: dict[str, Any]) -> None:
     _field(doc, "morning_stiffness")["min"] = 2000
 
 
+def _number_without_max(doc: dict[str, Any]) -> None:
+    del _field(doc, "dose")["max"]
+
+
+def _number_without_min(doc: dict[str, Any]) -> None:
+    del _field(doc, "morning_stiffness")["min"]
+
+
 def _missing_help(doc: dict[str, Any]) -> None:
     del _field(doc, "smoker")["help"]
 
@@ -189,6 +198,8 @@ def _repeated_choice(doc: dict[str, Any]) -> None:
         (_generic_key, "clinical_summary", "every request form already has"),
         (_option_for_wrong_type, "dose", "unknown attribute(s): choices"),
         (_min_above_max, "morning_stiffness", "max 1440 is below min 2000"),
+        (_number_without_max, "dose", "a number field needs 'max'"),
+        (_number_without_min, "morning_stiffness", "a number field needs 'min'"),
         (_missing_help, "smoker", "'help' must be non-empty text"),
         (_repeated_choice, "symptoms", "must not repeat"),
     ],
@@ -338,8 +349,23 @@ def test_number_bounds_are_inclusive(template: RequestTemplate) -> None:
     assert problems(template, morning_stiffness=" 0 ") == {}
 
 
-def test_number_with_only_a_minimum(template: RequestTemplate) -> None:
-    assert problems(template, dose="-0.5") == {"dose": "Dose must be a number of at least 0."}
+def test_number_out_of_its_range(template: RequestTemplate) -> None:
+    says = {"dose": "Dose must be a number between 0 and 100."}
+    assert problems(template, dose="-0.5") == says
+    assert problems(template, dose=101) == says
+
+
+@pytest.mark.parametrize("huge", [10**400, -(10**400), "1" + "0" * 400, "1e400", "nan", "-inf"])
+def test_numbers_too_large_for_a_float_are_out_of_range_not_errors(
+    template: RequestTemplate, huge: object
+) -> None:
+    assert problems(template, dose=huge) == {"dose": "Dose must be a number between 0 and 100."}
+
+
+def test_a_multiple_choice_answer_names_each_choice_once(template: RequestTemplate) -> None:
+    assert problems(template, symptoms=["Itch"] * 3) == {
+        "symptoms": "Symptoms: choose each answer once."
+    }
 
 
 def test_bad_choice_lists_the_choices(template: RequestTemplate) -> None:
@@ -410,6 +436,17 @@ def test_shipped_template_is_well_formed(code: str) -> None:
 def test_shipped_template_accepts_a_complete_answer(code: str) -> None:
     template = load_template(code)
     assert template.validate({f.key: _plausible(f) for f in template.fields}) == {}
+
+
+@pytest.mark.parametrize("code", SHIPPED)
+def test_every_shipped_number_has_a_range_that_refuses_what_lies_outside(code: str) -> None:
+    template = load_template(code)
+    numbers = [field for field in template.fields if field.type is FieldType.NUMBER]
+    for field in numbers:
+        assert field.min is not None and field.max is not None
+        for outside in (field.max + 1, field.min - 1, 10**400, -(10**400), "1e400", "nan"):
+            assert field.check(outside) is not None, (field.key, outside)
+        assert field.check(field.max) is None and field.check(field.min) is None
 
 
 def _plausible(field: Any) -> object:

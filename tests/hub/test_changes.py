@@ -18,7 +18,14 @@ from typing import Any
 import pytest
 from argon2 import Parameters, Type
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import (
+    DataError,
+    IntegrityError,
+    OperationalError,
+    ProgrammingError,
+    SQLAlchemyError,
+    StatementError,
+)
 from sqlalchemy.orm import Session
 
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
@@ -30,9 +37,9 @@ from bhcp_ag.hub.db import HubDatabase
 from bhcp_ag.hub.demo import seed_demo
 from bhcp_ag.hub.demo_users import DEMO_ADMIN, DEMO_GP, DEMO_SPECIALIST
 from bhcp_ag.hub.feed import FeedRow
-from bhcp_ag.hub.models import AppliedChange, AuditEntry
+from bhcp_ag.hub.models import AppliedChange, AuditEntry, Conversation
 from bhcp_ag.hub.pull import current_snapshots
-from bhcp_ag.hub.push import PushContext, push_changes
+from bhcp_ag.hub.push import PushContext, _change_at_fault, push_changes
 from bhcp_ag.hub.security import Passwords
 from bhcp_ag.hub.snapshots import wire_value
 from bhcp_ag.hub.sync_schemas import ChangeIn, ChangeResult
@@ -292,3 +299,41 @@ def test_changes_are_audited_without_patient_data(database, callers) -> None:
     written = json.dumps([entry.detail for entry in entries])
     for private in ("9434765919", "1958-02-01", "shin", "lesion", "Three months"):
         assert private not in written
+
+
+def test_a_lone_surrogate_an_older_hub_stored_is_served_and_changes_go_on(
+    database, callers
+) -> None:
+    (sent,) = _push(database, callers[DEMO_GP], _request())
+    conversation_id = sent.conversation.id  # type: ignore[union-attr]
+    with database.transaction() as session:  # as a hub before the wire's text rule left it
+        session.execute(
+            Conversation.__table__.update()
+            .where(Conversation.__table__.c.id == conversation_id)
+            .values(template_answers='{"lesion_site": "arm \\ud83d", "duration": "\\ud83d\\ude00"}')
+        )
+    (claimed,) = _push(database, callers[DEMO_SPECIALIST], _change("claim", conversation_id))
+    assert claimed.status == "applied"
+    answers = claimed.conversation.template_answers  # type: ignore[union-attr]
+    assert answers == {"lesion_site": "arm \ufffd", "duration": "😀"}
+    claimed.model_dump_json()
+
+
+@pytest.mark.parametrize(
+    ("error", "at_fault"),
+    [
+        (DataError("INSERT", {}, Exception("value too long")), True),
+        (
+            StatementError("bind", "INSERT", {}, UnicodeEncodeError("utf-8", "\ud83d", 0, 1, "")),
+            True,
+        ),
+        (StatementError("bind", "INSERT", {}, OverflowError("too big")), True),
+        (OperationalError("SELECT 1", {}, Exception("connection lost")), False),
+        (IntegrityError("INSERT", {}, Exception("duplicate key")), False),
+        (ProgrammingError("SELECT", {}, Exception("no such column")), False),
+    ],
+)
+def test_a_database_refusal_of_the_changes_own_values_is_its_fault(
+    error: SQLAlchemyError, at_fault: bool
+) -> None:
+    assert _change_at_fault(error) is at_fault

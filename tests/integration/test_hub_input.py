@@ -124,3 +124,57 @@ def test_requests_without_version_headers_get_426_but_health_and_openapi_do_not(
     openapi = hub.request("GET", "/openapi.json")
     assert openapi.status_code == 200
     assert "/api/v1/conversations/{conversation_id}" in openapi.json()["paths"]
+
+
+def test_a_method_a_path_does_not_take_gets_405_with_every_method_it_does(hub) -> None:
+    cases = {
+        "/api/v1/me": ("PUT", "GET"),
+        "/api/v1/session": ("PUT", "POST, DELETE"),
+        "/api/v1/attachments/" + "0" * 64: ("PATCH", "GET, PUT"),
+        "/api/v1/sync/push": ("GET", "POST"),
+    }
+    for path, (method, allowed) in cases.items():
+        response = hub.request(method, path)
+        _assert_readable(response, 405, "method_not_allowed")
+        assert response.headers["Allow"] == allowed, path
+
+
+def test_the_openapi_document_describes_the_errors_the_hub_really_sends(hub) -> None:
+    document = hub.request("GET", "/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas
+    assert set(schemas["ValidationErrorBody"]["required"]) == {"detail", "code"}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            if "422" in responses:
+                schema = responses["422"]["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/ValidationErrorBody"}, path
+            if "requestBody" in operation:
+                assert {"400", "413", "422"} <= set(responses), (method, path)
+    change = schemas["ChangeIn"]["properties"]
+    assert change["created_at"]["anyOf"][0] == {"type": "string", "format": "date-time"}
+    assert "pattern" in change["kind"]
+    pull = document["paths"]["/api/v1/sync/pull"]["get"]
+    cursor = next(p for p in pull["parameters"] if p["name"] == "cursor")
+    assert cursor["schema"]["pattern"].startswith("^([0-9]{1,18}")
+
+
+def test_a_validation_error_has_the_documented_shape(hub) -> None:
+    token = hub.token(DEMO_GP)
+    change = {"id": "6f1c3c4e-6b8e-4b43-9a4b-0d7a3b1c2d3e", "kind": "conversation.claim"}
+    change["conversation_id"] = change["id"]
+    for created_at in (0, 1_700_000_000, "2026-11-20", "yesterday", "2026-11-20T17:00:00"):
+        body = {"changes": [{**change, "created_at": created_at}]}
+        response = hub.request("POST", "/api/v1/sync/push", token=token, json=body)
+        refusal = _assert_readable(response, 422, "invalid_input")
+        assert refusal["fields"] == ["changes.0.created_at"], created_at
+        assert "RFC 3339" in refusal["detail"]
+    bad_json = hub.request(
+        "POST",
+        "/api/v1/sync/push",
+        token=token,
+        data="{",
+        headers={"Content-Type": "application/json"},
+    )
+    _assert_readable(bad_json, 400, "bad_json")

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from bhcp_ag.hub.deps import ClientAddress, Services, SyncCaller
+from bhcp_ag.hub.feed import CURSOR_PATTERN
 from bhcp_ag.hub.pull import DEFAULT_LIMIT, MAX_LIMIT, pull_page
 from bhcp_ag.hub.push import PushContext, push_changes
 from bhcp_ag.hub.schemas import ErrorBody
@@ -58,7 +59,14 @@ def pull(
     caller: SyncCaller,
     services: Services,
     address: ClientAddress,
-    cursor: Annotated[str | None, Query(max_length=60)] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=60,
+            description="The next_cursor of the page before; omitted for the beginning",
+            json_schema_extra={"pattern": CURSOR_PATTERN},  # checked by the feed, 400
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Response:
     """The conversations in your scope changed after ``cursor``, with the next cursor."""
