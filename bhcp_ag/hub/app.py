@@ -25,10 +25,16 @@ from bhcp_ag.hub.deps import HubServices, Services, check_client_headers
 from bhcp_ag.hub.errors import HubError, error_response, install_error_handlers
 from bhcp_ag.hub.routes import admin, attachments, conversations, reference, session, sync
 from bhcp_ag.hub.schemas import ErrorBody, Health
-from bhcp_ag.hub.security import Passwords, SignInThrottle
+from bhcp_ag.hub.security import Passwords
 from bhcp_ag.hub.settings import HUB_VERSION, HubSettings
+from bhcp_ag.hub.throttle import SignInThrottle
 
 API_PREFIX = "/api/v1"
+
+SERVER_OPTIONS: dict[str, Any] = {"ws": "none", "proxy_headers": False}
+"""uvicorn options every way of running the hub uses. ``proxy_headers`` off: uvicorn
+would otherwise believe ``X-Forwarded-For`` from any loopback peer and hide the real
+one; the hub decides itself whom to believe (:mod:`bhcp_ag.hub.addresses`)."""
 
 
 class RequestSizeLimit:
