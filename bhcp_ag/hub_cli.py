@@ -44,6 +44,7 @@ from bhcp_ag.hub.accounts import (
     AccountRefused,
     NewPassword,
     create_user,
+    password_words,
     user_by_username,
     words_of,
 )
@@ -239,7 +240,7 @@ def cmd_account(args: argparse.Namespace, stdin: TextIO) -> str:
         if args.command == "reset-password":
             with database.transaction() as session:
                 user = _account(session, args.username)
-                words = (user.username, *user.username.split("."), *user.display_name.split())
+                words = password_words(user.username, user.display_name)
             try:
                 password = NewPassword.of(Passwords(), raw, words)
             except AccountRefused as refusal:

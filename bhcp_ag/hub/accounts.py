@@ -97,9 +97,21 @@ def _check_person(session: Session, person: Person) -> Person:
     return person
 
 
+TITLES = frozenset({"dr", "mr", "mrs", "ms", "mx", "miss", "prof", "sir", "dame"})
+
+
+def password_words(username: str, display_name: str) -> tuple[str, ...]:
+    """What a password must not lean on: the username, the name and its parts joined."""
+    parts = display_name.lower().replace(".", " ").split()
+    names = [part for part in parts if part not in TITLES]
+    words = {username, *username.split("."), *names}
+    words.update(joiner.join(names) for joiner in ("", ".", "-", "_", " "))
+    return tuple(sorted(word for word in words if word))
+
+
 def words_of(person: Person) -> tuple[str, ...]:
-    """What a password must not lean on: the username and the parts of the name."""
-    return (person.username, *person.username.split("."), *person.display_name.split())
+    """:func:`password_words` of a person about to be created."""
+    return password_words(normalise_username(person.username), person.display_name)
 
 
 def create_user(session: Session, person: Person, password: NewPassword) -> User:

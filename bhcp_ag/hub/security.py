@@ -20,7 +20,9 @@ The sign-in throttle is in :mod:`bhcp_ag.hub.throttle`.
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -74,18 +76,31 @@ def check_new_password(password: str, user_inputs: Sequence[str] = ()) -> str:
     return password
 
 
-class Passwords:
-    """Argon2id hashing and checking; one per hub, shared by its requests (thread-safe)."""
+def default_hash_slots() -> int:
+    """How many hashes may run at once: half the processors (each hash uses several)."""
+    return max(1, (os.cpu_count() or 2) // 2)
 
-    def __init__(self, parameters: Parameters | None = None) -> None:
+
+class Passwords:
+    """Argon2id hashing and checking; one per hub, shared by its requests (thread-safe).
+
+    At most ``slots`` hashes run at once; more would not finish sooner (each already
+    uses several processors and 64 MiB) but would starve the threads doing database
+    work, which on SQLite then hold the write lock longer and make others time out.
+    Sign-ins beyond that wait their turn here, outside any transaction.
+    """
+
+    def __init__(self, parameters: Parameters | None = None, *, slots: int | None = None) -> None:
         if parameters is not None and parameters.type is not Type.ID:
             raise ValueError("Hub passwords are hashed with Argon2id only.")
         self._hasher = (
             PasswordHasher.from_parameters(parameters) if parameters else PasswordHasher()
         )
+        self._slots = threading.BoundedSemaphore(slots or default_hash_slots())
 
     def hash(self, password: str) -> str:
-        return self._hasher.hash(password)
+        with self._slots:
+            return self._hasher.hash(password)
 
     @cached_property
     def _dummy_hash(self) -> str:
@@ -93,12 +108,13 @@ class Passwords:
 
     def verify(self, stored_hash: str | None, password: str) -> bool:
         """True when ``password`` matches; with no stored hash, spends the same time."""
-        try:
-            return self._hasher.verify(stored_hash or self._dummy_hash, password) and (
-                stored_hash is not None
-            )
-        except (VerificationError, InvalidHashError):
-            return False
+        with self._slots:
+            try:
+                return self._hasher.verify(stored_hash or self._dummy_hash, password) and (
+                    stored_hash is not None
+                )
+            except (VerificationError, InvalidHashError):
+                return False
 
     def needs_rehash(self, stored_hash: str) -> bool:
         return self._hasher.check_needs_rehash(stored_hash)

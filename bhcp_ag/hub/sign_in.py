@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from bhcp_ag.hub import audit
 from bhcp_ag.hub.access import Caller
-from bhcp_ag.hub.accounts import AccountRefused, NewPassword, user_by_username
+from bhcp_ag.hub.accounts import AccountRefused, NewPassword, password_words, user_by_username
 from bhcp_ag.hub.deps import HubServices
 from bhcp_ag.hub.errors import HubError
 from bhcp_ag.hub.models import User, utcnow
@@ -43,6 +44,7 @@ class _Stored:
 
     user_id: str | None
     password_hash: str | None
+    password_changed_at: datetime | None = None
 
 
 def _begin(
@@ -62,7 +64,11 @@ def _begin(
             stored = _Stored(None, None)
         else:
             user = user_by_username(session, username)
-            stored = _Stored(user.id, user.password_hash) if user else _Stored(None, None)
+            stored = (
+                _Stored(user.id, user.password_hash, user.password_changed_at)
+                if user
+                else _Stored(None, None)
+            )
     if isinstance(attempt, Throttled):
         raise HubError(
             429,
@@ -81,9 +87,12 @@ def _checked(services: HubServices, attempt: Attempt, stored: _Stored, password:
 
 
 def _user_if_unchanged(session: Session, stored: _Stored) -> User | None:
-    """The user, if their password is still the one checked."""
+    """The user, if their password is still the one checked (a rehash of the same
+    password by a concurrent sign-in does not count as a change)."""
     user = session.get(User, stored.user_id) if stored.user_id else None
-    return user if user is not None and user.password_hash == stored.password_hash else None
+    if user is None or user.password_changed_at != stored.password_changed_at:
+        return None
+    return user
 
 
 def sign_in(
@@ -161,7 +170,7 @@ def change_own_password(
     The current password is needed, and wrong ones are throttled like sign-ins: a
     stolen token alone must not be a way to guess the password.
     """
-    inputs = (caller.username, *caller.username.split("."), *caller.display_name.split())
+    inputs = password_words(caller.username, caller.display_name)
     if new == current:
         raise HubError(422, "same_password", "The new password must differ from the current one.")
     try:

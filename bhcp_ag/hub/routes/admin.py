@@ -18,7 +18,13 @@ from bhcp_ag.domain.conversation import Role
 from bhcp_ag.domain.organisation import User as Person
 from bhcp_ag.hub import accounts, audit
 from bhcp_ag.hub.access import Caller
-from bhcp_ag.hub.accounts import AccountRefused, NewPassword, create_user, words_of
+from bhcp_ag.hub.accounts import (
+    AccountRefused,
+    NewPassword,
+    create_user,
+    password_words,
+    words_of,
+)
 from bhcp_ag.hub.deps import AdminCaller, AdminOwnTransaction, ClientAddress, DbSession, Services
 from bhcp_ag.hub.errors import HubError
 from bhcp_ag.hub.models import Token, User
@@ -140,15 +146,15 @@ def reset_password(
     forgotten. Tell them the new password by another way; they can change it."""
     with services.database.transaction() as session:
         user = _user(session, user_id)
-        words = (user.username, *user.username.split("."), *user.display_name.split())
-        before = user.password_hash
+        words = password_words(user.username, user.display_name)
+        before = user.password_changed_at
     try:
         password = NewPassword.of(services.passwords, body.password, words)
     except AccountRefused as refusal:
         raise HubError(422, refusal.code, str(refusal)) from None
     with services.database.transaction() as session:
         user = _user(session, user_id)
-        if user.password_hash != before:
+        if user.password_changed_at != before:
             raise HubError(409, "password_changed", "The password was changed meanwhile.")
         ended = accounts.set_password(session, user, password)
         _audit(session, admin, "user.password_reset", address, user.id, sessions_ended=ended)
