@@ -174,7 +174,7 @@ def test_sessions_are_listed_without_tokens_and_one_can_be_ended(hub, hub_db) ->
 
 def _change(hub: HubClient, token: str, current: str, new: str) -> requests.Response:
     return hub.request(
-        "PUT",
+        "POST",
         "/api/v1/me/password",
         token=token,
         json={"current_password": current, "new_password": new},

@@ -112,7 +112,7 @@ def _reset(hub: HubClient, admin: str, target: str) -> requests.Response:
 
 def _change(hub: HubClient, token: str) -> requests.Response:
     body = {"current_password": DEMO_PASSWORD, "new_password": NEW_PASSWORD}
-    return hub.request("PUT", "/api/v1/me/password", token=token, json=body)
+    return hub.request("POST", "/api/v1/me/password", token=token, json=body)
 
 
 class _Client:

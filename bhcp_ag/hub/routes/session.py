@@ -85,7 +85,7 @@ def my_sessions(
     ]
 
 
-@router.put(
+@router.post(
     "/me/password",
     status_code=204,
     responses={
@@ -100,7 +100,8 @@ def change_password(
     body: PasswordChange, caller: SyncCaller, services: Services, address: ClientAddress
 ) -> Response:
     """Change one's own password (the current one is needed). This session goes on;
-    every other session of the caller's ends."""
+    every other session of the caller's ends. A POST, so that no client repeats it by
+    itself: a repeat after a lost answer would be refused as a wrong current password."""
     signing_in.change_own_password(
         services, caller, body.current_password, body.new_password, address
     )
