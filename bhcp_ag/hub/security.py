@@ -160,6 +160,10 @@ def issue_token(
     return IssuedToken(token, row.id, row.expires_at)
 
 
+SIGN_IN_ENDED = (
+    "This sign-in has ended: you signed out, your password was changed, or an "
+    "administrator ended it. Sign in again."
+)
 ACCOUNT_DEACTIVATED = (
     "Your account has been deactivated, so you cannot sign in. Ask an administrator."
 )
@@ -192,8 +196,10 @@ def authenticate(session: Session, token: str, idle_timeout: timedelta) -> Token
     now = utcnow()
     if row is None:
         raise TokenRefused("invalid_token", "This sign-in is not recognised; sign in again.")
+    if not row.user.active:  # first: its tokens were revoked too, and this says why
+        raise TokenRefused("account_disabled", ACCOUNT_DEACTIVATED)
     if row.revoked_at is not None:
-        raise TokenRefused("token_revoked", "You have signed out on this device; sign in again.")
+        raise TokenRefused("token_revoked", SIGN_IN_ENDED)
     if row.expires_at <= now:
         raise TokenRefused("token_expired", "Your sign-in has expired; sign in again.")
     if (row.last_used_at or row.created_at) + idle_timeout <= now:
@@ -202,8 +208,6 @@ def authenticate(session: Session, token: str, idle_timeout: timedelta) -> Token
             "token_idle",
             f"Your sign-in ended after {minutes} minutes without use; sign in again.",
         )
-    if not row.user.active:
-        raise TokenRefused("account_disabled", ACCOUNT_DEACTIVATED)
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_GRANULARITY:
         row.last_used_at = now
     return row

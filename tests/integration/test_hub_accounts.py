@@ -89,7 +89,7 @@ def test_deactivation_ends_every_session_at_once(hub, hub_db: HubDatabase) -> No
     assert deactivated.status_code == 200 and deactivated.json()["active"] is False
     for token in tokens:
         refused = hub.request("GET", "/api/v1/me", token=token)
-        assert refused.status_code == 401 and refused.json()["code"] == "token_revoked"
+        assert refused.status_code == 401 and refused.json()["code"] == "account_disabled"
     refused = _sign_in(hub, DEMO_GP)
     assert refused.status_code == 403 and refused.json()["code"] == "account_disabled"
     assert "deactivated" in refused.json()["detail"]
@@ -99,6 +99,8 @@ def test_deactivation_ends_every_session_at_once(hub, hub_db: HubDatabase) -> No
     with hub_db.transaction() as session:
         assert session.get(User, GP_ID).deactivated_at is not None  # type: ignore[union-attr]
     assert _admin(hub, "POST", f"/{GP_ID}/reactivate").json()["active"] is True
+    for token in tokens:  # reactivated, the old sessions stay ended
+        assert hub.request("GET", "/api/v1/me", token=token).json()["code"] == "token_revoked"
     assert _sign_in(hub, DEMO_GP).status_code == 200
     assert len(_audit(hub_db, "user.reactivated")) == 1
 
