@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import CapacityLimiter
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
@@ -30,6 +31,7 @@ from bhcp_ag.hub.settings import HUB_VERSION, HubSettings
 from bhcp_ag.hub.throttle import SignInThrottle
 
 API_PREFIX = "/api/v1"
+SIGN_IN_THREADS = 8  # of the 40 threads that serve requests: the rest stay for sync
 
 SERVER_OPTIONS: dict[str, Any] = {"ws": "none", "proxy_headers": False}
 """uvicorn options every way of running the hub uses. ``proxy_headers`` off: uvicorn
@@ -109,7 +111,7 @@ def _api_router() -> APIRouter:
 
 
 def _services(settings: HubSettings, database: HubDatabase) -> HubServices:
-    """What the routes share: built once, when the hub starts."""
+    """What the routes share: built once, when the hub starts (in its event loop)."""
     return HubServices(
         settings,
         database,
@@ -117,6 +119,7 @@ def _services(settings: HubSettings, database: HubDatabase) -> HubServices:
         SignInThrottle(settings),
         SpecialtyCatalogue.load(),
         ResponseTargets.load(),
+        CapacityLimiter(SIGN_IN_THREADS),
     )
 
 

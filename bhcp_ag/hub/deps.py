@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
+from anyio import CapacityLimiter
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
@@ -40,6 +41,10 @@ class HubServices:
     throttle: SignInThrottle
     catalogue: SpecialtyCatalogue
     targets: ResponseTargets
+    sign_in_lane: CapacityLimiter
+    """Threads for sign-ins and password changes, apart from the other requests': a
+    flood of sign-ins (each waiting its turn to hash, or the throttle's delay) fills
+    these and leaves pushes and pulls their own."""
 
 
 def get_services(request: Request) -> HubServices:

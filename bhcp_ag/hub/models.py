@@ -168,6 +168,7 @@ class FailedSignIn(Base):
     __table_args__ = (
         Index("ix_failed_sign_ins_username_at", "username", "at"),
         Index("ix_failed_sign_ins_username_client_address_at", "username", "client_address", "at"),
+        Index("ix_failed_sign_ins_at", "at"),  # forgetting the old ones
     )
 
 

@@ -2,11 +2,14 @@
 
 The sign-in and password-change routes run their own short units of work around the
 password hashing (:mod:`bhcp_ag.hub.sign_in`), never holding a transaction open while
-Argon2 runs.
+Argon2 runs, on threads of their own (``HubServices.sign_in_lane``).
 """
 
 from __future__ import annotations
 
+from functools import partial
+
+from anyio import to_thread
 from fastapi import APIRouter, Response
 
 from bhcp_ag.hub import audit
@@ -39,12 +42,13 @@ router = APIRouter(tags=["session"])
     response_model=SessionPublic,
     responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 429: {"model": ErrorBody}},
 )
-def sign_in(
+async def sign_in(
     body: SignIn, services: Services, address: ClientAddress, user_agent: UserAgent
 ) -> SessionPublic:
     """Sign in with username and password; returns a token to send as ``Bearer``."""
     username = normalise_username(body.username)[:60]
-    return signing_in.sign_in(services, username, body.password, address, user_agent)
+    work = partial(signing_in.sign_in, services, username, body.password, address, user_agent)
+    return await to_thread.run_sync(work, limiter=services.sign_in_lane)
 
 
 @router.delete("/session", status_code=204, responses={401: {"model": ErrorBody}})
@@ -96,13 +100,19 @@ def my_sessions(
         429: {"model": ErrorBody},
     },
 )
-def change_password(
+async def change_password(
     body: PasswordChange, caller: SyncCaller, services: Services, address: ClientAddress
 ) -> Response:
     """Change one's own password (the current one is needed). This session goes on;
     every other session of the caller's ends. A POST, so that no client repeats it by
     itself: a repeat after a lost answer would be refused as a wrong current password."""
-    signing_in.change_own_password(
-        services, caller, body.current_password, body.new_password, address
+    work = partial(
+        signing_in.change_own_password,
+        services,
+        caller,
+        body.current_password,
+        body.new_password,
+        address,
     )
+    await to_thread.run_sync(work, limiter=services.sign_in_lane)
     return Response(status_code=204)
