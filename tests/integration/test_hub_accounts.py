@@ -7,6 +7,7 @@ request comes from with ``X-Forwarded-For``, as a proxy in front of the hub woul
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from bhcp_ag.hub.db import HubDatabase
 from bhcp_ag.hub.demo_users import DEMO_ADMIN, DEMO_GP, DEMO_MANAGER, DEMO_PASSWORD, user_id
 from bhcp_ag.hub.models import AuditEntry, Token, User, utcnow
 from bhcp_ag.hub.settings import HubSettings
+from tests.integration._hub_helpers import hold_password_checks, wait_until
 from tests.integration.conftest import TEST_ARGON2, HubClient, HubClock
 
 WRONG = "not-the-password"
@@ -230,3 +232,20 @@ def test_the_audit_log_holds_no_password(hub, hub_db: HubDatabase) -> None:
         )
     for secret in (WRONG, DEMO_PASSWORD, NEW_PASSWORD, "another-walrus-kettle-3", token):
         assert secret not in dump
+
+
+def test_concurrent_guesses_cannot_slip_in_under_one_count(
+    hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release, began = hold_password_checks(monkeypatch)
+    try:
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            answers = [pool.submit(_sign_in, hub, DEMO_GP, f"guess-{n}") for n in range(10)]
+            wait_until(lambda: len(began) == 3 and sum(a.done() for a in answers) == 7)
+            assert [a.result().status_code for a in answers if a.done()] == [429] * 7
+            release.set()
+            statuses = sorted(a.result().status_code for a in answers)
+    finally:
+        release.set()
+    assert statuses == [401] * 3 + [429] * 7  # three checked; the rest refused unchecked
+    assert len(began) == 3

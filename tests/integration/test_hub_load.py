@@ -23,13 +23,16 @@ from sqlalchemy import Engine, event
 from bhcp_ag.domain.conversation import Role
 from bhcp_ag.domain.organisation import User as Person
 from bhcp_ag.hub.accounts import NewPassword, create_user
+from bhcp_ag.hub.app import SIGN_IN_THREADS
 from bhcp_ag.hub.db import HubDatabase
 from bhcp_ag.hub.demo_users import DEMO_ADMIN, DEMO_GP, DEMO_PASSWORD, DEMO_SPECIALIST, user_id
 from bhcp_ag.hub.security import Passwords
 from bhcp_ag.hub.settings import HubSettings
+from tests.integration._hub_helpers import hold_password_checks, wait_until
 from tests.integration.conftest import TEST_ARGON2, HubClient, Sync, run_hub
 
 CLIENTS = 16
+FLOOD = 48  # more sign-ins at once than the 40 threads that serve all requests
 ROUNDS = 5
 NEW_PASSWORD = "kettle-orchid-walrus-9"
 
@@ -113,6 +116,27 @@ def _reset(hub: HubClient, admin: str, target: str) -> requests.Response:
 def _change(hub: HubClient, token: str) -> requests.Response:
     body = {"current_password": DEMO_PASSWORD, "new_password": NEW_PASSWORD}
     return hub.request("POST", "/api/v1/me/password", token=token, json=body)
+
+
+def test_a_flood_of_sign_ins_leaves_sync_its_own_threads(
+    hub: HubClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = hub.token(DEMO_SPECIALIST)  # signed in before the flood
+    release, began = hold_password_checks(monkeypatch)
+    try:
+        with ThreadPoolExecutor(max_workers=FLOOD) as pool:
+            flood = [
+                pool.submit(hub.sign_in, f"someone.{n}", "not-the-password") for n in range(FLOOD)
+            ]
+            wait_until(lambda: len(began) == SIGN_IN_THREADS)  # every sign-in thread held
+            pulled = hub.request("GET", "/api/v1/sync/pull", token=token, params={"limit": 10})
+            assert pulled.status_code == 200  # sync still has threads
+            assert not any(answer.done() for answer in flood)
+            release.set()
+            assert {answer.result().status_code for answer in flood} == {401}
+    finally:
+        release.set()
+    assert len(began) == FLOOD
 
 
 class _Client:
