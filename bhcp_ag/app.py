@@ -238,7 +238,9 @@ class DesktopSession:
         info = self.ask(None, remembered)
         return info.user.username if info is not None else None
 
-    def ask(self, parent: MainWindow | None, remembered: str | None) -> SessionInfo | None:
+    def ask(
+        self, parent: MainWindow | None, remembered: str | None, reason: str | None = None
+    ) -> SessionInfo | None:
         """The sign-in dialog; a sign-in at another hub moves the session to that hub."""
         from bhcp_ag.ui.sign_in import SignInDialog
 
@@ -258,6 +260,7 @@ class DesktopSession:
                 embedded=self.hub.embedded is not None,
                 tasks=self.tasks,
                 engine_for=engine_for,
+                reason=reason,
             )
             if signed_in is not None and signed_in.engine is not self.hub.engine:
                 self._move_to(opened.pop(signed_in.hub_url))
@@ -303,6 +306,7 @@ class DesktopSession:
         window.connect_sync(self.worker)
         window.sign_out_requested.connect(self.sign_out)
         window.sign_in_requested.connect(self.sign_in_again)
+        window.change_password_requested.connect(self.change_password)
         window.closed.connect(self._window_closed)
         self.window = window
         self._notify_arrivals(window, workspace)
@@ -367,9 +371,12 @@ class DesktopSession:
             QApplication.quit()
 
     def sign_in_again(self) -> None:
-        """Signed out by the hub (token expired): sign in; another user gets their window."""
+        """Signed out by the hub (token expired, ended after a time unused, revoked, account
+        deactivated): sign in, told why; the same user keeps their window and what they
+        typed in it, another user gets their own window."""
         username = remembered_username(self.store)
-        info = self.ask(self.window, username)
+        reason = self.window.sync_status.status.message if self.window is not None else None
+        info = self.ask(self.window, username, reason or None)
         if info is None:
             return
         if info.user.username == username and self.window is not None:
@@ -381,6 +388,12 @@ class DesktopSession:
         log.info("Another user signed in; opening their window")
         self._close_window()
         self.open_window(info.user.username)
+
+    def change_password(self) -> None:
+        """File → Change password…: at the hub, for the signed-in user."""
+        from bhcp_ag.ui.change_password import ChangePasswordDialog
+
+        ChangePasswordDialog.ask(self.window, engine=self.hub.engine, tasks=self.tasks)
 
     def shutdown(self) -> None:
         """Stop syncing and close the window; the caller closes the hub and the store."""

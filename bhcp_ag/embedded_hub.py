@@ -24,7 +24,7 @@ import uvicorn
 from argon2 import Parameters
 
 from bhcp_ag.hub import demo
-from bhcp_ag.hub.app import create_app
+from bhcp_ag.hub.app import SERVER_OPTIONS, create_app
 from bhcp_ag.hub.db import HubDatabase
 from bhcp_ag.hub.demo_conversations import DemoConversationsRefused
 from bhcp_ag.hub.security import Passwords
@@ -93,9 +93,9 @@ def _server(settings: HubSettings, database: HubDatabase) -> uvicorn.Server:
         log_level="warning",
         log_config=None,
         access_log=False,
-        ws="none",
         lifespan="on",
         timeout_graceful_shutdown=5,
+        **SERVER_OPTIONS,
     )
     return uvicorn.Server(config)
 

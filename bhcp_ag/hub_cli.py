@@ -7,9 +7,14 @@ hub) and brings the Bay's practices and specialties up to date.
 
 - ``serve``: run the hub with uvicorn, on loopback unless ``--host`` says otherwise
   (TLS is the deployment's job: put a reverse proxy in front of a hub on the network).
+  ``--trusted-proxy ADDRESS`` (repeatable) names a reverse proxy whose
+  ``X-Forwarded-For`` the hub believes; ``--idle-minutes`` how long an unused sign-in lasts.
 - ``create-user USERNAME --role ROLE``: the password comes from standard input when it is
   not a terminal (the first line), otherwise from a prompt asked twice; never from an
   argument, where other users of the machine could read it.
+- ``deactivate-user`` / ``reactivate-user USERNAME``: stop (every session ends at once)
+  or allow a user's sign-in; ``reset-password USERNAME`` (the password read as for
+  ``create-user``; every session ends); ``sessions USERNAME`` lists their sessions.
 - ``demo``: the Bay's practices and specialties, one demo account per role, and a demo
   year of conversations on a hub that has none; ``--year 2016/17`` makes it the scheme's
   published year, with exactly its figures (4,634 conversations, 2,422 would have been
@@ -24,15 +29,25 @@ import argparse
 import getpass
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
-from typing import TextIO
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, TextIO
+
+from sqlalchemy.orm import Session
 
 from bhcp_ag.domain.conversation import Role
 from bhcp_ag.domain.demo import SchemeYear, scheme_year
 from bhcp_ag.domain.organisation import USER_ROLES, Organisation, UnknownCode
 from bhcp_ag.domain.organisation import User as Person
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
-from bhcp_ag.hub.accounts import AccountRefused, create_user
+from bhcp_ag.hub import accounts, audit
+from bhcp_ag.hub.accounts import (
+    AccountRefused,
+    NewPassword,
+    create_user,
+    password_words,
+    user_by_username,
+    words_of,
+)
 from bhcp_ag.hub.db import HubDatabase, HubDatabaseTooNew
 from bhcp_ag.hub.demo import seed_demo, seed_reference_data
 from bhcp_ag.hub.demo_conversations import (
@@ -41,13 +56,15 @@ from bhcp_ag.hub.demo_conversations import (
     load_demo_conversations,
 )
 from bhcp_ag.hub.identity import NotADemoHub
-from bhcp_ag.hub.security import Passwords
+from bhcp_ag.hub.models import User
+from bhcp_ag.hub.security import Passwords, live_tokens
 from bhcp_ag.hub.settings import HubSettings, default_database_url
 from bhcp_ag.hub_report_cli import add_report_parser, report_text
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+ACCOUNT_COMMANDS = frozenset({"deactivate-user", "reactivate-user", "reset-password", "sessions"})
 
 
 class CommandFailed(Exception):
@@ -73,6 +90,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_database(serve)
     serve.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (loopback)")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default 8765)")
+    serve.add_argument(
+        "--trusted-proxy",
+        metavar="ADDRESS",
+        action="append",
+        default=[],
+        help="a reverse proxy (address or network, e.g. 10.0.0.5 or 10.1.0.0/16) whose "
+        "X-Forwarded-For is believed; repeat for more. Without it the header is ignored",
+    )
+    serve.add_argument(
+        "--idle-minutes",
+        type=int,
+        default=30,
+        help="a sign-in unused for this long ends (default 30; the desktop's sync keeps an "
+        "open desk's sign-in alive)",
+    )
     create = commands.add_parser(
         "create-user",
         help="add a user",
@@ -91,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--display-name", metavar="NAME", help="the name shown to others")
     _add_database(create)
+    _add_account_commands(commands)
     demo = commands.add_parser(
         "demo",
         help="seed practices, specialties and demo accounts",
@@ -120,6 +153,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_account_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    for name, summary in (
+        ("deactivate-user", "stop a user signing in; every session of theirs ends at once"),
+        ("reactivate-user", "let a deactivated user sign in again"),
+        (
+            "reset-password",
+            "give a user a new password (read like create-user's); every session ends",
+        ),
+        ("sessions", "list a user's live sessions"),
+    ):
+        command = commands.add_parser(
+            name, help=summary, description=summary[0].upper() + summary[1:] + "."
+        )
+        command.add_argument("username")
+        _add_database(command)
+
+
 def _database_url(given: str | None) -> str:
     return given or default_database_url()
 
@@ -135,11 +185,11 @@ def _open(url: str) -> HubDatabase:
     return database
 
 
-def read_password(stdin: TextIO) -> str:
+def read_password(stdin: TextIO, prompt: str = "Password for the new user: ") -> str:
     """The new password: the first line of a pipe, or typed twice at a prompt."""
     if not stdin.isatty():
         return stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("Password for the new user: ")
+    first = getpass.getpass(prompt)
     if getpass.getpass("The same password again: ") != first:
         raise CommandFailed("The two passwords differ; nothing was changed.")
     return first
@@ -153,16 +203,82 @@ def cmd_create_user(args: argparse.Namespace, stdin: TextIO) -> str:
         practice_code=args.practice,
         specialty_codes=tuple(args.specialty),
     )
-    password = read_password(stdin)
+    try:
+        password = NewPassword.of(Passwords(), read_password(stdin), words_of(person))
+    except AccountRefused as refusal:
+        raise CommandFailed(str(refusal)) from None
     database = _open(_database_url(args.database))
     try:
         with database.transaction() as session:
-            user = create_user(session, Passwords(), person, password)
+            user = create_user(session, person, password)
             return f"Created {user.role} '{user.username}' (id {user.id})."
     except AccountRefused as refusal:
         raise CommandFailed(str(refusal)) from None
     finally:
         database.close()
+
+
+def _account(session: Session, username: str) -> User:
+    user = user_by_username(session, username)
+    if user is None:
+        raise CommandFailed(f"This hub has no user '{username}'.")
+    return user
+
+
+def _audit(session: Session, action: str, user: User, **detail: Any) -> None:
+    audit.record(
+        session, action, object_type="user", object_id=user.id, via="command line", **detail
+    )
+
+
+def cmd_account(args: argparse.Namespace, stdin: TextIO) -> str:
+    """deactivate-user, reactivate-user, reset-password, sessions."""
+    password = None
+    if args.command == "reset-password":
+        raw = read_password(stdin, f"New password for {args.username}: ")
+    database = _open(_database_url(args.database))
+    try:
+        if args.command == "reset-password":
+            with database.transaction() as session:
+                user = _account(session, args.username)
+                words = password_words(user.username, user.display_name)
+            try:
+                password = NewPassword.of(Passwords(), raw, words)
+            except AccountRefused as refusal:
+                raise CommandFailed(str(refusal)) from None
+        with database.transaction() as session:
+            return _account_change(
+                session, args.command, _account(session, args.username), password
+            )
+    finally:
+        database.close()
+
+
+def _account_change(
+    session: Session, command: str, user: User, password: NewPassword | None
+) -> str:
+    if command == "deactivate-user":
+        ended = accounts.deactivate(session, user)
+        _audit(session, "user.deactivated", user, sessions_ended=ended)
+        return f"Deactivated '{user.username}'; {ended} session(s) ended."
+    if command == "reactivate-user":
+        accounts.reactivate(user)
+        _audit(session, "user.reactivated", user)
+        return f"Reactivated '{user.username}'."
+    if command == "reset-password":
+        assert password is not None
+        ended = accounts.set_password(session, user, password)
+        _audit(session, "user.password_reset", user, sessions_ended=ended)
+        return f"New password set for '{user.username}'; {ended} session(s) ended."
+    tokens = live_tokens(session, user.id)
+    lines = [f"{len(tokens)} live session(s) of '{user.username}':"]
+    for token in tokens:
+        used = token.last_used_at.isoformat(timespec="seconds") if token.last_used_at else "-"
+        lines.append(
+            f"  {token.id}  from {token.client_address or '?'}  signed in "
+            f"{token.created_at.isoformat(timespec='seconds')}  last used {used}"
+        )
+    return "\n".join(lines)
 
 
 def _scheme_year(text: str) -> SchemeYear:
@@ -238,16 +354,25 @@ def cmd_report(args: argparse.Namespace) -> str:
 def cmd_serve(args: argparse.Namespace) -> str:
     import uvicorn  # imported here: the other commands need no web server
 
-    from bhcp_ag.hub.app import create_app
+    from bhcp_ag.hub.app import SERVER_OPTIONS, create_app
 
-    settings = HubSettings(database_url=_database_url(args.database))
+    if args.idle_minutes < 1:
+        raise CommandFailed("--idle-minutes must be at least 1.")
+    try:
+        settings = HubSettings(
+            database_url=_database_url(args.database),
+            trusted_proxies=tuple(args.trusted_proxy),
+            token_idle_timeout=timedelta(minutes=args.idle_minutes),
+        )
+    except ValueError as error:
+        raise CommandFailed(str(error)) from None
     _open(settings.database_url).close()  # migrate now, so a refusal is a clear message
     if args.host not in LOOPBACK_HOSTS:
         print(
             f"Listening on {args.host}: the hub speaks plain HTTP; put a TLS proxy in front.",
             file=sys.stderr,
         )
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, ws="none")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, **SERVER_OPTIONS)
     return "The hub has stopped."
 
 
@@ -258,6 +383,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
             message = cmd_create_user(args, stdin or sys.stdin)
         elif args.command == "demo":
             message = cmd_demo(args)
+        elif args.command in ACCOUNT_COMMANDS:
+            message = cmd_account(args, stdin or sys.stdin)
         elif args.command == "report":
             message = cmd_report(args)
         else:

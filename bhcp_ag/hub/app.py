@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import CapacityLimiter
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
@@ -27,10 +28,17 @@ from bhcp_ag.hub.identity import DEMO
 from bhcp_ag.hub.openapi import install_openapi
 from bhcp_ag.hub.routes import admin, attachments, conversations, reference, session, sync
 from bhcp_ag.hub.schemas import ErrorBody, Health
-from bhcp_ag.hub.security import Passwords, SignInThrottle
+from bhcp_ag.hub.security import Passwords
 from bhcp_ag.hub.settings import HUB_VERSION, HubSettings
+from bhcp_ag.hub.throttle import SignInThrottle
 
 API_PREFIX = "/api/v1"
+SIGN_IN_THREADS = 8  # of the 40 threads that serve requests: the rest stay for sync
+
+SERVER_OPTIONS: dict[str, Any] = {"ws": "none", "proxy_headers": False}
+"""uvicorn options every way of running the hub uses. ``proxy_headers`` off: uvicorn
+would otherwise believe ``X-Forwarded-For`` from any loopback peer and hide the real
+one; the hub decides itself whom to believe (:mod:`bhcp_ag.hub.addresses`)."""
 
 
 class RequestSizeLimit:
@@ -145,7 +153,7 @@ def _api_router() -> APIRouter:
 
 
 def _services(settings: HubSettings, database: HubDatabase) -> HubServices:
-    """What the routes share: built once, when the hub starts."""
+    """What the routes share: built once, when the hub starts (in its event loop)."""
     return HubServices(
         settings,
         database,
@@ -153,6 +161,7 @@ def _services(settings: HubSettings, database: HubDatabase) -> HubServices:
         SignInThrottle(settings),
         SpecialtyCatalogue.load(),
         ResponseTargets.load(),
+        CapacityLimiter(SIGN_IN_THREADS),
     )
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
+from anyio import CapacityLimiter
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
@@ -20,12 +21,14 @@ from sqlalchemy.orm import Session
 from bhcp_ag.domain.conversation import Role
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.targets import ResponseTargets
+from bhcp_ag.hub import addresses
 from bhcp_ag.hub.access import Caller
 from bhcp_ag.hub.compat import check_client
 from bhcp_ag.hub.db import HubDatabase
 from bhcp_ag.hub.errors import HubError
-from bhcp_ag.hub.security import Passwords, SignInThrottle, TokenRefused, authenticate
+from bhcp_ag.hub.security import Passwords, TokenRefused, authenticate, printable_agent
 from bhcp_ag.hub.settings import HubSettings
+from bhcp_ag.hub.throttle import SignInThrottle
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,10 @@ class HubServices:
     throttle: SignInThrottle
     catalogue: SpecialtyCatalogue
     targets: ResponseTargets
+    sign_in_lane: CapacityLimiter
+    """Threads for sign-ins and password changes, apart from the other requests': a
+    flood of sign-ins (each waiting its turn to hash, or the throttle's delay) fills
+    these and leaves pushes and pulls their own."""
 
 
 def get_services(request: Request) -> HubServices:
@@ -46,8 +53,15 @@ def get_services(request: Request) -> HubServices:
 
 
 def client_address(request: Request) -> str:
-    """The client's address as the hub sees it (a reverse proxy's, behind one)."""
-    return request.client.host if request.client else ""
+    """The client's address: the peer's, or the forwarded one from a trusted proxy."""
+    peer = request.client.host if request.client else ""
+    proxies = get_services(request).settings.trusted_proxy_networks
+    return addresses.client_address(peer, request.headers.getlist("x-forwarded-for"), proxies)
+
+
+def user_agent(request: Request) -> str:
+    """The client's ``User-Agent`` (cut to 200 characters), for the list of sessions."""
+    return printable_agent(request.headers.get("user-agent", ""))
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -73,6 +87,7 @@ def get_session(request: Request) -> Iterator[Session]:
 Services = Annotated[HubServices, Depends(get_services)]
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
 ClientAddress = Annotated[str, Depends(client_address)]
+UserAgent = Annotated[str, Depends(user_agent)]
 
 _bearer = HTTPBearer(auto_error=False, description="The token from POST /api/v1/session.")
 
@@ -84,14 +99,15 @@ def _unauthorised(code: str, detail: str) -> HubError:
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def current_caller(session: DbSession, credentials: Credentials) -> Caller:
+def current_caller(session: DbSession, credentials: Credentials, services: Services) -> Caller:
     """The signed-in user, from ``Authorization: Bearer <token>``; else 401 saying why."""
     if credentials is None or not credentials.credentials:
         raise _unauthorised(
             "not_signed_in", "Sign in first: this request needs the token from signing in."
         )
     try:
-        token = authenticate(session, credentials.credentials[:200])
+        idle = services.settings.token_idle_timeout
+        token = authenticate(session, credentials.credentials[:200], idle)
     except TokenRefused as refusal:
         raise _unauthorised(refusal.code, str(refusal)) from None
     return Caller.of(token.user, token.id)
@@ -109,7 +125,7 @@ def caller_in_own_transaction(services: Services, credentials: Credentials) -> C
     transaction id of its own before it reads the feed.
     """
     with services.database.transaction() as session:
-        return current_caller(session, credentials)
+        return current_caller(session, credentials, services)
 
 
 SyncCaller = Annotated[Caller, Depends(caller_in_own_transaction)]
@@ -123,6 +139,15 @@ def require_admin(caller: CurrentCaller) -> Caller:
 
 
 AdminCaller = Annotated[Caller, Depends(require_admin)]
+
+
+def require_admin_in_own_transaction(caller: SyncCaller) -> Caller:
+    """An administrator checked in a unit of work of their own, for routes that hash
+    a password: they hash between short transactions of their own (see ``accounts``)."""
+    return require_admin(caller)
+
+
+AdminOwnTransaction = Annotated[Caller, Depends(require_admin_in_own_transaction)]
 
 
 def check_client_headers(

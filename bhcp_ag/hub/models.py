@@ -136,6 +136,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     specialties: Mapped[list[Specialty]] = relationship(
         secondary=user_specialties, order_by=Specialty.tfc_code, lazy="selectin"
@@ -158,12 +159,15 @@ class Token(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where the session was signed in from, for the list of a user's sessions.
+    client_address: Mapped[str] = mapped_column(String(45), default="", server_default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     user: Mapped[User] = relationship(lazy="joined")
 
 
 class FailedSignIn(Base):
-    """One failed sign-in, counted by username and by address to slow down guessing."""
+    """One failed sign-in, counted per (username, address) and per username to slow guessing."""
 
     __tablename__ = "failed_sign_ins"
 
@@ -174,7 +178,8 @@ class FailedSignIn(Base):
 
     __table_args__ = (
         Index("ix_failed_sign_ins_username_at", "username", "at"),
-        Index("ix_failed_sign_ins_client_address_at", "client_address", "at"),
+        Index("ix_failed_sign_ins_username_client_address_at", "username", "client_address", "at"),
+        Index("ix_failed_sign_ins_at", "at"),  # forgetting the old ones
     )
 
 

@@ -7,12 +7,13 @@ rules (roles, practices, passwords) are checked after, with their own messages.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bhcp_ag.hub.models import Practice, Specialty, User
+from bhcp_ag.hub.models import Practice, Specialty, Token, User
+from bhcp_ag.hub.security import MAX_PASSWORD_CHARS, idle_deadline
 from bhcp_ag.hub.wire_types import WireText
 
 Text = WireText
@@ -43,7 +44,49 @@ class SignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     username: Text = Field(min_length=1, max_length=200)
-    password: Text = Field(min_length=1, max_length=1024)
+    password: Text = Field(min_length=1, max_length=MAX_PASSWORD_CHARS)
+
+
+class PasswordChange(BaseModel):
+    """A user changing their own password: the current one proves it is them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: Text = Field(min_length=1, max_length=MAX_PASSWORD_CHARS)
+    new_password: Text = Field(min_length=1, max_length=MAX_PASSWORD_CHARS)
+
+
+class PasswordReset(BaseModel):
+    """An administrator giving a user a new password."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: Text = Field(min_length=1, max_length=MAX_PASSWORD_CHARS)
+
+
+class SessionSummary(BaseModel):
+    """One signed-in session, as listed: never its token."""
+
+    id: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime
+    """When it ends if not used again: the idle limit or the 12-hour limit, the earlier."""
+    client_address: str
+    user_agent: str
+    current: bool = False
+
+    @classmethod
+    def of(cls, token: Token, idle_timeout: timedelta, *, current: bool = False) -> SessionSummary:
+        return cls(
+            id=token.id,
+            created_at=token.created_at,
+            last_used_at=token.last_used_at,
+            expires_at=idle_deadline(token, idle_timeout),
+            client_address=token.client_address,
+            user_agent=token.user_agent,
+            current=current,
+        )
 
 
 class UserPublic(BaseModel):
@@ -85,7 +128,7 @@ class UserCreate(BaseModel):
     role: UserRole
     practice_code: Text | None = Field(default=None, max_length=10)
     specialty_codes: list[TfcCode] = Field(default_factory=list, max_length=30)
-    password: Text = Field(min_length=1, max_length=1024)
+    password: Text = Field(min_length=1, max_length=MAX_PASSWORD_CHARS)
 
 
 class PracticePublic(BaseModel):

@@ -1,4 +1,4 @@
-"""Passwords, tokens and the sign-in throttle.
+"""Passwords and tokens.
 
 - Passwords are hashed with Argon2id (argon2-cffi's :class:`PasswordHasher`, RFC 9106
   low-memory profile); a hash made with older parameters is replaced at the next
@@ -6,40 +6,56 @@
   as long to refuse as a wrong password.
 - A token is ``secrets.token_urlsafe(32)`` (256 random bits) given to the client once;
   the hub keeps only its SHA-256, its expiry and whether it was revoked.
-- Failed sign-ins are counted in the database (so every worker process sees them): after
-  too many for one username or one address within the window, further attempts are
-  refused until the oldest failure leaves the window, without checking the password.
+- A token ends 12 hours after sign-in (``token_ttl``), or sooner when unused for
+  ``token_idle_timeout``; revoking one, or all of a user's, ends them at once.
+- A new password needs 12 characters and must not be guessable: zxcvbn (common
+  passwords, dictionary words and names, keyboard patterns, repeats, dates) must score
+  it at least 3 of 4, also against the user's own username and name.
+- Hashing and checking take tens of milliseconds on purpose: callers do it outside any
+  database transaction (on SQLite a transaction holds the write lock).
+
+The sign-in throttle is in :mod:`bhcp_ag.hub.throttle`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
+import os
 import secrets
+import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 
 from argon2 import Parameters, PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
-from bhcp_ag.hub.models import FailedSignIn, Token, User, utcnow
-from bhcp_ag.hub.settings import HubSettings
+from bhcp_ag.hub.models import Token, User, utcnow
 
 MIN_PASSWORD_CHARS = 12
 MAX_PASSWORD_CHARS = 1024
+MIN_PASSWORD_SCORE = 3  # zxcvbn's "safely unguessable": about 10^8 guesses or more
+ZXCVBN_CHARS = 100  # zxcvbn's cost grows with length; beyond this it changes nothing
 LAST_USED_GRANULARITY = timedelta(minutes=1)  # spares a write on every request
+MAX_USER_AGENT_CHARS = 200
 
 
 class PasswordRefused(ValueError):
     """A new password that does not meet the rules; says why."""
 
 
-def check_new_password(password: str) -> str:
-    """Return ``password`` if it is acceptable as a new password, else raise."""
+def check_new_password(password: str, user_inputs: Sequence[str] = ()) -> str:
+    """Return ``password`` if it is acceptable as a new password, else raise saying why.
+
+    ``user_inputs`` are words the password must not lean on: the username, the name.
+    """
+    if not password.strip():
+        raise PasswordRefused("A password cannot be only spaces.")
     if len(password) < MIN_PASSWORD_CHARS:
         raise PasswordRefused(
             f"A password needs at least {MIN_PASSWORD_CHARS} characters; this has "
@@ -47,21 +63,44 @@ def check_new_password(password: str) -> str:
         )
     if len(password) > MAX_PASSWORD_CHARS:
         raise PasswordRefused(f"A password can have at most {MAX_PASSWORD_CHARS} characters.")
+    words = [word for word in user_inputs if word]
+    result = zxcvbn(password[:ZXCVBN_CHARS], user_inputs=words)
+    if result["score"] < MIN_PASSWORD_SCORE:
+        feedback = result["feedback"]
+        reasons = [feedback["warning"], *feedback["suggestions"]]
+        why = " ".join(reason for reason in reasons if reason)
+        raise PasswordRefused(
+            "This password is too easy to guess. "
+            + (why or "Add another word or two. Uncommon words are better.")
+        )
     return password
 
 
-class Passwords:
-    """Argon2id hashing and checking; one per hub, shared by its requests (thread-safe)."""
+def default_hash_slots() -> int:
+    """How many hashes may run at once: half the processors (each hash uses several)."""
+    return max(1, (os.cpu_count() or 2) // 2)
 
-    def __init__(self, parameters: Parameters | None = None) -> None:
+
+class Passwords:
+    """Argon2id hashing and checking; one per hub, shared by its requests (thread-safe).
+
+    At most ``slots`` hashes run at once; more would not finish sooner (each already
+    uses several processors and 64 MiB) but would starve the threads doing database
+    work, which on SQLite then hold the write lock longer and make others time out.
+    Sign-ins beyond that wait their turn here, outside any transaction.
+    """
+
+    def __init__(self, parameters: Parameters | None = None, *, slots: int | None = None) -> None:
         if parameters is not None and parameters.type is not Type.ID:
             raise ValueError("Hub passwords are hashed with Argon2id only.")
         self._hasher = (
             PasswordHasher.from_parameters(parameters) if parameters else PasswordHasher()
         )
+        self._slots = threading.BoundedSemaphore(slots or default_hash_slots())
 
     def hash(self, password: str) -> str:
-        return self._hasher.hash(password)
+        with self._slots:
+            return self._hasher.hash(password)
 
     @cached_property
     def _dummy_hash(self) -> str:
@@ -69,12 +108,13 @@ class Passwords:
 
     def verify(self, stored_hash: str | None, password: str) -> bool:
         """True when ``password`` matches; with no stored hash, spends the same time."""
-        try:
-            return self._hasher.verify(stored_hash or self._dummy_hash, password) and (
-                stored_hash is not None
-            )
-        except (VerificationError, InvalidHashError):
-            return False
+        with self._slots:
+            try:
+                return self._hasher.verify(stored_hash or self._dummy_hash, password) and (
+                    stored_hash is not None
+                )
+            except (VerificationError, InvalidHashError):
+                return False
 
     def needs_rehash(self, stored_hash: str) -> bool:
         return self._hasher.check_needs_rehash(stored_hash)
@@ -94,7 +134,14 @@ class IssuedToken:
     expires_at: datetime
 
 
-def issue_token(session: Session, user: User, ttl: timedelta) -> IssuedToken:
+def issue_token(
+    session: Session,
+    user: User,
+    ttl: timedelta,
+    *,
+    client_address: str = "",
+    user_agent: str = "",
+) -> IssuedToken:
     """Create a token for ``user`` that expires after ``ttl`` (never commits)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
@@ -103,11 +150,23 @@ def issue_token(session: Session, user: User, ttl: timedelta) -> IssuedToken:
         token_sha256=token_digest(token),
         user_id=user.id,
         created_at=now,
+        last_used_at=now,
         expires_at=now + ttl,
+        client_address=client_address[:45],
+        user_agent=printable_agent(user_agent),
     )
     session.add(row)
     session.flush()
     return IssuedToken(token, row.id, row.expires_at)
+
+
+SIGN_IN_ENDED = (
+    "This sign-in has ended: you signed out, your password was changed, or an "
+    "administrator ended it. Sign in again."
+)
+ACCOUNT_DEACTIVATED = (
+    "Your account has been deactivated, so you cannot sign in. Ask an administrator."
+)
 
 
 class TokenRefused(Exception):
@@ -118,19 +177,36 @@ class TokenRefused(Exception):
         self.code = code
 
 
-def authenticate(session: Session, token: str) -> Token:
+def printable_agent(user_agent: str) -> str:
+    """A ``User-Agent`` cut to size, with control characters as ``?``."""
+    return "".join(
+        "?" if ord(c) < 32 or ord(c) == 127 else c for c in user_agent[:MAX_USER_AGENT_CHARS]
+    )
+
+
+def idle_deadline(row: Token, idle_timeout: timedelta) -> datetime:
+    """When ``row`` ends if not used again: its idle limit or its expiry, the earlier."""
+    last = row.last_used_at or row.created_at
+    return min(row.expires_at, last + idle_timeout)
+
+
+def authenticate(session: Session, token: str, idle_timeout: timedelta) -> Token:
     """The live token row for ``token`` (with its user), or :class:`TokenRefused`."""
     row = session.scalar(select(Token).where(Token.token_sha256 == token_digest(token)))
     now = utcnow()
     if row is None:
         raise TokenRefused("invalid_token", "This sign-in is not recognised; sign in again.")
+    if not row.user.active:  # first: its tokens were revoked too, and this says why
+        raise TokenRefused("account_disabled", ACCOUNT_DEACTIVATED)
     if row.revoked_at is not None:
-        raise TokenRefused("token_revoked", "You have signed out on this device; sign in again.")
+        raise TokenRefused("token_revoked", SIGN_IN_ENDED)
     if row.expires_at <= now:
         raise TokenRefused("token_expired", "Your sign-in has expired; sign in again.")
-    if not row.user.active:
+    if (row.last_used_at or row.created_at) + idle_timeout <= now:
+        minutes = round(idle_timeout.total_seconds() / 60)
         raise TokenRefused(
-            "account_disabled", "Your account has been disabled; ask an administrator."
+            "token_idle",
+            f"Your sign-in ended after {minutes} minutes without use; sign in again.",
         )
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_GRANULARITY:
         row.last_used_at = now
@@ -143,65 +219,20 @@ def revoke_token(session: Session, token_id: str) -> None:
         row.revoked_at = utcnow()
 
 
-@dataclass(frozen=True)
-class Throttled:
-    """Sign-in is refused for now; try again after ``retry_after`` seconds."""
-
-    retry_after: int
-    by_address: bool
-
-    @property
-    def message(self) -> str:
-        minutes = max(1, math.ceil(self.retry_after / 60))
-        wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
-        who = "from this computer" if self.by_address else "for this account"
-        return (
-            f"Too many failed sign-ins {who}. Wait {wait} and try again, or ask an "
-            "administrator to reset the password."
-        )
+def revoke_all_tokens(session: Session, user_id: str, *, keep: str | None = None) -> int:
+    """Revoke every live token of ``user_id`` (but ``keep``) in one statement; how many."""
+    query = update(Token).where(Token.user_id == user_id, Token.revoked_at.is_(None))
+    if keep is not None:
+        query = query.where(Token.id != keep)
+    result = session.execute(query.values(revoked_at=utcnow()))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
-class SignInThrottle:
-    """Counts failed sign-ins per username and per address, in the database."""
-
-    def __init__(self, settings: HubSettings) -> None:
-        self._window = settings.throttle_window
-        self._per_username = settings.max_failures_per_username
-        self._per_address = settings.max_failures_per_address
-
-    def check(self, session: Session, username: str, address: str) -> Throttled | None:
-        """A :class:`Throttled` when this attempt must wait, else None."""
-        since = utcnow() - self._window
-        for column, value, limit in (
-            (FailedSignIn.username, username, self._per_username),
-            (FailedSignIn.client_address, address, self._per_address),
-        ):
-            recent = (
-                select(FailedSignIn.at)
-                .where(column == value, FailedSignIn.at > since)
-                .order_by(FailedSignIn.at.desc())
-                .limit(limit)
-            )
-            times = session.scalars(recent).all()
-            if len(times) >= limit:
-                free_at = min(times) + self._window
-                wait = math.ceil((free_at - utcnow()).total_seconds())
-                return Throttled(max(1, wait), column is FailedSignIn.client_address)
-        return None
-
-    def record_failure(self, session: Session, username: str, address: str) -> None:
-        """Count a failure, forgetting those that have left the window (never commits)."""
-        now = utcnow()
-        session.execute(delete(FailedSignIn).where(FailedSignIn.at <= now - self._window))
-        session.add(FailedSignIn(username=username[:60], client_address=address[:45], at=now))
-
-    def forget(self, session: Session, username: str) -> None:
-        """A successful sign-in clears the username's failures (not the address's)."""
-        session.execute(delete(FailedSignIn).where(FailedSignIn.username == username))
-
-    def failures(self, session: Session, username: str) -> int:
-        since = utcnow() - self._window
-        query = select(func.count()).where(
-            FailedSignIn.username == username, FailedSignIn.at > since
-        )
-        return session.scalar(query) or 0
+def live_tokens(session: Session, user_id: str) -> list[Token]:
+    """``user_id``'s tokens not revoked and not past their 12-hour limit, newest first."""
+    query = (
+        select(Token)
+        .where(Token.user_id == user_id, Token.revoked_at.is_(None), Token.expires_at > utcnow())
+        .order_by(Token.created_at.desc())
+    )
+    return list(session.scalars(query))

@@ -6,9 +6,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 from argon2 import Parameters
 
@@ -38,21 +40,39 @@ def default_database_url() -> str:
     return f"sqlite:///{data_dir() / 'hub.sqlite3'}"
 
 
+ProxyNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
 @dataclass(frozen=True)
 class HubSettings:
     """Everything the hub is configured with.
 
-    ``max_failures_per_username`` failed sign-ins for one username, or
-    ``max_failures_per_address`` from one client address, within ``throttle_window``
-    make further attempts wait (429). The address limit is higher because a whole
-    practice may sign in from behind one address.
+    Tokens end ``token_ttl`` after sign-in, or sooner once unused for ``token_idle_timeout``
+    (a desk that is open syncs every 30 seconds, which keeps its token alive).
+
+    The sign-in throttle never locks an account's owner out. Failures are counted per
+    (username, address) pair: after ``free_failures_per_pair`` of them, each further
+    attempt from that address waits 2, 4, 8… seconds after the last, up to
+    ``max_pair_delay`` (429 with ``Retry-After``), while the owner elsewhere is unaffected.
+    ``failures_before_account_delay`` failures for one username from anywhere within
+    ``account_window`` slow every attempt on it by a growing delay of at most
+    ``max_account_delay``, served, not refused, so the right password still works.
+    Failures are forgotten after ``throttle_window``.
+
+    ``trusted_proxies``: addresses or networks (``10.0.0.5``, ``10.1.0.0/16``) of reverse
+    proxies whose ``X-Forwarded-For`` the hub believes; empty (the default) believes none.
     """
 
     database_url: str = field(default_factory=default_database_url)
     token_ttl: timedelta = timedelta(hours=12)
-    max_failures_per_username: int = 5
-    max_failures_per_address: int = 20
-    throttle_window: timedelta = timedelta(minutes=15)
+    token_idle_timeout: timedelta = timedelta(minutes=30)
+    free_failures_per_pair: int = 3
+    max_pair_delay: timedelta = timedelta(minutes=15)
+    failures_before_account_delay: int = 10
+    account_window: timedelta = timedelta(minutes=15)
+    max_account_delay: timedelta = timedelta(seconds=3)
+    throttle_window: timedelta = timedelta(hours=24)
+    trusted_proxies: tuple[str, ...] = ()
     min_client_version: str = MIN_CLIENT_VERSION
     schema_versions: frozenset[int] = WIRE_SCHEMA_VERSIONS
     max_request_bytes: int = 8 * 1024 * 1024
@@ -66,7 +86,25 @@ class HubSettings:
     """
 
     def __post_init__(self) -> None:
-        if self.token_ttl <= timedelta(0):
-            raise ValueError("Tokens must live for a positive time (token_ttl).")
-        if self.max_failures_per_username < 1 or self.max_failures_per_address < 1:
+        if self.token_ttl <= timedelta(0) or self.token_idle_timeout <= timedelta(0):
+            raise ValueError("Tokens must live for a positive time (token_ttl, idle timeout).")
+        if self.free_failures_per_pair < 1 or self.failures_before_account_delay < 1:
             raise ValueError("The sign-in throttle needs limits of at least 1 failure.")
+        if self.throttle_window < self.max_pair_delay:
+            raise ValueError("throttle_window must be at least max_pair_delay.")
+        if self.max_account_delay > timedelta(seconds=10):
+            raise ValueError("max_account_delay above 10 seconds would amount to a lock-out.")
+        self.trusted_proxy_networks  # noqa: B018 - a bad address raises here, at start
+
+    @cached_property
+    def trusted_proxy_networks(self) -> tuple[ProxyNetwork, ...]:
+        """:attr:`trusted_proxies` parsed; raises ValueError naming a bad one."""
+        networks = []
+        for text in self.trusted_proxies:
+            try:
+                networks.append(ipaddress.ip_network(text.strip(), strict=False))
+            except ValueError:
+                raise ValueError(
+                    f"{text!r} is not an IP address or network (e.g. 10.0.0.5 or 10.1.0.0/16)."
+                ) from None
+        return tuple(networks)

@@ -279,6 +279,15 @@ class HubClient:
         self.user = None
         return told
 
+    def change_password(self, current: str, new: str) -> None:
+        """Change the signed-in user's password; the hub ends their other sessions.
+
+        A POST, never repeated by the transport: a repeat after a lost answer would be
+        refused as a wrong current password.
+        """
+        body = {"current_password": current, "new_password": new}
+        self._send("POST", "/me/password", json=body)
+
     def me(self) -> HubUser:
         self.user = HubUser.of(self._json(self._send("GET", "/me")))
         return self.user

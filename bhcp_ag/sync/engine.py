@@ -192,6 +192,10 @@ class SyncEngine:
             save_users(session, [row])
             remember_username(session, user.username)
 
+    def change_password(self, current: str, new: str) -> None:
+        """Change the signed-in user's password at the hub (this sign-in goes on)."""
+        self.client.change_password(current, new)
+
     def sign_out(self) -> None:
         """Forget the token here and at the hub; queued changes stay queued.
 

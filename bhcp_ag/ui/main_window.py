@@ -8,9 +8,10 @@ are kept in ``QSettings``; everything else lives in the store.
 With a :class:`~bhcp_ag.ui.sync_worker.SyncWorker` connected (:meth:`MainWindow.connect_sync`)
 the status bar shows the sync state, File → Sync now (F5) asks for a cycle, the list is
 read again after a cycle that brought or sent anything, and a change the hub refused is
-explained in a message that does not block the window. File → Sign out and a click on
-"Signed out" emit ``sign_out_requested`` and ``sign_in_requested``: the composition root
-does the signing.
+explained in a message that does not block the window. File → Sign out, a click on
+"Signed out" and File → Change password… emit ``sign_out_requested``,
+``sign_in_requested`` and ``change_password_requested``: the composition root does the
+signing.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
 
     sign_out_requested = Signal()
     sign_in_requested = Signal()
+    change_password_requested = Signal()
     closed = Signal()
 
     def __init__(
@@ -150,6 +152,8 @@ class MainWindow(QMainWindow):
         self.sync_now_action.setShortcut(QKeySequence("F5"))
         self.sync_now_action.setToolTip("Send your changes to the hub and fetch what is new")
         self.sync_now_action.triggered.connect(self.sync_now)
+        self.change_password_action = QAction("Change &password…", self)
+        self.change_password_action.triggered.connect(self.change_password_requested)
         self.sign_out_action = QAction("Sign &out", self)
         self.sign_out_action.triggered.connect(self.sign_out_requested)
         quit_action = QAction("&Quit", self, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
@@ -158,6 +162,7 @@ class MainWindow(QMainWindow):
         for action in (self.new_request_action, self.sync_now_action):
             menu.addAction(action)
         menu.addSeparator()
+        menu.addAction(self.change_password_action)
         menu.addAction(self.sign_out_action)
         menu.addAction(quit_action)
 

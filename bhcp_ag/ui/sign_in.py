@@ -172,11 +172,14 @@ class SignInDialog(QDialog):
         embedded: bool = False,
         tasks: TaskRunner | None = None,
         engine_for: EngineFor | None = None,
+        reason: str | None = None,
     ) -> SignedIn | None:
         """Show the dialog until the user signs in or cancels (None).
 
         ``engine`` signs in at ``hub_url``; with ``engine_for`` the user may change the
         address, and ``engine_for(address)`` gives the engine for the one they typed.
+        ``reason`` says why the user is asked again (the hub's words: the sign-in ended
+        after a time without use, the account was deactivated).
         """
         dialog = cls(
             parent,
@@ -186,6 +189,7 @@ class SignInDialog(QDialog):
             embedded=embedded,
             tasks=tasks,
             engine_for=engine_for,
+            reason=reason,
         )
         dialog.exec()
         session = dialog.session
@@ -203,6 +207,7 @@ class SignInDialog(QDialog):
         embedded: bool = False,
         tasks: TaskRunner | None = None,
         engine_for: EngineFor | None = None,
+        reason: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.hub_url = hub_url
@@ -218,6 +223,8 @@ class SignInDialog(QDialog):
         self._build()
         self.username.setText(remembered_username or "")
         self._hub_edited(self.hub.text())
+        if reason:
+            self._say(reason)
 
     # --- building -----------------------------------------------------------------------
 

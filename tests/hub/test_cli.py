@@ -1,4 +1,5 @@
-"""``bhcp-ag-hub``: help for every command, demo seeding, create-user with a piped password."""
+"""``bhcp-ag-hub``: help for every command, demo seeding, create-user with a piped password,
+deactivating, resetting and listing the sessions of a user."""
 
 from __future__ import annotations
 
@@ -17,7 +18,19 @@ from bhcp_ag.hub_cli import build_parser, main
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("command", [[], ["serve"], ["create-user"], ["demo"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["serve"],
+        ["create-user"],
+        ["demo"],
+        ["deactivate-user"],
+        ["reactivate-user"],
+        ["reset-password"],
+        ["sessions"],
+    ],
+)
 def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main([*command, "--help"])
@@ -102,3 +115,53 @@ def test_demo_loads_a_year_of_conversations_once(
     assert "none added (This hub already holds 295 conversations" in capsys.readouterr().out
     assert main(["demo", "--database", url, "--conversations", "-1"]) == 1
     assert "cannot be negative" in capsys.readouterr().err
+
+
+def test_account_commands_deactivate_reset_and_list_sessions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import timedelta
+
+    from bhcp_ag.hub.models import AuditEntry, Token
+    from bhcp_ag.hub.security import Passwords, issue_token
+
+    url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    assert main(["demo", "--database", url, "--conversations", "0"]) == 0
+    database = HubDatabase.open(url)
+    try:
+        with database.transaction() as session:
+            gp = session.scalars(select(User).where(User.username == "demo.gp")).one()
+            issue_token(session, gp, timedelta(hours=1), client_address="10.2.3.4")
+        capsys.readouterr()
+        assert main(["sessions", "demo.gp", "--database", url]) == 0
+        out = capsys.readouterr().out
+        assert "1 live session(s) of 'demo.gp'" in out and "from 10.2.3.4" in out
+        assert main(["deactivate-user", "Demo.GP", "--database", url]) == 0
+        assert "Deactivated 'demo.gp'; 1 session(s) ended." in capsys.readouterr().out
+        assert main(["sessions", "demo.gp", "--database", url]) == 0
+        assert "0 live session(s)" in capsys.readouterr().out
+        assert main(["reactivate-user", "demo.gp", "--database", url]) == 0
+        weak = io.StringIO("password1234\n")
+        assert main(["reset-password", "demo.gp", "--database", url], stdin=weak) == 1
+        assert "too easy to guess" in capsys.readouterr().err
+        good = io.StringIO("kettle-orchid-walrus-9\n")
+        assert main(["reset-password", "demo.gp", "--database", url], stdin=good) == 0
+        assert main(["deactivate-user", "nobody", "--database", url]) == 1
+        assert "no user 'nobody'" in capsys.readouterr().err
+        with database.transaction() as session:
+            gp = session.scalars(select(User).where(User.username == "demo.gp")).one()
+            assert gp.active and gp.deactivated_at is None
+            assert Passwords().verify(gp.password_hash, "kettle-orchid-walrus-9")
+            assert session.scalars(select(Token)).one().revoked_at is not None
+            actions = [e.action for e in session.scalars(select(AuditEntry))]
+        assert actions == ["user.deactivated", "user.reactivated", "user.password_reset"]
+    finally:
+        database.close()
+
+
+def test_serve_takes_trusted_proxies_and_the_idle_timeout() -> None:
+    args = build_parser().parse_args(
+        ["serve", "--trusted-proxy", "10.0.0.5", "--trusted-proxy", "10.1.0.0/16"]
+    )
+    assert args.trusted_proxy == ["10.0.0.5", "10.1.0.0/16"] and args.idle_minutes == 30
+    assert main(["serve", "--trusted-proxy", "proxy.example"]) == 1

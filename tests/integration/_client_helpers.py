@@ -29,7 +29,7 @@ from bhcp_ag.domain.request import AdviceRequestForm
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.targets import ResponseTargets
 from bhcp_ag.hub import models as hub_models
-from bhcp_ag.hub.app import create_app
+from bhcp_ag.hub.app import SERVER_OPTIONS, create_app
 from bhcp_ag.hub.db import HubDatabase
 from bhcp_ag.hub.demo_users import DEMO_PASSWORD
 from bhcp_ag.hub.settings import HubSettings
@@ -69,7 +69,7 @@ class RestartableHub:
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", self.port))
-        config = uvicorn.Config(create_app(self.settings), log_level="warning", ws="none")
+        config = uvicorn.Config(create_app(self.settings), log_level="warning", **SERVER_OPTIONS)
         # Migrated at the first start; a restart opens the same database as it is.
         self.settings = replace(self.settings, migrate_on_start=False)
         server = uvicorn.Server(config)

@@ -35,7 +35,7 @@ import requests
 import uvicorn
 from argon2 import Parameters, Type
 
-from bhcp_ag.hub.app import create_app
+from bhcp_ag.hub.app import SERVER_OPTIONS, create_app
 from bhcp_ag.hub.db import HubDatabase
 from bhcp_ag.hub.demo import seed_demo
 from bhcp_ag.hub.demo_users import DEMO_PASSWORD
@@ -141,7 +141,7 @@ def run_hub(settings: HubSettings) -> Iterator[str]:
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     config = uvicorn.Config(
-        create_app(settings), log_level="warning", ws="none", timeout_graceful_shutdown=5
+        create_app(settings), log_level="warning", timeout_graceful_shutdown=5, **SERVER_OPTIONS
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
@@ -266,16 +266,17 @@ def more_users(hub_db: HubDatabase) -> tuple[str, str, str]:
     """Adds a GP of BAY002, a second dermatologist and a cardiologist (demo password)."""
     from bhcp_ag.domain.conversation import Role
     from bhcp_ag.domain.organisation import User as Person
-    from bhcp_ag.hub.accounts import create_user
+    from bhcp_ag.hub.accounts import NewPassword, create_user
 
     people = (
         Person(OTHER_GP, "Dr Owen Price", Role.GP, practice_code="BAY002"),
         Person(SECOND_DERMATOLOGIST, "Dr Priya Patel", Role.SPECIALIST, specialty_codes=("330",)),
         Person(CARDIOLOGIST, "Dr Chris Moss", Role.SPECIALIST, specialty_codes=("320",)),
     )
+    password = NewPassword.of(Passwords(TEST_ARGON2), DEMO_PASSWORD)
     with hub_db.transaction() as session:
         for person in people:
-            create_user(session, Passwords(TEST_ARGON2), person, DEMO_PASSWORD)
+            create_user(session, person, password)
     return OTHER_GP, SECOND_DERMATOLOGIST, CARDIOLOGIST
 
 

@@ -17,6 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt is imported
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import keyring
@@ -26,11 +27,14 @@ from keyring.backends import SecretService, fail
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication
 from pytestqt.qtbot import QtBot
+from sqlalchemy import update
 
 from bhcp_ag.app import HUB_URL_ENV, HUB_URL_KEY, DesktopSession, HubConnection, connect_hub
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
+from bhcp_ag.hub.db import HubDatabase
 from bhcp_ag.hub.demo_users import DEMO_PASSWORD
+from bhcp_ag.hub.models import Token
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.reference import seed_reference_data
 from bhcp_ag.sync.credentials import NO_KEYRING_MESSAGE, TokenStore
@@ -395,3 +399,34 @@ def test_the_signed_in_window_offers_reports(
     [view] = [a for a in window.menuBar().actions() if a.text().replace("&", "") == "View"]
     [reports] = [a for a in view.menu().actions() if a.text().startswith("&Reports")]
     assert reports.isEnabled() and reports.shortcut().toString() == "Ctrl+Shift+R"
+
+
+def test_a_sign_in_ended_unused_asks_again_saying_why_and_keeps_the_window(
+    qtbot: QtBot, hub_server: str, new_desk: Callable[..., Desk], hub_db: HubDatabase
+) -> None:
+    desk = new_desk(hub_server, "gp", memory_tokens(hub_server))
+    window = open_signed_in(qtbot, desk, "demo.gp")
+    qtbot.waitUntil(lambda: synced_with_nothing_waiting(window), timeout=SYNC_TIMEOUT_MS)
+    qtbot.keyClicks(window.filter_bar.search, "elbows")  # what the user had typed
+    with hub_db.transaction() as session:  # the desk was closed over lunch
+        old = datetime.now(UTC) - timedelta(minutes=45)
+        session.execute(update(Token).values(last_used_at=old, created_at=old))
+    window.sync_now_action.trigger()
+    qtbot.waitUntil(
+        lambda: window.sync_status.status.state is SyncState.SIGNED_OUT, timeout=SYNC_TIMEOUT_MS
+    )
+    why = "Your sign-in ended after 30 minutes without use; sign in again."
+    assert why in window.sync_status.toolTip()
+    shown: list[str] = []
+
+    def sign_in_again() -> None:
+        dialog = shown_dialog()
+        assert dialog is not None
+        shown.append(dialog.message.text())
+        sign_in_through_the_dialog(qtbot, "demo.gp")()
+
+    QTimer.singleShot(0, sign_in_again)
+    window.sync_status.click()  # "Signed out: sign in to sync"
+    assert shown == [why]
+    assert desk.session.window is window and window.filter_bar.search.text() == "elbows"
+    qtbot.waitUntil(lambda: synced_with_nothing_waiting(window), timeout=SYNC_TIMEOUT_MS)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from bhcp_ag.hub.db import HubDatabase
-from bhcp_ag.hub.demo_users import DEMO_ADMIN, DEMO_GP, DEMO_MANAGER, DEMO_SPECIALIST
+from bhcp_ag.hub.demo_users import DEMO_ADMIN, DEMO_GP, DEMO_MANAGER, DEMO_SPECIALIST, user_id
 from bhcp_ag.hub.models import AuditEntry
 
 ROLES = (DEMO_GP, DEMO_SPECIALIST, DEMO_MANAGER, DEMO_ADMIN)
@@ -31,6 +31,9 @@ ENDPOINTS: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("GET", "/api/v1/specialties"): (200, 200, 200, 200),
     ("GET", "/api/v1/users"): (403, 403, 403, 200),
     ("POST", "/api/v1/users"): (403, 403, 403, 201),
+    ("GET", "/api/v1/me/sessions"): (200, 200, 200, 200),
+    ("GET", f"/api/v1/users/{user_id(DEMO_GP)}/sessions"): (403, 403, 403, 200),
+    ("POST", f"/api/v1/users/{user_id(DEMO_MANAGER)}/reactivate"): (403, 403, 403, 200),
 }
 
 

@@ -10,8 +10,9 @@ all).
 
 Two answers depend on more than a schema can say, and are allowed as such: an upload
 whose bytes do not have the SHA-256 of its address, or are not a JPEG, PNG or PDF
-(400, 415), and an account the rules refuse (a GP without a practice: 422). Signing out
-is left out, since it would end the token the run uses.
+(400, 415), an account the rules refuse (a GP without a practice: 422), and a password
+too weak or common for zxcvbn (422, on reset and on change). Signing out is left out,
+since it would end the token the run uses.
 """
 
 from __future__ import annotations
@@ -37,6 +38,14 @@ checks.positive_data_acceptance.expected-statuses = [
 [[operations]]
 include-name = "POST /api/v1/users"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "409", "422"]
+
+[[operations]]
+include-name = "PUT /api/v1/users/{user_id}/password"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422"]
+
+[[operations]]
+include-name = "POST /api/v1/me/password"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "409", "422", "429"]
 """
 _TALLY = re.compile(r"(\d+) generated, (.*)")
 

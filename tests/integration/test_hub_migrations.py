@@ -212,3 +212,38 @@ def test_a_hub_at_0003_keeps_who_uploaded_its_attachments(empty_engine: Engine) 
     assert "attachment_uploads" not in inspect(empty_engine).get_table_names()
     with empty_engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM attachment_contents")).scalar() == 2
+
+
+def test_0005_keeps_users_tokens_and_failures_both_ways(empty_engine: Engine) -> None:
+    run_alembic(empty_engine, "upgrade", "0004")
+    _fill_hub_at_0001(empty_engine)  # a user with conversations and messages
+    tables = MetaData()
+    tables.reflect(empty_engine)
+    t = tables.tables
+    with empty_engine.begin() as connection:
+        connection.execute(
+            insert(t["tokens"]),
+            {"id": "t1", "token_sha256": "a" * 64, "user_id": "u1", "created_at": FRIDAY_5PM,
+             "expires_at": FRIDAY_5PM, "revoked_at": None, "last_used_at": None},
+        )  # fmt: skip
+        connection.execute(
+            insert(t["failed_sign_ins"]),
+            {"username": "gp1", "client_address": "10.0.0.1", "at": FRIDAY_5PM},
+        )
+    run_alembic(empty_engine, "upgrade", "0005")
+    with empty_engine.connect() as connection:
+        token = connection.execute(text("SELECT client_address, user_agent FROM tokens")).one()
+        assert tuple(token) == ("", "")
+        user = connection.execute(text("SELECT active, deactivated_at FROM users")).one()
+        assert bool(user[0]) and user[1] is None
+    indexes = {i["name"] for i in inspect(empty_engine).get_indexes("failed_sign_ins")}
+    assert "ix_failed_sign_ins_username_client_address_at" in indexes
+    assert "ix_failed_sign_ins_client_address_at" not in indexes
+
+    run_alembic(empty_engine, "downgrade", "0004")  # columns go, rows stay
+    assert "deactivated_at" not in {c["name"] for c in inspect(empty_engine).get_columns("users")}
+    indexes = {i["name"] for i in inspect(empty_engine).get_indexes("failed_sign_ins")}
+    assert "ix_failed_sign_ins_client_address_at" in indexes
+    with empty_engine.connect() as connection:
+        for table, rows in (("users", 1), ("tokens", 1), ("failed_sign_ins", 1), ("messages", 1)):
+            assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() == rows

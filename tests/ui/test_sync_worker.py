@@ -286,3 +286,12 @@ def test_signed_out_is_clickable_and_asks_for_the_sign_in(
 def test_file_sign_out_asks_the_composition_root(qtbot: QtBot, main_window: MainWindow) -> None:
     with qtbot.waitSignal(main_window.sign_out_requested, timeout=1000):
         main_window.sign_out_action.trigger()
+
+
+def test_file_change_password_asks_the_composition_root(
+    qtbot: QtBot, main_window: MainWindow
+) -> None:
+    [file_menu] = [a for a in main_window.menuBar().actions() if a.text() == "&File"]
+    assert main_window.change_password_action in file_menu.menu().actions()
+    with qtbot.waitSignal(main_window.change_password_requested, timeout=1000):
+        main_window.change_password_action.trigger()

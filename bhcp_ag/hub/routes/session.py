@@ -1,68 +1,40 @@
-"""Signing in and out, and who the caller is.
+"""Signing in and out, who the caller is, their sessions and their password.
 
-Sign-in answers the same "username or password is not right" for an unknown username and
-a wrong password, takes as long for both, and records each failure (audited, and counted
-by the throttle) even though the request fails.
+The sign-in and password-change routes run their own short units of work around the
+password hashing (:mod:`bhcp_ag.hub.sign_in`), never holding a transaction open while
+Argon2 runs, on threads of their own (``HubServices.sign_in_lane``).
 """
 
 from __future__ import annotations
 
+from functools import partial
+
+from anyio import to_thread
 from fastapi import APIRouter, Response
-from sqlalchemy.orm import Session
 
 from bhcp_ag.hub import audit
-from bhcp_ag.hub.accounts import user_by_username
+from bhcp_ag.hub import sign_in as signing_in
 from bhcp_ag.hub.demo_users import normalise_username
-from bhcp_ag.hub.deps import ClientAddress, CurrentCaller, DbSession, HubServices, Services
-from bhcp_ag.hub.errors import HubError
+from bhcp_ag.hub.deps import (
+    ClientAddress,
+    CurrentCaller,
+    DbSession,
+    Services,
+    SyncCaller,
+    UserAgent,
+)
 from bhcp_ag.hub.models import User
-from bhcp_ag.hub.schemas import ErrorBody, SessionPublic, SignIn, UserPublic
-from bhcp_ag.hub.security import issue_token, revoke_token
+from bhcp_ag.hub.schemas import (
+    ErrorBody,
+    PasswordChange,
+    SessionPublic,
+    SessionSummary,
+    SignIn,
+    UserPublic,
+)
+from bhcp_ag.hub.security import live_tokens, revoke_token
 
 router = APIRouter(tags=["session"])
-
-SIGN_IN_FAILED = "The username or password is not right. Check both and try again."
-
-
-def _refuse_if_throttled(
-    session: Session, services: HubServices, username: str, address: str
-) -> None:
-    throttled = services.throttle.check(session, username, address)
-    if throttled is None:
-        return
-    audit.record(
-        session,
-        "sign_in.throttled",
-        username=username,
-        client_address=address,
-        by_address=throttled.by_address,
-    )
-    raise HubError(
-        429,
-        "too_many_attempts",
-        throttled.message,
-        headers={"Retry-After": str(throttled.retry_after)},
-        keep_changes=True,
-    )
-
-
-def _check_password(
-    session: Session, services: HubServices, body: SignIn, username: str, address: str
-) -> User:
-    user = user_by_username(session, username)
-    if services.passwords.verify(user.password_hash if user else None, body.password):
-        assert user is not None
-        return user
-    services.throttle.record_failure(session, username, address)
-    audit.record(
-        session,
-        "sign_in.failed",
-        user_id=user.id if user else None,
-        username=username,
-        client_address=address,
-        reason="wrong_password" if user else "unknown_username",
-    )
-    raise HubError(401, "sign_in_failed", SIGN_IN_FAILED, keep_changes=True)
 
 
 @router.post(
@@ -70,37 +42,13 @@ def _check_password(
     response_model=SessionPublic,
     responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 429: {"model": ErrorBody}},
 )
-def sign_in(
-    body: SignIn, session: DbSession, services: Services, address: ClientAddress
+async def sign_in(
+    body: SignIn, services: Services, address: ClientAddress, user_agent: UserAgent
 ) -> SessionPublic:
     """Sign in with username and password; returns a token to send as ``Bearer``."""
     username = normalise_username(body.username)[:60]
-    _refuse_if_throttled(session, services, username, address)
-    user = _check_password(session, services, body, username, address)
-    if not user.active:
-        audit.record(
-            session, "sign_in.refused", user_id=user.id, username=username, client_address=address
-        )
-        raise HubError(
-            403,
-            "account_disabled",
-            "Your account has been disabled; ask an administrator.",
-            keep_changes=True,
-        )
-    if services.passwords.needs_rehash(user.password_hash):
-        user.password_hash = services.passwords.hash(body.password)
-    services.throttle.forget(session, username)
-    issued = issue_token(session, user, services.settings.token_ttl)
-    audit.record(
-        session,
-        "sign_in",
-        user_id=user.id,
-        username=username,
-        object_type="token",
-        object_id=issued.token_id,
-        client_address=address,
-    )
-    return SessionPublic(token=issued.token, expires_at=issued.expires_at, user=UserPublic.of(user))
+    work = partial(signing_in.sign_in, services, username, body.password, address, user_agent)
+    return await to_thread.run_sync(work, limiter=services.sign_in_lane)
 
 
 @router.delete("/session", status_code=204, responses={401: {"model": ErrorBody}})
@@ -125,3 +73,46 @@ def me(caller: CurrentCaller, session: DbSession) -> UserPublic:
     user = session.get(User, caller.id)
     assert user is not None  # the token's user; users are deactivated, never deleted
     return UserPublic.of(user)
+
+
+@router.get(
+    "/me/sessions", response_model=list[SessionSummary], responses={401: {"model": ErrorBody}}
+)
+def my_sessions(
+    caller: CurrentCaller, session: DbSession, services: Services
+) -> list[SessionSummary]:
+    """The caller's own live sessions (this one marked ``current``)."""
+    idle = services.settings.token_idle_timeout
+    return [
+        SessionSummary.of(token, idle, current=token.id == caller.token_id)
+        for token in live_tokens(session, caller.id)
+    ]
+
+
+@router.post(
+    "/me/password",
+    status_code=204,
+    responses={
+        401: {"model": ErrorBody},
+        403: {"model": ErrorBody},
+        409: {"model": ErrorBody},
+        422: {"model": ErrorBody},
+        429: {"model": ErrorBody},
+    },
+)
+async def change_password(
+    body: PasswordChange, caller: SyncCaller, services: Services, address: ClientAddress
+) -> Response:
+    """Change one's own password (the current one is needed). This session goes on;
+    every other session of the caller's ends. A POST, so that no client repeats it by
+    itself: a repeat after a lost answer would be refused as a wrong current password."""
+    work = partial(
+        signing_in.change_own_password,
+        services,
+        caller,
+        body.current_password,
+        body.new_password,
+        address,
+    )
+    await to_thread.run_sync(work, limiter=services.sign_in_lane)
+    return Response(status_code=204)
