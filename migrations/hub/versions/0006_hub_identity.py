@@ -32,9 +32,11 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_hub_identity")),
     )
-    demo = op.get_bind().execute(
-        sa.text("SELECT count(*) FROM users WHERE username = 'demo.admin'")
-    ).scalar_one()
+    demo = (
+        op.get_bind()
+        .execute(sa.text("SELECT count(*) FROM users WHERE username = 'demo.admin'"))
+        .scalar_one()
+    )
     now = datetime.now(UTC)
     if op.get_bind().dialect.name == "sqlite":
         now = now.replace(tzinfo=None)  # as UTCDateTime stores it there
