@@ -30,6 +30,7 @@ from bhcp_ag.ui.attachment_preview import PdfPages, describe, local_files, read_
 from bhcp_ag.ui.form_fields import HINT_STYLE, PROBLEM_COLOUR
 
 THUMBNAIL = QSize(64, 64)
+FILES_TAKEN = "JPEG, PNG or PDF, up to 5 MB each; a larger photo is made smaller to fit."
 PHOTO_EXPECTED = "A photo is expected for this specialty: drag one here or attach it."
 _ZONE_STYLE = "QFrame#attachmentDropZone {{ border: {border}; border-radius: 6px; }}"
 
@@ -119,12 +120,12 @@ class AttachmentsPanel(QFrame):
         self.attach_button = QPushButton("Attach &file…")
         self.attach_button.setAutoDefault(False)
         self.attach_button.setAccessibleName("Attach a file")
-        self.attach_button.setToolTip("JPEG, PNG or PDF, up to 5 MB each.")
+        self.attach_button.setToolTip(FILES_TAKEN)
         self.photo_note = QLabel(PHOTO_EXPECTED)
         self.photo_note.setWordWrap(True)
         self.photo_note.setStyleSheet("font-weight: 600;")
         self.photo_note.hide()
-        hint = QLabel("or drag files here. JPEG, PNG or PDF, up to 5 MB each.")
+        hint = QLabel(f"or drag files here. {FILES_TAKEN}")
         hint.setWordWrap(True)
         hint.setStyleSheet(HINT_STYLE)
         self.files = QWidget()

@@ -21,7 +21,6 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QComboBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -41,6 +40,7 @@ from bhcp_ag.ui.attachment_preview import local_files
 from bhcp_ag.ui.composer_files import ComposerFiles
 from bhcp_ag.ui.formatting import long_london_time, time_left
 from bhcp_ag.ui.snippet_picker import SnippetPicker
+from bhcp_ag.ui.steady_combo import SteadyComboBox
 from bhcp_ag.ui.theme import colours
 
 AUTOSAVE_DELAY_MS = 800
@@ -91,7 +91,7 @@ class ComposerBox(QGroupBox):
         layout.setSpacing(6)
         self.outcomes = QButtonGroup(self)
         self.outcome_buttons: dict[SpecialistOutcome, QRadioButton] = {}
-        self.recommendation = QComboBox()
+        self.recommendation = SteadyComboBox()
         self.recommendation.setAccessibleName("Recommendation")
         self.recommendation.addItem("Choose a recommendation…", None)
         for choice in Recommendation:

@@ -48,7 +48,10 @@ class ComposerFiles(QWidget):
         self._conversation_id: str | None = None
         self.attach_button = QPushButton("Attach &file…")
         self.attach_button.setAccessibleName("Attach a file to send")
-        self.attach_button.setToolTip("JPEG, PNG or PDF, up to 5 MB each; or drop files here.")
+        self.attach_button.setToolTip(
+            "JPEG, PNG or PDF, up to 5 MB each (a larger photo is made smaller to fit); or drop "
+            "files here."
+        )
         self.attach_button.setAutoDefault(False)
         self.attach_button.clicked.connect(self._choose)
         self.buttons: list[QToolButton] = []

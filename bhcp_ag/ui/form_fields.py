@@ -20,7 +20,6 @@ from PySide6.QtGui import QDoubleValidator, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -38,6 +37,7 @@ from bhcp_ag.domain.templates import (
     parse_date,
     parse_number,
 )
+from bhcp_ag.ui.steady_combo import SteadyComboBox
 
 PROBLEM_COLOUR = "#b3261e"
 HINT_STYLE = "color: palette(placeholder-text);"
@@ -185,7 +185,7 @@ class ChoiceInput(FieldInput):
     """One of several options, in a drop-down list whose first entry is blank."""
 
     def __init__(self, options: Options) -> None:
-        self.combo = QComboBox()
+        self.combo = SteadyComboBox()
         self.combo.setMaximumWidth(420)  # a full-width drop-down reads as a text box
         self.combo.addItem("", None)
         for value, label in options:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QComboBox, QCompleter, QLabel, QLineEdit
 
 from bhcp_ag.domain.specialties import Specialty, SpecialtyCatalogue
 from bhcp_ag.ui.form_fields import FieldInput
+from bhcp_ag.ui.steady_combo import SteadyComboBox
 
 
 def specialty_text(specialty: Specialty) -> str:
@@ -21,7 +22,7 @@ def specialty_text(specialty: Specialty) -> str:
     return f"{specialty.short_name} ({specialty.tfc_code})"
 
 
-class SpecialtyChooser(QComboBox):
+class SpecialtyChooser(SteadyComboBox):
     """An editable list of specialties, completed by name or code as the GP types."""
 
     specialty_changed = Signal()

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QAccessible, QColor, QImage
-from PySide6.QtWidgets import QAbstractButton, QDialog, QWidget
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QAccessible, QColor, QImage, QWheelEvent
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -404,3 +404,38 @@ def unnamed_controls(form: RequestForm) -> list[QWidget]:
         if accessible is None or not accessible.text(QAccessible.Text.Name).strip():
             unnamed.append(widget)
     return unnamed
+
+
+def _wheel(widget: QWidget, notches: int) -> None:
+    """Turn the mouse wheel over the middle of ``widget`` (negative: towards the user)."""
+    centre = QPointF(widget.width() / 2, widget.height() / 2)
+    event = QWheelEvent(
+        centre,
+        QPointF(widget.mapToGlobal(centre.toPoint())),
+        QPoint(),
+        QPoint(0, 120 * notches),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def test_the_mouse_wheel_scrolls_the_form_and_never_changes_an_answer(
+    qtbot: QtBot, form: RequestForm
+) -> None:
+    choose_dermatology(qtbot, form)
+    photo = form.fields.template.rows["photo_attached"].input
+    photo.set_value("Clinical only")
+    lists = [photo.widget, form.specialty]
+    before = [(combo.currentIndex(), combo.currentText()) for combo in lists]
+    form.fields.nhs_number.edit.setFocus()  # the GP is elsewhere in the form
+    suggestions = QApplication.activePopupWidget()  # left open by keys sent to the edit
+    if suggestions is not None:
+        suggestions.hide()
+    for combo in lists:
+        form.scroll_area.ensureWidgetVisible(combo)
+        _wheel(combo, 1)  # one notch up: the answer above, for a plain drop-down
+    assert [(combo.currentIndex(), combo.currentText()) for combo in lists] == before
+    assert not any(combo.hasFocus() for combo in lists)  # the wheel gives no focus either
