@@ -12,7 +12,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from bhcp_ag.sync.engine import SyncEngine
 from bhcp_ag.sync.errors import HubError, HubProblem, HubUnreachable, SignedOut
+from bhcp_ag.ui.dialog_buttons import action_buttons
 from bhcp_ag.ui.sync_worker import TaskRunner
 from bhcp_ag.ui.theme import colours
 
@@ -91,14 +91,11 @@ class ChangePasswordDialog(QDialog):
         self.message.setStyleSheet(f"color: {colours().problem.name()};")
         self.message.hide()
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox()
         self.change_button = QPushButton("C&hange password")
         self.change_button.setAccessibleName("Change password")
-        self.change_button.setDefault(True)
         cancel = QPushButton("Cancel")
         cancel.setAccessibleName("Cancel")
-        buttons.addButton(self.change_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole)
+        buttons = action_buttons(self.change_button, cancel)
         self.change_button.clicked.connect(self._change_clicked)
         cancel.clicked.connect(self.reject)
         layout.addWidget(buttons)

@@ -47,6 +47,7 @@ from bhcp_ag.sync.errors import (
     SignedOut,
 )
 from bhcp_ag.sync.wire import SessionInfo
+from bhcp_ag.ui.dialog_buttons import action_buttons
 from bhcp_ag.ui.sync_worker import TaskRunner
 from bhcp_ag.ui.theme import colours
 
@@ -284,14 +285,11 @@ class SignInDialog(QDialog):
         return label
 
     def _buttons(self) -> QDialogButtonBox:
-        box = QDialogButtonBox()
         self.sign_in_button = QPushButton("&Sign in")
         self.sign_in_button.setAccessibleName("Sign in")
-        self.sign_in_button.setDefault(True)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setAccessibleName("Cancel")
-        box.addButton(self.sign_in_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        box.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
+        box = action_buttons(self.sign_in_button, self.cancel_button)
         self.sign_in_button.clicked.connect(self._sign_in_clicked)
         self.cancel_button.clicked.connect(self.reject)
         return box

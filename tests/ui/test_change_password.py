@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 import requests
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from bhcp_ag.hub.demo_users import DEMO_PASSWORD
@@ -86,3 +87,25 @@ def test_a_changed_password_keeps_this_sign_in_and_ends_the_others(
         timeout=10,
     )
     assert answer.status_code == 200
+
+
+def test_return_after_a_refusal_changes_the_password_not_cancels(
+    qtbot: QtBot, hub_server: str, make_engine: Callable[[str], SyncEngine]
+) -> None:
+    engine = make_engine(hub_server)
+    engine.sign_in("demo.gp", DEMO_PASSWORD)
+    dialog = _dialog(qtbot, engine)
+    _type(dialog, DEMO_PASSWORD, "password1234")  # too common: refused at the hub
+    assert "too easy to guess" in _refused(qtbot, dialog)
+    for field in (dialog.new, dialog.repeat):
+        field.setText(NEW_PASSWORD)
+    dialog.repeat.setFocus()
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        qtbot.keyClick(dialog.repeat, Qt.Key.Key_Return)  # as a person finishes typing
+    changed = requests.post(
+        f"{hub_server}/api/v1/session",
+        json={"username": "demo.gp", "password": NEW_PASSWORD},
+        headers=CLIENT_HEADERS,
+        timeout=10,
+    )
+    assert changed.status_code == 200

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from keyring.backends import fail
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QProgressBar
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
@@ -146,6 +146,18 @@ def test_a_wrong_password_is_said_inline_and_the_username_kept(
     assert dialog.username.text() == "demo.gp"
     assert dialog.password.text() == "" and dialog.password.hasFocus()
     assert dialog.sign_in_button.isEnabled()
+
+
+def test_return_after_a_wrong_password_signs_in_and_never_cancels(
+    qtbot: QtBot, hub_server: str, make_engine: Callable[[str], SyncEngine]
+) -> None:
+    dialog = open_dialog(qtbot, hub_server, make_engine(hub_server), "demo.gp")
+    sign_in(qtbot, dialog, "demo.gp", "not-the-password")
+    assert dialog.message.text() == WRONG_PASSWORD and dialog.password.hasFocus()
+    qtbot.keyClicks(dialog.password, DEMO_PASSWORD)
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)  # as a person does, twice over
+    qtbot.waitUntil(lambda: dialog.session is not None, timeout=10_000)
+    assert dialog.session.user.username == "demo.gp"
 
 
 def test_the_right_password_returns_the_session(
