@@ -67,10 +67,17 @@ def draft_problems(form: AdviceRequestForm) -> dict[str, str]:
 
 
 def submit_problems(
-    form: AdviceRequestForm, template: RequestTemplate, today: date
+    form: AdviceRequestForm,
+    template: RequestTemplate,
+    today: date,
+    *,
+    synthetic_patients: bool = True,
 ) -> dict[str, str]:
-    """Every problem that stops the request being sent, keyed by form field."""
-    problems = _patient_problems(form, today)
+    """Every problem that stops the request being sent, keyed by form field.
+
+    ``synthetic_patients`` is False for a live hub, which refuses test patients' numbers.
+    """
+    problems = _patient_problems(form, today, synthetic_patients)
     problems.update(_text_problems(form))
     problems.update(_choice_problems(form))
     for key, message in template.validate(dict(form.template_answers)).items():
@@ -78,10 +85,12 @@ def submit_problems(
     return problems
 
 
-def _patient_problems(form: AdviceRequestForm, today: date) -> dict[str, str]:
+def _patient_problems(
+    form: AdviceRequestForm, today: date, synthetic_patients: bool
+) -> dict[str, str]:
     problems: dict[str, str] = {}
     try:
-        check_nhs_number(form.patient_nhs_number)
+        check_nhs_number(form.patient_nhs_number, allow_synthetic=synthetic_patients)
     except InvalidNhsNumber as error:
         problems["patient_nhs_number"] = str(error)
     if form.patient_birth_date is None:

@@ -33,6 +33,7 @@ from bhcp_ag.store.models import (
     User,
     utcnow,
 )
+from bhcp_ag.store.sync_state import bound_hub
 
 
 class RequestInvalid(ValueError):
@@ -125,6 +126,13 @@ class AdviceRequests:
             )
             return conv.id
 
+    def accepts_synthetic_patients(self) -> bool:
+        """Whether a test patient's NHS number may be sent: not to a live hub (a store that
+        has not synced yet does not know, and the hub itself refuses one)."""
+        with self._store.read_session() as session:
+            hub = bound_hub(session)
+        return hub is None or hub.demo
+
     def submit(
         self, user_id: str, form: AdviceRequestForm, conversation_id: str | None = None
     ) -> Sent:
@@ -132,7 +140,10 @@ class AdviceRequests:
         now = self._now()
         template = self._catalogue.template(form.specialty_code)
         problems = draft_problems(form) | submit_problems(
-            form, template, now.astimezone(LONDON).date()
+            form,
+            template,
+            now.astimezone(LONDON).date(),
+            synthetic_patients=self.accepts_synthetic_patients(),
         )
         if problems:
             raise RequestInvalid(problems)

@@ -18,15 +18,21 @@ from bhcp_ag.domain.templates import RequestTemplate
 from bhcp_ag.ui.form_fields import DateInput, FieldRow, TextInput
 
 
-def own_problem(key: str, row: FieldRow, template: RequestTemplate | None) -> str | None:
+def own_problem(
+    key: str, row: FieldRow, template: RequestTemplate | None, *, synthetic_patients: bool = True
+) -> str | None:
     """What is wrong with the field ``key`` on its own; ``template`` has the specialty's
-    questions (their keys start with ``template.``)."""
+    questions (their keys start with ``template.``); ``synthetic_patients`` is False when
+    the hub is a live one, which refuses test patients' NHS numbers."""
     value = row.input.value()
     local = row.input.local_problem()
     if local or value in (None, "", []):
         return local
     if key == "patient_nhs_number":
-        return _refusal(check_nhs_number, str(value))
+        return _refusal(
+            lambda number: check_nhs_number(number, allow_synthetic=synthetic_patients),
+            str(value),
+        )
     if key == "patient_birth_date" and isinstance(row.input, DateInput):
         day = row.input.date_value()
         return _refusal(check_birth_date, day, datetime.now(LONDON).date()) if day else None

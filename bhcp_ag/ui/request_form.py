@@ -280,7 +280,12 @@ class RequestForm(AttachingForm):
         row = self._rows().get(key)
         if row is None:
             return
-        message = own_problem(key, row, self.fields.template.template)
+        message = own_problem(
+            key,
+            row,
+            self.fields.template.template,
+            synthetic_patients=self._requests.accepts_synthetic_patients(),
+        )
         if message:
             row.show_problem(message)
         elif row.has_problem and row.input.value() not in (None, "", []):

@@ -17,6 +17,7 @@ from bhcp_ag.services.requests import AdviceRequests, RequestInvalid
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.models import Attachment, Conversation, Message, OutboxChange
+from bhcp_ag.store.sync_state import BoundHub, bind_hub
 from tests.attachment_files import clean_png
 from tests.forms import DERMATOLOGY
 
@@ -69,6 +70,32 @@ def test_an_incomplete_request_is_refused_and_nothing_is_queued(workspace: Works
     assert set(refused.value.problems) == {"patient_nhs_number"}
     assert _count(workspace.store, Conversation) == before
     assert workspace.changes_waiting() == 0
+
+
+@pytest.mark.parametrize(
+    ("hub", "sent"),
+    [(None, True), (BoundHub("demo-hub", "http://127.0.0.1:1", True), True),
+     (BoundHub("live-hub", "https://hub.example.nhs.uk", False), False)],
+    ids=["not synced yet", "demo hub", "live hub"],
+)  # fmt: skip
+def test_a_test_patient_is_not_sent_to_a_live_hub(
+    workspace: Workspace, hub: BoundHub | None, sent: bool
+) -> None:
+    if hub is not None:
+        with workspace.store.session() as session:
+            bind_hub(session, hub)
+    assert workspace.requests.accepts_synthetic_patients() is sent
+    synthetic = replace(FORM, patient_nhs_number="999 000 0018")
+    if sent:
+        workspace.requests.submit(workspace.user.id, synthetic)
+        return
+    with pytest.raises(RequestInvalid) as refused:
+        workspace.requests.submit(workspace.user.id, synthetic)
+    assert "synthetic (test patient) range" in refused.value.problems["patient_nhs_number"]
+    real = workspace.requests.submit(
+        workspace.user.id, replace(FORM, patient_nhs_number="401 000 2018")
+    )
+    assert real.conversation_id
 
 
 def test_a_draft_keeps_what_was_typed_and_can_be_sent_later(workspace: Workspace) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from bhcp_ag.domain.conversation import TWO_WEEK_WAIT_REFUSAL, Status
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.store.models import Conversation
+from bhcp_ag.store.sync_state import BoundHub, bind_hub
 from bhcp_ag.ui.form_fields import PROBLEM_COLOUR, FieldRow
 from bhcp_ag.ui.main_window import MainWindow
 from bhcp_ag.ui.request_form import RequestForm
@@ -439,3 +440,20 @@ def test_the_mouse_wheel_scrolls_the_form_and_never_changes_an_answer(
         _wheel(combo, 1)  # one notch up: the answer above, for a plain drop-down
     assert [(combo.currentIndex(), combo.currentText()) for combo in lists] == before
     assert not any(combo.hasFocus() for combo in lists)  # the wheel gives no focus either
+
+
+def test_a_test_patient_is_pointed_out_at_once_when_the_hub_is_live(
+    qtbot: QtBot, form: RequestForm, workspace: Workspace
+) -> None:
+    with workspace.store.session() as session:
+        bind_hub(session, BoundHub("live-hub", "https://hub.example.nhs.uk", False))
+    choose_dermatology(qtbot, form)
+    edit = form.fields.nhs_number.edit
+    edit.setFocus()
+    qtbot.waitUntil(edit.hasFocus)
+    qtbot.keyClicks(edit, "999 000 0018")  # a valid number, of a test patient
+    qtbot.keyClick(edit, Qt.Key.Key_Tab)
+    problem = form.problem_label("patient_nhs_number")
+    qtbot.waitUntil(problem.isVisible)
+    assert "synthetic (test patient) range" in problem.text()
+    assert edit.text() == "999 000 0018"  # kept as typed
