@@ -408,6 +408,7 @@ def _application() -> QApplication:
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
+    from bhcp_ag.ui.formatting import APP_DISPLAY_NAME
     from bhcp_ag.ui.theme import apply_theme
 
     existing = QApplication.instance()
@@ -420,7 +421,7 @@ def _application() -> QApplication:
     apply_theme(app)  # the theme object lives as the application's child
     app.setApplicationName("bhcp-ag")
     app.setOrganizationName("Bay Health and Care Partners")
-    app.setApplicationDisplayName("Advice and Guidance")
+    app.setApplicationDisplayName(APP_DISPLAY_NAME)
     app.setQuitOnLastWindowClosed(False)  # the session decides: sign-out closes a window
     return app
 

@@ -65,6 +65,7 @@ class FieldInput:
     widget: QWidget
     focus_widgets: list[QWidget]
     help_inside = False  # True where the help can be the input's placeholder text
+    refused_keys_message: str | None = None  # said when a key the input drops is typed
 
     def value(self) -> object:
         raise NotImplementedError
@@ -291,6 +292,9 @@ class NumberInput(_OneLine):
     """A number, with its unit shown after the box."""
 
     help_inside = False
+    refused_keys_message = (
+        "Only a number goes here: digits, with a point for a decimal (for example 7.5)."
+    )
 
     def __init__(self, unit: str | None = None) -> None:
         super().__init__(max_length=20)
@@ -327,6 +331,7 @@ class DateInput(_OneLine):
 
     FORMAT_HINT = "dd/mm/yyyy"
     help_inside = False
+    refused_keys_message = "Type the date in digits, day/month/year (for example 14/03/1958)."
 
     def __init__(self) -> None:
         super().__init__(max_length=10, placeholder=self.FORMAT_HINT)
@@ -410,6 +415,10 @@ class FieldRow(QWidget):
                 layout.addWidget(_hint(help_text))
         layout.addWidget(field_input.widget)
         layout.addWidget(self.problem)
+        refused = field_input.refused_keys_message
+        if isinstance(field_input, _OneLine) and refused:
+            # A key the field cannot take is dropped by its validator: say why, at once.
+            field_input.edit.inputRejected.connect(lambda: self.show_problem(refused))
 
     def show_problem(self, message: str) -> None:
         self.problem.setText(message)

@@ -17,6 +17,9 @@ from bhcp_ag.domain.clock import LONDON, WORKING_DAY_HOURS, working_days_between
 NOT_SET = "—"
 _MINUTES_PER_WORKING_DAY = round(WORKING_DAY_HOURS * 60)
 
+APP_DISPLAY_NAME = "Advice and Guidance"
+"""The app's name in window titles; Qt adds it to a title that does not end with it."""
+
 
 def london_time(instant: datetime | None) -> str:
     """``24 Nov 2026 14:05`` on the London wall clock, or a dash when there is none."""

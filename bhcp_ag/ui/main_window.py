@@ -47,7 +47,7 @@ from bhcp_ag.ui.conversation_model import STATUS_ROLE, ConversationTableModel, d
 from bhcp_ag.ui.conversation_panel import ConversationPanel
 from bhcp_ag.ui.conversation_table import ConversationTable
 from bhcp_ag.ui.filter_bar import FilterBar
-from bhcp_ag.ui.formatting import count_text, london_time
+from bhcp_ag.ui.formatting import APP_DISPLAY_NAME, count_text, london_time
 from bhcp_ag.ui.menus import add_menu
 from bhcp_ag.ui.request_form import RequestForm
 from bhcp_ag.ui.sync_status import RejectionNotice, SyncStatusButton
@@ -80,7 +80,9 @@ class MainWindow(QMainWindow):
         self._sync: SyncWorker | None = None
         self.rejections = RejectionNotice(self)
         user = workspace.user
-        self.setWindowTitle(f"Advice and Guidance — {user.display_name} ({user.role.label})")
+        # Ending with the app's display name, so that Qt does not add it a second time
+        # (it appends it to any title that does not end with it).
+        self.setWindowTitle(f"{user.display_name} ({user.role.label}) — {APP_DISPLAY_NAME}")
         self.filter_bar = FilterBar(
             workspace.catalogue, user.list_scope(), now, role=user.role, user_id=user.id
         )

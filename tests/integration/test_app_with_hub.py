@@ -206,7 +206,7 @@ def test_a_gp_request_reaches_the_specialists_window(
     specialist = new_desk(hub_server, "specialist", memory_tokens(hub_server))
     gp_window = open_signed_in(qtbot, gp, "demo.gp")
     specialist_window = open_signed_in(qtbot, specialist, "demo.specialist")
-    assert gp_window.windowTitle() == "Advice and Guidance — Dr Amelia Hart (GP)"
+    assert gp_window.windowTitle() == "Dr Amelia Hart (GP) — Advice and Guidance"
     assert "Dr Rohan Mehta" in specialist_window.windowTitle()
     qtbot.waitUntil(lambda: synced_with_nothing_waiting(specialist_window), timeout=SYNC_TIMEOUT_MS)
 
@@ -343,7 +343,7 @@ def test_the_token_kept_in_the_secret_service_skips_the_next_sign_in(
     QTimer.singleShot(0, refuse_any_dialog)
     assert second.session.sign_in_and_open()
     assert dialogs == []
-    assert second.window.windowTitle().startswith("Advice and Guidance — Dr Amelia Hart")
+    assert second.window.windowTitle().startswith("Dr Amelia Hart")
     qtbot.waitUntil(lambda: synced_with_nothing_waiting(second.window), timeout=SYNC_TIMEOUT_MS)
 
 

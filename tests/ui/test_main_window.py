@@ -16,6 +16,7 @@ from bhcp_ag.store.conversations import ConversationFilter
 from bhcp_ag.store.models import Conversation
 from bhcp_ag.store.reference import DEMO_SPECIALIST
 from bhcp_ag.ui.conversation_model import OVERDUE_ROLE, OVERDUE_STATUSES, Column
+from bhcp_ag.ui.formatting import APP_DISPLAY_NAME
 from bhcp_ag.ui.main_window import MainWindow
 from bhcp_ag.ui.request_form import RequestForm
 
@@ -28,7 +29,11 @@ def count_in_scope(workspace: Workspace, *conditions: object) -> int:
 
 
 def test_the_title_names_the_user_and_role(main_window: MainWindow) -> None:
-    assert main_window.windowTitle() == "Advice and Guidance — Dr Amelia Hart (GP)"
+    assert main_window.windowTitle() == "Dr Amelia Hart (GP) — Advice and Guidance"
+    # As the desktop shows it: Qt appends the display name unless the title ends with it.
+    title = main_window.windowTitle()
+    shown = title if title.endswith(APP_DISPLAY_NAME) else f"{title} — {APP_DISPLAY_NAME}"
+    assert shown.count(APP_DISPLAY_NAME) == 1
 
 
 def test_new_request_is_on_the_toolbar_with_ctrl_n(main_window: MainWindow) -> None:
@@ -236,7 +241,7 @@ def test_a_specialist_sees_only_their_specialties_and_cannot_write_requests(
         now=lambda: now,
     )
     qtbot.addWidget(window)
-    assert window.windowTitle().endswith("(Specialist)")
+    assert "(Specialist)" in window.windowTitle()
     assert not window.new_request_action.isEnabled()
     codes = [window.filter_bar.specialty.itemData(i) for i in range(1, 3)]
     assert sorted(codes) == sorted(specialist.specialty_codes)

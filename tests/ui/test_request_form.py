@@ -457,3 +457,23 @@ def test_a_test_patient_is_pointed_out_at_once_when_the_hub_is_live(
     qtbot.waitUntil(problem.isVisible)
     assert "synthetic (test patient) range" in problem.text()
     assert edit.text() == "999 000 0018"  # kept as typed
+
+
+def test_letters_typed_into_a_number_say_why_they_do_not_appear(
+    qtbot: QtBot, form: RequestForm
+) -> None:
+    edit = form.specialty.edit
+    qtbot.keyClicks(edit, "320")  # cardiology asks for the blood pressure
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    row = form.fields.template.rows["systolic_bp"]
+    box = row.input.focus_widgets[0]
+    box.setFocus()
+    qtbot.waitUntil(box.hasFocus)
+    qtbot.keyClicks(box, "14O")  # a letter O for a zero, as tired fingers do
+    assert row.input.value() == 14  # the letter was not taken
+    assert row.problem.isVisible()
+    assert row.problem.text().startswith("Only a number goes here")
+    birth = form.fields.birth_date
+    birth.edit.setFocus()
+    qtbot.keyClicks(birth.edit, "14-")
+    assert form.problem_label("patient_birth_date").text().startswith("Type the date in digits")
