@@ -20,7 +20,7 @@ from bhcp_ag.domain.targets import ResponseTargets
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.reference import DEMO_MANAGER, DEMO_SPECIALIST
-from bhcp_ag.ui.reports.choices import CUSTOM
+from bhcp_ag.ui.reports.choices import CUSTOM, PRESETS
 
 from .test_reports_view import (
     admin,  # noqa: F401  (a fixture)
@@ -154,3 +154,39 @@ def test_an_administrator_keeps_a_place_the_bay_still_has(
     window = open_reports(qtbot, admin, organisation, settings)
     assert set(shown(window).query.practice_codes) == practices
     assert window.choices.place.key() == (remembered if practices else "")
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (date(2026, 12, 2), {
+            "Last 12 months": (date(2025, 12, 3), date(2026, 12, 2)),
+            "This month": (date(2026, 12, 1), date(2026, 12, 2)),
+            "Last month": (date(2026, 11, 1), date(2026, 11, 30)),
+            "This financial year": (date(2026, 4, 1), date(2026, 12, 2)),
+            "Last financial year": (date(2025, 4, 1), date(2026, 3, 31)),
+        }),
+        (date(2028, 2, 29), {  # a leap day: twelve months back is the end of February
+            "Last 12 months": (date(2027, 3, 1), date(2028, 2, 29)),
+            "This month": (date(2028, 2, 1), date(2028, 2, 29)),
+            "Last month": (date(2028, 1, 1), date(2028, 1, 31)),
+            "This financial year": (date(2027, 4, 1), date(2028, 2, 29)),
+            "Last financial year": (date(2026, 4, 1), date(2027, 3, 31)),
+        }),
+        (date(2026, 4, 1), {  # the first day of a financial year
+            "Last 12 months": (date(2025, 4, 2), date(2026, 4, 1)),
+            "This month": (date(2026, 4, 1), date(2026, 4, 1)),
+            "Last month": (date(2026, 3, 1), date(2026, 3, 31)),
+            "This financial year": (date(2026, 4, 1), date(2026, 4, 1)),
+            "Last financial year": (date(2025, 4, 1), date(2026, 3, 31)),
+        }),
+    ],
+)  # fmt: skip
+def test_each_preset_means_what_it_says_and_never_reaches_past_today(
+    today: date, expected: dict[str, tuple[date, date]]
+) -> None:
+    periods = {
+        name: (chooser(today).first, chooser(today).last) for name, chooser in PRESETS.items()
+    }
+    assert periods == expected
+    assert all(last <= today for _, last in periods.values())

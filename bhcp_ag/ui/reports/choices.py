@@ -1,7 +1,8 @@
 """The bar of choices above a report: period, breakdowns, filters and the tariff.
 
-The period is two London dates (both included) with presets: this month, last month,
-the last 12 months, this financial year and last (April to March). A report is broken
+The period is two London dates (both included) with presets relative to today, none
+reaching past it: this month and this financial year (April to March) so far, the 12
+months to today, last month and last financial year. A report is broken
 down by up to two dimensions: a breakdown and, optionally, "then by" another (network
 then month; age band then sex); "then by" never offers the first breakdown again.
 Filters narrow the report to a specialty, a priority and, for those who report on the
@@ -59,16 +60,28 @@ def _month_end(day: date) -> date:
     return _month_start(day, -1) - timedelta(days=1)
 
 
+def _months_back(day: date, months: int) -> date:
+    """The same day ``months`` earlier (the month's last day where it is shorter)."""
+    first = _month_start(day, months)
+    return min(first + timedelta(days=day.day - 1), _month_end(first))
+
+
+def _financial_year_start(day: date, years_back: int = 0) -> date:
+    return date((day.year if day.month >= 4 else day.year - 1) - years_back, 4, 1)
+
+
 def _financial_year(day: date, years_back: int = 0) -> Period:
-    first_year = (day.year if day.month >= 4 else day.year - 1) - years_back
-    return Period(date(first_year, 4, 1), date(first_year + 1, 3, 31))
+    first = _financial_year_start(day, years_back)
+    return Period(first, date(first.year + 1, 3, 31))
 
 
+# Each preset says what it means relative to today, and none reaches past today: the
+# last 12 months end today, "this" month and year run to today.
 PRESETS: dict[str, Callable[[date], Period]] = {
-    "Last 12 months": lambda d: Period(_month_start(d, 11), _month_end(d)),
-    "This month": lambda d: Period(_month_start(d), _month_end(d)),
+    "Last 12 months": lambda d: Period(_months_back(d, 12) + timedelta(days=1), d),
+    "This month": lambda d: Period(_month_start(d), d),
     "Last month": lambda d: Period(_month_start(d, 1), _month_end(_month_start(d, 1))),
-    "This financial year": _financial_year,
+    "This financial year": lambda d: Period(_financial_year_start(d), d),
     "Last financial year": lambda d: _financial_year(d, 1),
 }
 """Named periods, worked out from today's London date."""
