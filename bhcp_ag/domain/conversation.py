@@ -322,6 +322,26 @@ def status_after_response(outcome: SpecialistOutcome) -> Status:
     }[outcome]
 
 
+CLAIMABLE = frozenset({Status.AWAITING_SPECIALIST, Status.MORE_INFO_REQUESTED})
+"""The states in which a specialist may claim a request, or release their claim."""
+
+
+def claim_problem(
+    target: Status | None, status: Status, claimed_by: str | None, user_id: str
+) -> str | None:
+    """Why ``user_id`` may not do what leads to ``target`` (None: a release) because of the
+    claim, or None. Converting makes a referral in the specialist's name, so it needs their
+    own claim; a release only undoes a claim while the request waits for a specialist."""
+    if target is Status.CONVERTED and claimed_by != user_id:
+        return (
+            "Claim the request before converting it: a conversion makes a referral in "
+            "your name, so it must be yours."
+        )
+    if target is None and status not in CLAIMABLE:
+        return f"A conversation that is '{status.label}' has no claim to release."
+    return None
+
+
 def check_priority(priority: Priority | str) -> Priority:
     """Return the priority, refusing two-week-wait with the reason."""
     value = Priority(priority)

@@ -44,6 +44,7 @@ from bhcp_ag.domain.conversation import (
     Status,
     TransitionRefused,
     check_transition,
+    claim_problem,
     referral_avoided,
     status_after_response,
 )
@@ -159,6 +160,9 @@ def _release(
 ) -> bool:
     if conv.claimed_by_id is None:
         return False
+    why = claim_problem(None, Status(conv.status), conv.claimed_by_id, caller.id)
+    if why is not None:
+        raise Rejected("transition_refused", why)
     if caller.role != Role.ADMIN and conv.claimed_by_id != caller.id:
         refusal = _claimed_by_someone_else(session, conv)
         raise Rejected(
@@ -214,6 +218,9 @@ def _respond(
         raise Rejected("invalid_payload", "Only advice carries a recommendation.")
     target = status_after_response(p.outcome)
     check_move(conv, target, Role.SPECIALIST)
+    why = claim_problem(target, Status(conv.status), conv.claimed_by_id, caller.id)
+    if why is not None:
+        raise Rejected("claim_needed", why)
     body = checked_text("Your response", p.body)
     files = checked_refs(session, caller, str(p.message_id), p.attachments)
     add_message(

@@ -38,6 +38,7 @@ from bhcp_ag.domain.conversation import (
     Status,
     TransitionRefused,
     check_transition,
+    claim_problem,
     referral_avoided,
     status_after_response,
 )
@@ -383,8 +384,9 @@ def _check_release(user: CurrentUser, conv: Conversation, claimer: str | None) -
     _check_role(user, conv, Action.RELEASE)
     if conv.claimed_by_id is None:
         raise ActionRefused("Nobody has claimed this request.")
-    if not Status(conv.status).is_open:
-        raise ActionRefused("The conversation has ended.")
+    why = claim_problem(None, Status(conv.status), conv.claimed_by_id, user.id)
+    if why is not None:
+        raise ActionRefused(why)
     elsewhere = _claimed_elsewhere(conv, claimer, user)
     if elsewhere and user.role is not Role.ADMIN:
         raise ActionRefused(f"{elsewhere} Only they or an administrator can release it.")
@@ -398,6 +400,9 @@ def _check_respond(
     if elsewhere:
         raise ActionRefused(elsewhere)
     _check_transition(conv, target, Role.SPECIALIST)
+    why = claim_problem(target, Status(conv.status), conv.claimed_by_id, user.id)
+    if why is not None:
+        raise ActionRefused(why)
 
 
 def _check_cancel(user: CurrentUser, conv: Conversation) -> None:

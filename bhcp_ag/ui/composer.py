@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -44,6 +45,11 @@ from bhcp_ag.ui.steady_combo import SteadyComboBox
 from bhcp_ag.ui.theme import colours
 
 AUTOSAVE_DELAY_MS = 800
+CONVERT_QUESTION = (
+    "Converting ends the advice conversation and turns the request into a referral to "
+    "your clinic, made in your name; the GP is told, and it cannot be undone. Your "
+    "words go to the GP with it.\n\nConvert this request into a referral?"
+)
 
 OUTCOME_LABELS = {
     SpecialistOutcome.RETURN_TO_REFERRER_WITH_ADVICE: "&Advice",
@@ -356,8 +362,21 @@ class ComposerBox(QGroupBox):
             self.show_problem("Choose a recommendation to go with your advice.")
             self.recommendation.setFocus()
             return
+        if outcome is SpecialistOutcome.PROVIDER_CONVERTED and not self._conversion_confirmed():
+            return  # nothing sent; the words stay in the box
         chosen = Recommendation(recommendation) if recommendation else None
         self.send_requested.emit(outcome, chosen, text)
+
+    def _conversion_confirmed(self) -> bool:
+        """Asked once, saying what converting does: it cannot be taken back."""
+        answer = QMessageBox.question(
+            self,
+            "Convert to a referral?",
+            CONVERT_QUESTION,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def _insert_snippet(self, body: str) -> None:
         self.text.insertPlainText(body)

@@ -181,7 +181,9 @@ def test_ids_are_never_used_twice(database, callers) -> None:
     message_id = request.payload["message_id"]
     results = _push(database, gp, request, _request(cid))
     assert _codes(results) == ["applied", "conversation_exists"]
-    reuse = _change("respond", cid, message_id=message_id, outcome="PROVIDER_CONVERTED", body="x")
+    reuse = _change(
+        "respond", cid, message_id=message_id, outcome="REQUIRE_FURTHER_INFORMATION", body="x"
+    )
     assert _codes(_push(database, specialist, reuse)) == ["message_exists"]
     taken = _push(database, specialist, request)  # the GP's change id, pushed by another
     assert (taken[0].code, taken[0].conversation) == ("change_id_taken", None)
@@ -192,16 +194,21 @@ def test_conversion_needs_the_gps_authorisation(database, callers) -> None:
     allowed, refused = _request(), _request(convert_authorisation="NOT_AUTHORISED_TO_CONVERT")
     _push(database, gp, allowed, refused)
 
-    def convert(request: ChangeIn) -> ChangeResult:
+    def convert(request: ChangeIn, *, claimed: bool = True) -> ChangeResult:
+        cid = str(request.conversation_id)
         change = _change(
             "respond",
-            str(request.conversation_id),
+            cid,
             message_id=str(uuid.uuid4()),
             outcome="PROVIDER_CONVERTED",
             body="Booked into the lesion clinic.",
         )
-        return _push(database, specialist, change)[0]
+        changes = [_change("claim", cid), change] if claimed else [change]
+        return _push(database, specialist, *changes)[-1]
 
+    unclaimed = convert(allowed, claimed=False)  # a conversion is a referral in one's name
+    assert (unclaimed.status, unclaimed.code) == ("rejected", "claim_needed")
+    assert unclaimed.reason is not None and unclaimed.reason.startswith("Claim the request")
     converted, not_converted = convert(allowed), convert(refused)
     assert converted.conversation is not None and converted.status == "applied"
     assert converted.conversation.status == "converted"

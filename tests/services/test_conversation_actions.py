@@ -151,12 +151,37 @@ def test_conversion_only_where_the_gp_authorised_it(gp: Workspace, specialist: W
         specialist.actions.respond(specialist.user, refused, CONVERT, "Booking clinic.")
     authorised = accepted(gp, convert_authorisation="AUTHORISED_TO_CONVERT")
     options = specialist.actions.options(specialist.user, authorised)
-    assert options.convert.allowed
+    assert not options.convert.allowed and "Claim the request" in str(options.convert.reason)
+    specialist.actions.claim(specialist.user, authorised)
+    assert specialist.actions.options(specialist.user, authorised).convert.allowed
+    specialist.actions.release(specialist.user, authorised)
     assert not specialist.actions.options(specialist.user, refused).convert.allowed
+    with pytest.raises(ActionRefused, match="Claim the request before converting it"):
+        specialist.actions.respond(specialist.user, authorised, CONVERT, "Booking clinic.")
+    specialist.actions.claim(specialist.user, authorised)
     done = specialist.actions.respond(specialist.user, authorised, CONVERT, "Booking clinic.")
     conv = _conversation(gp.store, authorised)
     assert done.status is Status.CONVERTED and conv.closed_at is not None
     assert conv.referral_avoided is False
+
+
+def test_once_advice_is_sent_there_is_no_claim_to_release(
+    gp: Workspace, specialist: Workspace
+) -> None:
+    cid = accepted(gp)
+    specialist.actions.claim(specialist.user, cid)
+    assert specialist.actions.options(specialist.user, cid).release.allowed
+    specialist.actions.respond(
+        specialist.user,
+        cid,
+        ADVICE,
+        "Emollients.",
+        Recommendation.ADVICE_ONLY_NO_REFERRAL_RECOMMENDED,
+    )
+    release = specialist.actions.options(specialist.user, cid).release
+    assert not release.allowed and "has no claim to release" in release.reason
+    with pytest.raises(ActionRefused, match="has no claim to release"):
+        specialist.actions.release(specialist.user, cid)
 
 
 def test_a_request_claimed_by_someone_else_says_who(

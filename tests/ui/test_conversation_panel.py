@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select, update
 
@@ -148,6 +149,43 @@ def test_a_specialist_claims_and_advises(
     ]
     assert "Advice sent to the GP." in window.statusBar().currentMessage()
     assert "Seborrhoeic keratosis" in panel.viewer.toPlainText()
+    assert not panel.release_button.isEnabled()  # advice sent: nothing to release
+
+
+def test_converting_needs_the_claim_and_asks_once_saying_what_happens(
+    qtbot: QtBot, open_window: OpenWindow, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cid = _unclaimed_in_queue(workspace)
+    with workspace.store.session() as session:
+        session.execute(
+            update(Conversation)
+            .where(Conversation.id == cid)
+            .values(convert_authorisation="AUTHORISED_TO_CONVERT")
+        )
+    window = open_window(DEMO_SPECIALIST)
+    _show(window, cid)
+    panel, composer = window.panel, window.panel.composer
+    convert = composer.outcome_buttons[SpecialistOutcome.PROVIDER_CONVERTED]
+    assert not convert.isEnabled() and "Claim the request" in convert.toolTip()
+    qtbot.mouseClick(panel.claim_button, Qt.MouseButton.LeftButton)
+    assert convert.isEnabled()
+
+    asked: list[str] = []
+    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes]
+
+    def answer(_parent: object, title: str, text: str, *_args: object) -> object:
+        asked.append(f"{title} {text}")
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    composer.text.setPlainText("Booking into the lesion clinic.")
+    composer.choose_outcome(SpecialistOutcome.PROVIDER_CONVERTED)
+    qtbot.mouseClick(composer.send_button, Qt.MouseButton.LeftButton)
+    assert len(asked) == 1 and "cannot be undone" in asked[0] and "in your name" in asked[0]
+    assert _status(workspace, cid).status != Status.CONVERTED  # Cancel: nothing sent
+    assert composer.text.toPlainText() == "Booking into the lesion clinic."
+    qtbot.mouseClick(composer.send_button, Qt.MouseButton.LeftButton)
+    assert len(asked) == 2 and _status(workspace, cid).status == Status.CONVERTED
 
 
 def test_a_request_claimed_by_a_colleague_says_who(
