@@ -110,6 +110,12 @@ def _queued(workspace: Workspace) -> list[tuple[str, dict]]:
         return [(kind, json.loads(payload)) for kind, payload in rows]
 
 
+def _set(workspace: Workspace, cid: str, **values: object) -> None:
+    """Change the conversation ``cid`` in the store directly (as a sync would have)."""
+    with workspace.store.session() as session:
+        session.execute(update(Conversation).where(Conversation.id == cid).values(**values))
+
+
 def _show(window: MainWindow, cid: str) -> None:
     window.filter_bar.status.setCurrentIndex(0)  # All
     assert window.select_conversation(cid)
@@ -156,12 +162,7 @@ def test_converting_needs_the_claim_and_asks_once_saying_what_happens(
     qtbot: QtBot, open_window: OpenWindow, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cid = _unclaimed_in_queue(workspace)
-    with workspace.store.session() as session:
-        session.execute(
-            update(Conversation)
-            .where(Conversation.id == cid)
-            .values(convert_authorisation="AUTHORISED_TO_CONVERT")
-        )
+    _set(workspace, cid, convert_authorisation="AUTHORISED_TO_CONVERT")
     window = open_window(DEMO_SPECIALIST)
     _show(window, cid)
     panel, composer = window.panel, window.panel.composer
@@ -336,12 +337,7 @@ def test_the_specialist_sees_the_photo_and_opens_it_large(
     draft = requests.save_draft(workspace.user.id, FORM)
     requests.attach(draft, "left-arm.png", _png())
     requests.submit(workspace.user.id, FORM, draft)
-    with workspace.store.session() as session:
-        session.execute(
-            update(Conversation)
-            .where(Conversation.id == draft)
-            .values(status="awaiting_specialist")
-        )
+    _set(workspace, draft, status="awaiting_specialist")
     window = open_window(DEMO_SPECIALIST)
     _show(window, draft)
     strip = window.panel.attachments
