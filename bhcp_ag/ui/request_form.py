@@ -92,6 +92,10 @@ class RequestForm(AttachingForm):
         self._build()
         if conversation_id is not None:
             self._load(conversation_id)
+        # A new request starts at the specialty, which comes first; a draft at its first
+        # field still empty, never in the chooser, where one key would replace the specialty.
+        start = self._first_empty() if self._filed_under is not None else self.specialty
+        start.setFocus(Qt.FocusReason.OtherFocusReason)
         self._dirty = False  # opening is not a change
         self.autosave_timer.stop()
         app = QCoreApplication.instance()
@@ -143,7 +147,6 @@ class RequestForm(AttachingForm):
         self._watch({SPECIALTY_KEY: self.specialty_row, **self.fields.rows})
         self._show_questions(None)
         self._show_specialty_state()
-        self.specialty.setFocus(Qt.FocusReason.OtherFocusReason)  # it comes first
 
     def _build_buttons(self) -> QWidget:
         self.message = QLabel()
@@ -187,6 +190,13 @@ class RequestForm(AttachingForm):
             QWidget.setTabOrder(first, second)
 
     # --- what is on the form ----------------------------------------------------------
+
+    def _first_empty(self) -> QWidget:
+        """The first field still to answer, in the form's order (else Send)."""
+        for key, row in self._rows().items():
+            if key != SPECIALTY_KEY and row.input.value() in (None, "", []):
+                return row.input.focus_widgets[0]
+        return self.send_button
 
     def _rows(self) -> dict[str, FieldRow]:
         """Every field row by problem key, in the order they are shown."""

@@ -477,3 +477,20 @@ def test_letters_typed_into_a_number_say_why_they_do_not_appear(
     birth.edit.setFocus()
     qtbot.keyClicks(birth.edit, "14-")
     assert form.problem_label("patient_birth_date").text().startswith("Type the date in digits")
+
+
+def test_a_draft_opens_at_its_first_empty_field_not_in_the_specialty_chooser(
+    qtbot: QtBot, form: RequestForm, main_window: MainWindow
+) -> None:
+    choose_dermatology(qtbot, form)
+    qtbot.keyClicks(form.fields.nhs_number.edit, VALID_NHS_NUMBER)
+    click(qtbot, form.save_button)
+    draft_id = form.conversation_id
+    assert draft_id is not None
+    form.reject()
+    reopened = main_window.open_draft(draft_id)
+    qtbot.waitExposed(reopened)
+    birth = reopened.fields.birth_date.edit  # the first field after the NHS number
+    qtbot.waitUntil(birth.hasFocus)
+    qtbot.keyClicks(QApplication.focusWidget(), "9")  # a key typed at once lands there
+    assert birth.text().startswith("9") and reopened.specialty.code() == "330"
