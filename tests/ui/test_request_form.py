@@ -58,6 +58,17 @@ def choose_dermatology(qtbot: QtBot, form: RequestForm) -> None:
     assert "lesion_site" in form.fields.template.rows
 
 
+def saved_and_reopened(qtbot: QtBot, form: RequestForm, main_window: MainWindow) -> RequestForm:
+    """Save ``form`` as a draft, close it, and open the draft again."""
+    click(qtbot, form.save_button)
+    draft_id = form.conversation_id
+    assert draft_id is not None
+    form.reject()
+    reopened = main_window.open_draft(draft_id)
+    qtbot.waitExposed(reopened)
+    return reopened
+
+
 def fill_generic(qtbot: QtBot, form: RequestForm, nhs_number: str = VALID_NHS_NUMBER) -> None:
     fields = form.fields
     qtbot.keyClicks(fields.nhs_number.edit, nhs_number)
@@ -162,12 +173,7 @@ def test_a_saved_draft_reopens_with_everything_typed(
     choose_dermatology(qtbot, form)
     fill_generic(qtbot, form, nhs_number="943 476")
     fill_dermatology_questions(qtbot, form)
-    click(qtbot, form.save_button)
-    draft_id = form.conversation_id
-    assert draft_id is not None
-    form.reject()
-    reopened = main_window.open_draft(draft_id)
-    qtbot.waitExposed(reopened)
+    reopened = saved_and_reopened(qtbot, form, main_window)
     fields = reopened.fields
     assert reopened.specialty.code() == "330"
     assert fields.nhs_number.value() == "943 476"
@@ -484,12 +490,7 @@ def test_a_draft_opens_at_its_first_empty_field_not_in_the_specialty_chooser(
 ) -> None:
     choose_dermatology(qtbot, form)
     qtbot.keyClicks(form.fields.nhs_number.edit, VALID_NHS_NUMBER)
-    click(qtbot, form.save_button)
-    draft_id = form.conversation_id
-    assert draft_id is not None
-    form.reject()
-    reopened = main_window.open_draft(draft_id)
-    qtbot.waitExposed(reopened)
+    reopened = saved_and_reopened(qtbot, form, main_window)
     birth = reopened.fields.birth_date.edit  # the first field after the NHS number
     qtbot.waitUntil(birth.hasFocus)
     qtbot.keyClicks(QApplication.focusWidget(), "9")  # a key typed at once lands there
