@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from bhcp_ag.sync.engine import SyncEngine
 from bhcp_ag.sync.errors import HubError, HubProblem, HubUnreachable, SignedOut
-from bhcp_ag.ui.dialog_buttons import action_buttons
+from bhcp_ag.ui.dialogs import action_buttons, grow_to_fit
 from bhcp_ag.ui.sync_worker import TaskRunner
 from bhcp_ag.ui.theme import colours
 
@@ -148,6 +148,7 @@ class ChangePasswordDialog(QDialog):
     def _say(self, text: str) -> None:
         self.message.setText(text)
         self.message.show()
+        grow_to_fit(self)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy

@@ -19,18 +19,22 @@ from bhcp_ag.ui.form_fields import DateInput, FieldRow, TextInput
 
 
 def own_problem(
-    key: str, row: FieldRow, template: RequestTemplate | None, *, synthetic_patients: bool = True
+    key: str,
+    row: FieldRow,
+    template: RequestTemplate | None,
+    *,
+    synthetic_patients: Callable[[], bool] = lambda: True,
 ) -> str | None:
     """What is wrong with the field ``key`` on its own; ``template`` has the specialty's
-    questions (their keys start with ``template.``); ``synthetic_patients`` is False when
-    the hub is a live one, which refuses test patients' NHS numbers."""
+    questions (their keys start with ``template.``); ``synthetic_patients`` says, when
+    an NHS number is checked, whether the hub takes test patients (a live one does not)."""
     value = row.input.value()
     local = row.input.local_problem()
     if local or value in (None, "", []):
         return local
     if key == "patient_nhs_number":
         return _refusal(
-            lambda number: check_nhs_number(number, allow_synthetic=synthetic_patients),
+            lambda number: check_nhs_number(number, allow_synthetic=synthetic_patients()),
             str(value),
         )
     if key == "patient_birth_date" and isinstance(row.input, DateInput):

@@ -294,7 +294,7 @@ class RequestForm(AttachingForm):
             key,
             row,
             self.fields.template.template,
-            synthetic_patients=self._requests.accepts_synthetic_patients(),
+            synthetic_patients=self._requests.accepts_synthetic_patients,  # asked if needed
         )
         if message:
             row.show_problem(message)

@@ -47,7 +47,7 @@ from bhcp_ag.sync.errors import (
     SignedOut,
 )
 from bhcp_ag.sync.wire import SessionInfo
-from bhcp_ag.ui.dialog_buttons import action_buttons
+from bhcp_ag.ui.dialogs import action_buttons, grow_to_fit
 from bhcp_ag.ui.sync_worker import TaskRunner
 from bhcp_ag.ui.theme import colours
 
@@ -353,7 +353,7 @@ class SignInDialog(QDialog):
             self.message.hide()
             self.keyring_note.setText(credentials.message or "")
             self.keyring_note.show()
-            self._fit()
+            grow_to_fit(self)
             self.sign_in_button.setText("&Continue")
             self.sign_in_button.setAccessibleName("Continue")
             self.sign_in_button.setFocus()
@@ -371,16 +371,7 @@ class SignInDialog(QDialog):
     def _say(self, text: str) -> None:
         self.message.setText(text)
         self.message.show()
-        self._fit()
-
-    def _fit(self) -> None:
-        """Grow to show a note in full (a wrapped label does not make its dialog taller)."""
-        layout = self.layout()
-        if layout is not None:
-            layout.activate()
-            height = layout.totalHeightForWidth(self.width())
-            if height > self.height():
-                self.resize(self.width(), height)
+        grow_to_fit(self)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
