@@ -24,6 +24,7 @@ class Action(StrEnum):
     REPLY = "conversation.reply"
     CLOSE = "conversation.close"
     CANCEL = "conversation.cancel"
+    REDIRECT = "conversation.redirect"
 
     @property
     def verb(self) -> str:
@@ -37,6 +38,7 @@ WHO_MAY = {
     Action.REPLY: "a GP of the requesting practice",
     Action.CLOSE: "a GP of the requesting practice",
     Action.CANCEL: "a GP of the requesting practice or an administrator",
+    Action.REDIRECT: "a specialist of the request's specialty",
 }
 
 MANAGERS_READ_ONLY = "Practice managers can read conversations but not change them."
@@ -66,6 +68,7 @@ def refusal(actor: Actor, action: Action, practice_code: str, specialty_code: st
         Action.REPLY: of_practice,
         Action.CLOSE: of_practice,
         Action.CANCEL: of_practice or actor.role is Role.ADMIN,
+        Action.REDIRECT: of_specialty,
     }
     if allowed[action]:
         return None
@@ -80,6 +83,8 @@ MESSAGE_KIND_LABELS = {
     "conversion": "Converted to a referral",
     "follow_up": "Follow-up question",
     "note": "Note",
+    "closing": "Closing note from the GP",
+    "redirect": "Passed to another specialty",
 }
 """What each kind of message in a thread is called where it is shown."""
 
@@ -97,6 +102,11 @@ def cancel_note_id(conversation_id: str) -> str:
     """The id of the note that carries a cancelled request's reason: derived, so the
     desktop's copy and the hub's are one message."""
     return str(uuid.uuid5(_NOTE_NAMESPACE, f"{conversation_id}:cancelled"))
+
+
+def closing_note_id(conversation_id: str) -> str:
+    """The id of the note a GP writes when closing: derived, like :func:`cancel_note_id`."""
+    return str(uuid.uuid5(_NOTE_NAMESPACE, f"{conversation_id}:closed"))
 
 
 def reply_kind(status: Status) -> str:

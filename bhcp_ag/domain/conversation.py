@@ -186,6 +186,18 @@ class ClosingOutcome(StrEnum):
         }[self.value]
 
 
+class AdviceUseful(StrEnum):
+    """The GP's answer when closing: was the specialist's advice useful?"""
+
+    YES = "yes"
+    PARTLY = "partly"
+    NO = "no"
+
+    @property
+    def label(self) -> str:
+        return {"yes": "Yes", "partly": "Partly", "no": "No"}[self.value]
+
+
 def referral_avoided(
     would_have_referred: WouldHaveReferred | str | None,
     status: Status | str,
@@ -339,6 +351,29 @@ def claim_problem(
         )
     if target is None and status not in CLAIMABLE:
         return f"A conversation that is '{status.label}' has no claim to release."
+    return None
+
+
+REDIRECTABLE = frozenset({Status.AWAITING_SPECIALIST})
+"""The states in which a specialist may pass a request to another specialty."""
+
+
+def redirect_problem(
+    status: Status, from_code: str, to_code: str, known_codes: frozenset[str] | set[str]
+) -> str | None:
+    """Why a request that is ``status`` in specialty ``from_code`` cannot be passed to
+    ``to_code``, or None. It goes only while it waits for a specialist (an answered
+    request has its answer; a question to the GP waits for the GP), and to another
+    specialty that exists."""
+    if status not in REDIRECTABLE:
+        return (
+            f"A conversation that is '{status.label}' cannot be passed to another specialty: "
+            "only a request waiting for a specialist can."
+        )
+    if to_code == from_code:
+        return "The request is already with this specialty; choose another one."
+    if to_code not in known_codes:
+        return "There is no such specialty to pass the request to."
     return None
 
 

@@ -55,14 +55,18 @@ def scope_of(caller: Caller) -> FeedScope:
     return FeedScope()
 
 
-def can_see(caller: Caller, conversation: Conversation) -> bool:
-    """True when ``conversation`` is within ``caller``'s scope."""
-    scope = scope_of(caller)
+def in_scope(scope: FeedScope, practice_code: str, specialty_code: str) -> bool:
+    """True when a conversation of that practice and specialty is within ``scope``."""
     return (
         scope.everything
-        or conversation.practice_code in scope.practice_codes
-        or conversation.specialty_code in scope.specialty_codes
+        or practice_code in scope.practice_codes
+        or specialty_code in scope.specialty_codes
     )
+
+
+def can_see(caller: Caller, conversation: Conversation) -> bool:
+    """True when ``conversation`` is within ``caller``'s scope."""
+    return in_scope(scope_of(caller), conversation.practice_code, conversation.specialty_code)
 
 
 def visible_to(caller: Caller) -> ColumnElement[bool]:

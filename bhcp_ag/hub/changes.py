@@ -33,6 +33,7 @@ from bhcp_ag.domain.actions import (
     Action,
     Actor,
     cancel_note_id,
+    closing_note_id,
     refusal,
     reply_kind,
 )
@@ -45,6 +46,7 @@ from bhcp_ag.domain.conversation import (
     TransitionRefused,
     check_transition,
     claim_problem,
+    redirect_problem,
     referral_avoided,
     status_after_response,
 )
@@ -54,13 +56,14 @@ from bhcp_ag.domain.targets import ResponseTargets
 from bhcp_ag.hub.access import Caller, can_see
 from bhcp_ag.hub.attachment_refs import CheckedRef, add_attachments, checked_refs
 from bhcp_ag.hub.errors import describe_problem
-from bhcp_ag.hub.models import Conversation, Message, User
+from bhcp_ag.hub.models import Conversation, Message, Specialty, User
 from bhcp_ag.hub.rejected import Rejected
 from bhcp_ag.hub.sync_schemas import (
     PAYLOADS,
     CancelPayload,
     ClosePayload,
     EmptyPayload,
+    RedirectPayload,
     ReplyPayload,
     RespondPayload,
 )
@@ -284,7 +287,47 @@ def _close(
     session: Session, rules: HubRules, caller: Caller, conv: Conversation, p: ClosePayload
 ) -> bool:
     check_move(conv, Status.CLOSED, Role.GP)
+    note = checked_text("Your closing note", p.note, required=False)
+    if note:
+        add_message(
+            session, conv, closing_note_id(conv.id), caller, rules.now, kind="closing", body=note
+        )
     conv.status, conv.closing_outcome = Status.CLOSED.value, p.closing_outcome.value
+    conv.advice_useful = p.advice_useful.value if p.advice_useful else None
+    return True
+
+
+def _redirect(
+    session: Session, rules: HubRules, caller: Caller, conv: Conversation, p: RedirectPayload
+) -> bool:
+    """Pass the request to another specialty: a note both sides read, the claim let go, and
+    the new specialty's response target counted from now (the first target stays, for the
+    reports)."""
+    if conv.claimed_by_id not in (None, caller.id):
+        raise _claimed_by_someone_else(session, conv)
+    code = p.specialty_code
+    offered = code in rules.catalogue and session.get(Specialty, code) is not None
+    known = {code} if offered else set()
+    why = redirect_problem(Status(conv.status), conv.specialty_code, p.specialty_code, known)
+    if why is not None:
+        raise Rejected("transition_refused", why)
+    note = checked_text("Your note about passing it on", p.note)
+    add_message(
+        session,
+        conv,
+        str(p.message_id),
+        caller,
+        rules.now,
+        kind="redirect",
+        body=note,
+        from_specialty_code=conv.specialty_code,
+        to_specialty_code=p.specialty_code,
+    )
+    conv.form_specialty_code = conv.form_specialty_code or conv.specialty_code
+    conv.specialty_code = p.specialty_code
+    conv.claimed_by_id, conv.claimed_at = None, None
+    days = rules.targets.working_days(p.specialty_code, conv.priority)
+    conv.due_at = clock.due_at(rules.now, days)
     return True
 
 
@@ -308,6 +351,7 @@ HANDLERS: dict[str, Handler] = {
     "conversation.reply": _reply,
     "conversation.close": _close,
     "conversation.cancel": _cancel,
+    "conversation.redirect": _redirect,
 }
 
 

@@ -100,22 +100,30 @@ def _current_xid(session: Session) -> object:
     return 0
 
 
-def append_feed(session: Session, conversation: Conversation) -> None:
+def append_feed(
+    session: Session, conversation: Conversation, *, left_specialty: str | None = None
+) -> None:
     """Record that ``conversation`` changed, in the caller's transaction (never commits).
 
     Call after the change is flushed, so the entry carries the conversation's new version.
+    A conversation passed on from ``left_specialty`` gets a second entry in that scope:
+    the desks there pull it, find it no longer theirs, and remove their copies.
     """
     session.flush()
-    session.execute(
-        insert(FeedEntry).values(
-            xid=_current_xid(session),
-            conversation_id=conversation.id,
-            version=conversation.version,
-            practice_code=conversation.practice_code,
-            specialty_code=conversation.specialty_code,
-            changed_at=utcnow(),
+    scopes = [conversation.specialty_code]
+    if left_specialty is not None and left_specialty != conversation.specialty_code:
+        scopes.append(left_specialty)
+    for specialty_code in scopes:
+        session.execute(
+            insert(FeedEntry).values(
+                xid=_current_xid(session),
+                conversation_id=conversation.id,
+                version=conversation.version,
+                practice_code=conversation.practice_code,
+                specialty_code=specialty_code,
+                changed_at=utcnow(),
+            )
         )
-    )
 
 
 def _scoped(query: Select[FeedEntry], scope: FeedScope) -> Select[FeedEntry]:

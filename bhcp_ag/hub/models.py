@@ -220,6 +220,10 @@ class Conversation(Base):
     specialist_outcome: Mapped[str | None] = mapped_column(String(40))
     recommendation: Mapped[str | None] = mapped_column(String(48))
     closing_outcome: Mapped[str | None] = mapped_column(String(32))
+    advice_useful: Mapped[str | None] = mapped_column(String(8))  # the GP's answer on closing
+    # The specialty whose form the GP filled in, once the request has been passed on to
+    # another (None: never passed on, the form is the specialty's own).
+    form_specialty_code: Mapped[str | None] = mapped_column(String(3))
     referral_avoided: Mapped[bool | None] = mapped_column(Boolean)
 
     # Facts for the reports, fixed when they happen (SQL cannot compute them portably):
@@ -258,6 +262,9 @@ class Message(Base):
     body: Mapped[str] = mapped_column(Text)
     specialist_outcome: Mapped[str | None] = mapped_column(String(40))
     recommendation: Mapped[str | None] = mapped_column(String(48))
+    # A redirect's message: the specialty the request left and the one it went to.
+    from_specialty_code: Mapped[str | None] = mapped_column(String(3))
+    to_specialty_code: Mapped[str | None] = mapped_column(String(3))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")

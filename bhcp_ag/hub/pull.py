@@ -19,10 +19,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bhcp_ag.hub import audit
-from bhcp_ag.hub.access import Caller, scope_of
+from bhcp_ag.hub.access import Caller, in_scope, scope_of
 from bhcp_ag.hub.db import HubDatabase
 from bhcp_ag.hub.errors import HubError
-from bhcp_ag.hub.feed import BadCursor, FeedCursor, FeedRow, read_feed
+from bhcp_ag.hub.feed import BadCursor, FeedCursor, FeedRow, FeedScope, read_feed
 from bhcp_ag.hub.snapshots import Snapshot, load_snapshots, load_users, referenced_user_ids
 
 DEFAULT_LIMIT = 500
@@ -58,6 +58,19 @@ def current_snapshots(rows: list[FeedRow], snapshots: dict[str, Snapshot]) -> li
     ]
 
 
+def split_gone(
+    snapshots: dict[str, Snapshot], scope: FeedScope
+) -> tuple[dict[str, Snapshot], list[str]]:
+    """The snapshots still in ``scope``, and the ids of those that have left it (a request
+    passed on to another specialty): whatever their version, the desk must drop them."""
+    gone = sorted(
+        conversation_id
+        for conversation_id, snapshot in snapshots.items()
+        if not in_scope(scope, snapshot["practice_code"], snapshot["specialty_code"])
+    )
+    return {k: v for k, v in snapshots.items() if k not in gone}, gone
+
+
 def pull_page(
     database: HubDatabase, caller: Caller, cursor: str | None, limit: int, address: str
 ) -> dict[str, Any]:
@@ -66,11 +79,13 @@ def pull_page(
     limit = max(1, min(limit, MAX_LIMIT))
     with database.transaction() as session:
         _read_one_snapshot(session)
-        rows, _ = read_feed(session, scope_of(caller), after, limit + 1)
+        scope = scope_of(caller)
+        rows, _ = read_feed(session, scope, after, limit + 1)
         more = len(rows) > limit
         rows = rows[:limit]
         next_cursor = rows[-1].cursor if rows else after
         snapshots = load_snapshots(session, (row.conversation_id for row in rows))
+        snapshots, gone = split_gone(snapshots, scope)
         conversations = current_snapshots(rows, snapshots)
         users = load_users(session, referenced_user_ids(conversations))
         who = {"user_id": caller.id, "username": caller.username, "client_address": address}
@@ -85,6 +100,7 @@ def pull_page(
         audit.record_reads(session, (c["id"] for c in conversations), via="pull", **who)
     return {
         "conversations": conversations,
+        "gone": gone,
         "users": users,
         "next_cursor": str(next_cursor),
         "more": more,

@@ -102,9 +102,12 @@ def apply_change(
     else:
         conversation = _visible(session, caller, conversation_id)
         authorise(caller, change.kind, conversation)
+        specialty_before = conversation.specialty_code
         if not HANDLERS[change.kind](session, rules, caller, conversation, payload):
             return conversation  # nothing to change: claimed already by the caller, say
         settle(conversation, rules.now)
+        append_feed(session, conversation, left_specialty=specialty_before)
+        return conversation
     append_feed(session, conversation)
     return conversation
 

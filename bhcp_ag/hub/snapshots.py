@@ -45,6 +45,8 @@ _MESSAGE_COLUMNS = (
     Message.body,
     Message.specialist_outcome,
     Message.recommendation,
+    Message.from_specialty_code,
+    Message.to_specialty_code,
     Message.created_at,
 )
 _ATTACHMENT_COLUMNS = (

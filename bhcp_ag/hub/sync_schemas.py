@@ -21,7 +21,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from bhcp_ag.domain.conversation import ClosingOutcome, Recommendation, SpecialistOutcome
+from bhcp_ag.domain.conversation import (
+    AdviceUseful,
+    ClosingOutcome,
+    Recommendation,
+    SpecialistOutcome,
+)
 from bhcp_ag.hub.wire_types import (
     MAX_ANSWERS,
     MAX_TEXT_INPUT,
@@ -51,6 +56,7 @@ CONVERSATION_KINDS = (
     "conversation.reply",
     "conversation.close",
     "conversation.cancel",
+    "conversation.redirect",
 )
 
 
@@ -135,6 +141,16 @@ class ReplyPayload(_Payload):
 
 class ClosePayload(_Payload):
     closing_outcome: ClosingOutcome
+    advice_useful: AdviceUseful | None = None  # asked when there was advice; older desks omit it
+    note: Body = ""  # the GP's closing note, which the specialist reads
+
+
+class RedirectPayload(_Payload):
+    """A specialist passes the request to another specialty, saying why (both sides read it)."""
+
+    message_id: uuid.UUID
+    specialty_code: Code
+    note: Body
 
 
 class CancelPayload(_Payload):
@@ -149,6 +165,7 @@ PAYLOADS: dict[str, type[_Payload]] = {
     "conversation.reply": ReplyPayload,
     "conversation.close": ClosePayload,
     "conversation.cancel": CancelPayload,
+    "conversation.redirect": RedirectPayload,
 }
 
 
@@ -160,6 +177,8 @@ class MessageSnapshot(BaseModel):
     body: str
     specialist_outcome: str | None
     recommendation: str | None
+    from_specialty_code: str | None = None  # a redirect's: the specialty it left
+    to_specialty_code: str | None = None  # ... and the one it went to
     created_at: datetime
 
 
@@ -204,6 +223,8 @@ class ConversationSnapshot(BaseModel):
     specialist_outcome: str | None
     recommendation: str | None
     closing_outcome: str | None
+    advice_useful: str | None = None  # yes | partly | no, the GP's answer on closing
+    form_specialty_code: str | None = None  # whose form the GP filled in, once passed on
     referral_avoided: bool | None
     first_due_at: datetime | None  # the due time set at submission; replies do not move it
     response_working_days: float | None  # submission to first response, in working days
@@ -246,6 +267,9 @@ class UserSnapshot(BaseModel):
 
 class PullPage(BaseModel):
     conversations: list[ConversationSnapshot]
+    gone: list[str] = Field(default_factory=list)
+    """Conversations this user could see before and no longer can (passed on to another
+    specialty): their desk removes its copies."""
     users: list[UserSnapshot]
     next_cursor: str
     more: bool

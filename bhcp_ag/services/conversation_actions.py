@@ -1,5 +1,5 @@
-"""What GPs and specialists do to a sent conversation: claim, release, respond, reply,
-close and cancel.
+"""What GPs and specialists do to a sent conversation: claim, release, respond, redirect,
+reply, close and cancel.
 
 Each is one unit of work on the local store, as the hub will do it (the same rules from
 the domain): the conversation changes here at once, so the user sees it whether or not
@@ -26,10 +26,12 @@ from bhcp_ag.domain.actions import (
     Action,
     Actor,
     cancel_note_id,
+    closing_note_id,
     refusal,
     reply_kind,
 )
 from bhcp_ag.domain.conversation import (
+    AdviceUseful,
     ClosingOutcome,
     ConvertAuthorisation,
     Recommendation,
@@ -39,6 +41,7 @@ from bhcp_ag.domain.conversation import (
     TransitionRefused,
     check_transition,
     claim_problem,
+    redirect_problem,
     referral_avoided,
     status_after_response,
 )
@@ -54,6 +57,7 @@ from bhcp_ag.store.models import (
     ComposerFile,
     Conversation,
     Message,
+    Specialty,
     User,
     utcnow,
 )
@@ -93,6 +97,7 @@ class Options:
     reply: Choice
     close: Choice
     cancel: Choice
+    redirect: Choice
     claimed_by_name: str | None
 
 
@@ -134,6 +139,7 @@ class ConversationActions:
                 reply=move(Action.REPLY, Status.AWAITING_SPECIALIST),
                 close=move(Action.CLOSE, Status.CLOSED),
                 cancel=_choice(lambda: _check_cancel(user, conv)),
+                redirect=_choice(lambda: _check_redirect(user, conv, claimer, None)),
                 claimed_by_name=claimer,
             )
 
@@ -198,6 +204,33 @@ class ConversationActions:
             }
             return self._queued(session, conv, Action.RESPOND, payload, now, user)
 
+    def redirect(
+        self, user: CurrentUser, conversation_id: str, specialty_code: str, note: str
+    ) -> Done:
+        """Pass the request to another specialty, with a note the GP and they both read.
+
+        The claim is let go and the new specialty's response target runs from now
+        (provisional: the hub's clock decides); the request then leaves this user's
+        queue unless they work in that specialty too.
+        """
+        text = _text("Your note about passing it on", note)
+        with self._store.session() as session:
+            conv = _conversation(session, conversation_id)
+            _check_redirect(user, conv, _claimer_name(session, conv), specialty_code)
+            now = self._now()
+            message = _add_message(session, conv, user, now, "redirect", text)
+            message.from_specialty_code, message.to_specialty_code = (
+                conv.specialty_code,
+                specialty_code,
+            )
+            conv.form_specialty_code = conv.form_specialty_code or conv.specialty_code
+            conv.specialty_code = specialty_code
+            conv.claimed_by_id, conv.claimed_at = None, None
+            days = self._targets.working_days(specialty_code, conv.priority)
+            conv.due_at = clock.due_at(now, days)
+            payload = {"message_id": message.id, "specialty_code": specialty_code, "note": text}
+            return self._queued(session, conv, Action.REDIRECT, payload, now, user)
+
     # --- GPs ---------------------------------------------------------------------------
 
     def reply(self, user: CurrentUser, conversation_id: str, body: str) -> Done:
@@ -215,14 +248,33 @@ class ConversationActions:
             payload = {"message_id": message.id, "body": text, "attachments": files}
             return self._queued(session, conv, Action.REPLY, payload, now, user)
 
-    def close(self, user: CurrentUser, conversation_id: str, outcome: ClosingOutcome) -> Done:
-        """Close the conversation, recording what happened to the patient."""
+    def close(
+        self,
+        user: CurrentUser,
+        conversation_id: str,
+        outcome: ClosingOutcome,
+        useful: AdviceUseful | None = None,
+        note: str = "",
+    ) -> Done:
+        """Close the conversation, recording what happened to the patient, whether the
+        advice was useful (asked when there was advice) and a note for the specialist."""
+        text = _text("Your closing note", note, required=False)
         with self._store.session() as session:
             conv = _conversation(session, conversation_id)
             _check_move(user, conv, Action.CLOSE, Status.CLOSED)
+            if useful is None and had_advice(conv):
+                raise ActionRefused("Say whether the advice was useful: yes, partly or no.")
             now = self._now()
+            if text:
+                note_message = _add_message(session, conv, user, now, "closing", text)
+                note_message.id = closing_note_id(conv.id)
             conv.status, conv.closing_outcome = Status.CLOSED.value, outcome.value
-            payload = {"closing_outcome": outcome.value}
+            conv.advice_useful = useful.value if useful else None
+            payload = {
+                "closing_outcome": outcome.value,
+                "advice_useful": useful.value if useful else None,
+                "note": text,
+            }
             return self._queued(session, conv, Action.CLOSE, payload, now, user)
 
     def cancel(self, user: CurrentUser, conversation_id: str, reason: str = "") -> Done:
@@ -401,6 +453,29 @@ def _check_respond(
         raise ActionRefused(elsewhere)
     _check_transition(conv, target, Role.SPECIALIST)
     why = claim_problem(target, Status(conv.status), conv.claimed_by_id, user.id)
+    if why is not None:
+        raise ActionRefused(why)
+
+
+def had_advice(conv: Conversation) -> bool:
+    """Whether the specialist has given advice in this conversation."""
+    return conv.specialist_outcome == SpecialistOutcome.RETURN_TO_REFERRER_WITH_ADVICE or any(
+        message.kind == "advice" for message in conv.messages
+    )
+
+
+def _check_redirect(
+    user: CurrentUser, conv: Conversation, claimer: str | None, to_code: str | None
+) -> None:
+    """Whether ``user`` may pass the request on (to ``to_code``; None: to some specialty)."""
+    _check_role(user, conv, Action.REDIRECT)
+    elsewhere = _claimed_elsewhere(conv, claimer, user)
+    if elsewhere:
+        raise ActionRefused(elsewhere)
+    session = Session.object_session(conv)
+    known = set(session.scalars(select(Specialty.tfc_code))) if session else set()
+    target = to_code if to_code is not None else next(iter(known - {conv.specialty_code}), "")
+    why = redirect_problem(Status(conv.status), conv.specialty_code, target, known)
     if why is not None:
         raise ActionRefused(why)
 

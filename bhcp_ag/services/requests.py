@@ -60,6 +60,8 @@ class MessageView:
     body: str
     created_at: datetime
     recommendation: str | None
+    from_specialty: str | None = None  # a redirect's: the specialty it left (short name)
+    to_specialty: str | None = None  # ... and the one it went to
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ class ConversationView:
     first_response_at: datetime | None = None
     closed_at: datetime | None = None
     recommendation: str | None = None
+    advice_useful: str | None = None
+    passed_from: str | None = None  # the specialty whose form it is, once passed on
 
 
 class AdviceRequests:
@@ -282,6 +286,8 @@ def _view_of(
             body=m.body,
             created_at=m.created_at,
             recommendation=m.recommendation,
+            from_specialty=_short_name(catalogue, m.from_specialty_code),
+            to_specialty=_short_name(catalogue, m.to_specialty_code),
         )
         for m in conv.messages
     )
@@ -308,4 +314,12 @@ def _view_of(
         first_response_at=conv.first_response_at,
         closed_at=conv.closed_at,
         recommendation=conv.recommendation,
+        advice_useful=conv.advice_useful,
+        passed_from=_short_name(catalogue, conv.form_specialty_code),
     )
+
+
+def _short_name(catalogue: SpecialtyCatalogue, code: str | None) -> str | None:
+    if code is None:
+        return None
+    return catalogue.get(code).short_name if code in catalogue else code

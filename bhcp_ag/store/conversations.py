@@ -382,9 +382,10 @@ def _copy_content(conv: Conversation, content: AdviceRequestForm) -> None:
 
 
 def content_of(conv: Conversation) -> AdviceRequestForm:
-    """The form content of a stored conversation (for reopening a draft)."""
+    """The form content of a stored conversation (for reopening a draft). A request passed
+    on to another specialty keeps the specialty whose form the GP filled in."""
     return AdviceRequestForm(
-        specialty_code=conv.specialty_code,
+        specialty_code=conv.form_specialty_code or conv.specialty_code,
         priority=conv.priority,
         patient_nhs_number=conv.patient_nhs_number,
         patient_birth_date=conv.patient_birth_date,

@@ -418,17 +418,32 @@ class PageApplied:
     held_back: tuple[str, ...]
 
 
+def drop_conversations(session: Session, conversation_ids: Iterable[str]) -> None:
+    """Remove the local copies of conversations this user may no longer see (passed on to
+    another specialty), with their messages, files and drafts."""
+    ids = sorted(set(conversation_ids))
+    if ids:
+        session.execute(delete(Conversation).where(Conversation.id.in_(ids)))
+
+
 def apply_page(
-    session: Session, rows: SnapshotRows, *, cursor_key: str, next_cursor: str
+    session: Session,
+    rows: SnapshotRows,
+    *,
+    cursor_key: str,
+    next_cursor: str,
+    gone: Sequence[str] = (),
 ) -> PageApplied:
     """Apply one pulled page and store its cursor, in the caller's (one) transaction.
 
     A conversation with changes still pending in the outbox is not overwritten; it is
-    held back, to be fetched again once those changes have been pushed.
+    held back, to be fetched again once those changes have been pushed. So is one that
+    is ``gone`` with changes pending: the push then says what became of them.
     """
     pending = pending_conversation_ids(session)
     page_ids = {row["id"] for row in rows.conversations}
-    held = sorted(page_ids & pending)
+    held = sorted((page_ids | set(gone)) & pending)
+    drop_conversations(session, set(gone) - pending)
     _write(session, rows.only(page_ids - pending))
     if held:
         now = utcnow()
@@ -438,7 +453,7 @@ def apply_page(
             [{"conversation_id": cid, "held_at": now} for cid in held],
         )
     write_state(session, cursor_key, next_cursor)
-    return PageApplied(applied=len(page_ids) - len(held), held_back=tuple(held))
+    return PageApplied(applied=len(page_ids - pending), held_back=tuple(held))
 
 
 def replace_conversations(session: Session, rows: SnapshotRows) -> None:

@@ -16,6 +16,7 @@ from bhcp_ag.store.db import Store
 from bhcp_ag.store.sync_state import (
     Row,
     apply_page,
+    drop_conversations,
     held_back_ids,
     missing_contents,
     pending_conversation_ids,
@@ -67,7 +68,9 @@ def pull_all(
         rows = snapshot_rows(page.conversations, page.users)
         rows.contents = fetch_missing_contents(store, client, page.conversations)
         with store.session() as session:
-            applied = apply_page(session, rows, cursor_key=cursor_key, next_cursor=page.next_cursor)
+            applied = apply_page(
+                session, rows, cursor_key=cursor_key, next_cursor=page.next_cursor, gone=page.gone
+            )
         tally.pulled += applied.applied
         tally.received += len(page.conversations)
         tally.progressed()
@@ -90,11 +93,13 @@ def refetch_held_back(store: Store, client: HubClient, tally: Tally) -> None:
         except HubError as error:
             if error.status != 404:
                 raise
-            snapshot = None  # no longer visible to this user: nothing newer to show
+            snapshot = None  # no longer visible to this user (passed on): its copy goes
         snapshots = [snapshot] if snapshot is not None else []
         rows = snapshot_rows(snapshots)
         rows.contents = fetch_missing_contents(store, client, snapshots)
         with store.session() as session:
             if conversation_id not in pending_conversation_ids(session):
+                if snapshot is None:
+                    drop_conversations(session, [conversation_id])
                 replace_conversations(session, rows)
                 release_held_back(session, [conversation_id])

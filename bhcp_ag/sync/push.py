@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SUBMIT = "conversation.submit"
+REDIRECT = "conversation.redirect"
 TEXT_KINDS = frozenset({"conversation.reply", "conversation.respond"})
 DEFAULT_REASON = "The hub refused this change."
 WHOLE_PUSH_REFUSALS = frozenset({400, 413, 422})
@@ -145,6 +146,8 @@ def _refusal(change: PendingChange, result: ChangeResult) -> Refusal:
     kept: str | None = None
     if change.kind in TEXT_KINDS:
         kept = str(change.payload.get("body") or "") or None
+    elif change.kind == REDIRECT:
+        kept = str(change.payload.get("note") or "") or None
     elif change.kind == SUBMIT and result.conversation is not None:
         kept = str(change.payload.get("question") or "") or None  # not a draft again
     return Refusal(change, result.code, result.reason or DEFAULT_REASON, kept)

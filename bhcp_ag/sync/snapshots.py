@@ -29,6 +29,8 @@ _OPTIONAL = (
     "specialist_outcome",
     "recommendation",
     "closing_outcome",
+    "advice_useful",
+    "form_specialty_code",
     "referral_avoided",
     "patient_age_band",
 )
@@ -86,6 +88,8 @@ def message_row(conversation_id: str, message: Json) -> Row:
         "body": message.get("body") or "",
         "specialist_outcome": message.get("specialist_outcome"),
         "recommendation": message.get("recommendation"),
+        "from_specialty_code": message.get("from_specialty_code"),
+        "to_specialty_code": message.get("to_specialty_code"),
         "created_at": parse_time(message.get("created_at")) or utcnow(),
     }
 

@@ -139,10 +139,18 @@ class PulledPage:
     users: list[Json]
     next_cursor: str
     more: bool
+    gone: tuple[str, ...] = ()
+    """Conversations no longer this user's (passed on to another specialty)."""
 
     @classmethod
     def of(cls, body: Json) -> PulledPage:
+        gone = body.get("gone") or []
+        if not isinstance(gone, list) or not all(isinstance(i, str) for i in gone):
+            raise ProtocolMismatch(
+                "The hub's list of conversations gone is not a list of ids.", "bad_answer"
+            )
         return cls(
+            gone=tuple(gone),
             conversations=list(_field(body, "conversations", list)),
             users=list(body.get("users") or []),
             next_cursor=_field(body, "next_cursor", str),

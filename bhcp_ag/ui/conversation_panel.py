@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from bhcp_ag.domain.conversation import (
+    AdviceUseful,
     ClosingOutcome,
     Recommendation,
     Role,
@@ -41,7 +42,7 @@ from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.ui.attachment_strip import AttachmentStrip
 from bhcp_ag.ui.composer import ComposerBox
 from bhcp_ag.ui.conversation_view import ConversationViewer
-from bhcp_ag.ui.outcome_dialogs import CancelRequestDialog, CloseConversationDialog
+from bhcp_ag.ui.outcome_dialogs import CancelRequestDialog, CloseConversationDialog, Closing
 from bhcp_ag.ui.theme import colours
 
 DONE_TEXT = {
@@ -263,14 +264,29 @@ class ConversationPanel(QWidget):
     def release(self) -> bool:
         return self._act(lambda user, cid: self._workspace.actions.release(user, cid))
 
-    def close_conversation(self, outcome: ClosingOutcome | None = None) -> bool:
-        """Close with ``outcome``, asking for it when not given."""
+    def close_conversation(
+        self,
+        outcome: ClosingOutcome | None = None,
+        useful: AdviceUseful | None = None,
+        note: str = "",
+    ) -> bool:
+        """Close with ``outcome`` (and whether the advice was useful, and a note), asking
+        for them when the outcome is not given."""
         if self.conversation_id is None:
             return False
-        chosen = outcome or CloseConversationDialog.ask(self)
+        had_advice = self._view is not None and any(m.kind == "advice" for m in self._view.messages)
+        chosen = (
+            Closing(outcome, useful, note)
+            if outcome is not None
+            else CloseConversationDialog.ask(self, had_advice=had_advice)
+        )
         if chosen is None:
             return False
-        return self._act(lambda user, cid: self._workspace.actions.close(user, cid, chosen))
+        return self._act(
+            lambda user, cid: self._workspace.actions.close(
+                user, cid, chosen.outcome, chosen.useful, chosen.note
+            )
+        )
 
     def cancel_request(self, reason: str | None = None) -> bool:
         """Cancel the request (or discard a draft), asking for a reason when not given."""

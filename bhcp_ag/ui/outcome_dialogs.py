@@ -3,15 +3,19 @@
 Both follow the ``ask`` pattern (pytest-qt's note on dialogs): ``ask`` shows the dialog
 modally and returns the answer, or None when the user thinks better of it. Closing asks
 what happened to the patient with nothing chosen beforehand, because the answer decides
-whether the conversation counts as a referral avoided.
+whether the conversation counts as a referral avoided; after advice it also asks whether
+the advice was useful, again with nothing chosen.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QRadioButton,
@@ -19,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bhcp_ag.domain.conversation import ClosingOutcome
+from bhcp_ag.domain.conversation import AdviceUseful, ClosingOutcome
+from bhcp_ag.domain.limits import MAX_TEXT_CHARS
 
 OUTCOME_HELP = {
     ClosingOutcome.MANAGED_IN_PRIMARY_CARE: "The patient is being looked after at the practice.",
@@ -28,15 +33,25 @@ OUTCOME_HELP = {
 }
 
 
+@dataclass(frozen=True)
+class Closing:
+    """What the GP said on closing."""
+
+    outcome: ClosingOutcome
+    useful: AdviceUseful | None = None
+    note: str = ""
+
+
 class CloseConversationDialog(QDialog):
-    """What happened to the patient: the conversation's closing outcome."""
+    """What happened to the patient (the closing outcome), whether the advice was useful
+    (asked when there was advice: the reports count it per specialty) and a note."""
 
     @classmethod
-    def ask(cls, parent: QWidget | None) -> ClosingOutcome | None:
-        dialog = cls(parent)
-        return dialog.outcome() if dialog.exec() == QDialog.DialogCode.Accepted else None
+    def ask(cls, parent: QWidget | None, *, had_advice: bool = True) -> Closing | None:
+        dialog = cls(parent, had_advice=had_advice)
+        return dialog.closing() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, had_advice: bool = True) -> None:
         super().__init__(parent)
         self.setWindowTitle("Close the conversation")
         layout = QVBoxLayout(self)
@@ -51,6 +66,31 @@ class CloseConversationDialog(QDialog):
             self.choices.addButton(button, index)
             self.buttons[outcome] = button
             layout.addWidget(button)
+        self.useful_buttons: dict[AdviceUseful, QRadioButton] = {}
+        self.useful_choices = QButtonGroup(self)
+        if had_advice:
+            layout.addWidget(QLabel("Was the advice useful?"))
+            row = QHBoxLayout()
+            for index, answer in enumerate(AdviceUseful):
+                button = QRadioButton(answer.label)
+                button.setAccessibleName(f"Advice useful: {answer.label}")
+                self.useful_choices.addButton(button, index)
+                self.useful_buttons[answer] = button
+                row.addWidget(button)
+            row.addStretch(1)
+            layout.addLayout(row)
+        note_label = QLabel("&Note for the specialist (optional):")
+        self.note = QPlainTextEdit()
+        self.note.setAccessibleName("Closing note")
+        self.note.setTabChangesFocus(True)
+        self.note.setPlaceholderText("For example, what you did, or what would have helped.")
+        note_label.setBuddy(self.note)
+        layout.addWidget(note_label)
+        layout.addWidget(self.note)
+        self.problem = QLabel("")
+        self.problem.setWordWrap(True)
+        self.problem.setMinimumHeight(self.problem.fontMetrics().lineSpacing())
+        layout.addWidget(self.problem)
         box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -60,15 +100,39 @@ class CloseConversationDialog(QDialog):
         box.accepted.connect(self.accept)
         box.rejected.connect(self.reject)
         layout.addWidget(box)
-        self.choices.idToggled.connect(
-            lambda _id, _on: self.ok.setEnabled(self.outcome() is not None)
-        )
+        self.choices.idToggled.connect(lambda _id, _on: self._check())
+        self.useful_choices.idToggled.connect(lambda _id, _on: self._check())
+        self.note.textChanged.connect(self._check)
+
+    def _check(self) -> None:
+        """Enable closing once the answers are complete; say what is missing or too long."""
+        problem = ""
+        if len(self.note.toPlainText()) > MAX_TEXT_CHARS:
+            over = len(self.note.toPlainText()) - MAX_TEXT_CHARS
+            problem = f"The note is {over:,} characters too long (at most {MAX_TEXT_CHARS:,})."
+        elif self.outcome() is not None and self.useful_buttons and self.useful() is None:
+            problem = "Say whether the advice was useful."
+        self.problem.setText(problem)
+        complete = self.outcome() is not None and (not self.useful_buttons or self.useful())
+        self.ok.setEnabled(bool(complete) and not problem)
 
     def outcome(self) -> ClosingOutcome | None:
         for outcome, button in self.buttons.items():
             if button.isChecked():
                 return outcome
         return None
+
+    def useful(self) -> AdviceUseful | None:
+        for answer, button in self.useful_buttons.items():
+            if button.isChecked():
+                return answer
+        return None
+
+    def closing(self) -> Closing | None:
+        outcome = self.outcome()
+        if outcome is None:
+            return None
+        return Closing(outcome, self.useful(), self.note.toPlainText())
 
 
 class CancelRequestDialog(QDialog):

@@ -24,6 +24,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from bhcp_ag.domain.conversation import (
+    AdviceUseful,
     ClosingOutcome,
     Recommendation,
     SpecialistOutcome,
@@ -189,6 +190,8 @@ def test_a_whole_conversation_ends_as_a_referral_avoided(
             w for w in QApplication.topLevelWidgets() if isinstance(w, CloseConversationDialog)
         )
         dialog.buttons[ClosingOutcome.MANAGED_IN_PRIMARY_CARE].click()
+        assert not dialog.ok.isEnabled()  # whether the advice was useful is still to say
+        dialog.useful_buttons[AdviceUseful.YES].click()
         dialog.ok.click()
 
     QTimer.singleShot(0, choose_managed)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bhcp_ag.domain.actions import cancel_note_id
 from bhcp_ag.domain.conversation import (
+    AdviceUseful,
     ClosingOutcome,
     Recommendation,
     SpecialistOutcome,
@@ -95,9 +96,11 @@ def test_the_whole_conversation_in_the_store(
     assert conv.first_response_at == NOW + timedelta(hours=2)  # the first, not the last
 
     clock.now += timedelta(hours=1)
-    done = gp.actions.close(gp.user, cid, ClosingOutcome.MANAGED_IN_PRIMARY_CARE)
+    with pytest.raises(ActionRefused, match="whether the advice was useful"):
+        gp.actions.close(gp.user, cid, ClosingOutcome.MANAGED_IN_PRIMARY_CARE)
+    done = gp.actions.close(gp.user, cid, ClosingOutcome.MANAGED_IN_PRIMARY_CARE, AdviceUseful.NO)
     conv = _conversation(gp.store, cid)
-    assert done.status is Status.CLOSED
+    assert done.status is Status.CLOSED and conv.advice_useful == "no"
     assert conv.referral_avoided is True
     assert conv.closed_at == clock.now
 

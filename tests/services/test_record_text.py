@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bhcp_ag.domain.conversation import ClosingOutcome, Recommendation, SpecialistOutcome
+from bhcp_ag.domain.conversation import (
+    AdviceUseful,
+    ClosingOutcome,
+    Recommendation,
+    SpecialistOutcome,
+)
 from bhcp_ag.services.record_text import advice_as_text
 from bhcp_ag.services.workspace import Workspace
 from tests.services.conftest import Clock, accepted
@@ -22,7 +27,7 @@ def test_the_text_has_the_question_the_advice_and_the_outcome(
         "Seborrhoeic keratosis.\nReassure; no treatment needed.",
         Recommendation.ADVICE_ONLY_NO_REFERRAL_RECOMMENDED,
     )
-    gp.actions.close(gp.user, cid, ClosingOutcome.MANAGED_IN_PRIMARY_CARE)
+    gp.actions.close(gp.user, cid, ClosingOutcome.MANAGED_IN_PRIMARY_CARE, AdviceUseful.YES)
     text = advice_as_text(gp.requests.view(cid))
     lines = text.splitlines()
     assert lines[0] == "Advice and Guidance: Dermatology"

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select, update
 
 from bhcp_ag.domain.conversation import (
+    AdviceUseful,
     ClosingOutcome,
     Recommendation,
     SpecialistOutcome,
@@ -260,12 +261,12 @@ def test_a_gp_replies_then_closes_and_the_referral_counts_as_avoided(
     panel.refresh()
     assert panel.close_button.isEnabled()
     assert panel.composer.title() == "Ask a follow-up question about the advice"
-    assert panel.close_conversation(ClosingOutcome.MANAGED_IN_PRIMARY_CARE)
+    assert panel.close_conversation(ClosingOutcome.MANAGED_IN_PRIMARY_CARE, AdviceUseful.YES)
     closed = _status(workspace, cid)
     assert (closed.status, closed.referral_avoided) == (Status.CLOSED, True)
     assert _queued(workspace)[-1] == (
         "conversation.close",
-        {"closing_outcome": "managed_in_primary_care"},
+        {"closing_outcome": "managed_in_primary_care", "advice_useful": "yes", "note": ""},
     )
 
 

@@ -78,6 +78,8 @@ _UNSET_WHEN_DRAFT = (
     "specialist_outcome",
     "recommendation",
     "closing_outcome",
+    "advice_useful",
+    "form_specialty_code",
     "would_have_referred",
     "convert_authorisation",
 )

@@ -237,9 +237,22 @@ def settle(
         specialist_outcome=answered.outcome if answered else None,
         recommendation=answered.recommendation if answered else None,
         closing_outcome=closing,
+        advice_useful=_verdict(row["id"])
+        if closing and answered and answered.outcome == _ADVICE
+        else None,
+        form_specialty_code=None,
         referral_avoided=referral_avoided(row["would_have_referred"], last.status, closing),
     )
     return row, [_message_row(rng, row["id"], event) for event in happened]
+
+
+_VERDICTS = ("yes",) * 15 + ("partly",) * 4 + ("no",)  # 75% yes, 20% partly, 5% no
+
+
+def _verdict(conversation_id: str) -> str:
+    """The GP's answer to "was the advice useful?", drawn from the conversation's id (not
+    from the year's random stream, so every other figure of the demo year stays as it was)."""
+    return _VERDICTS[int(conversation_id.replace("-", ""), 16) % len(_VERDICTS)]
 
 
 def _message_row(rng: random.Random, conversation_id: str, event: Event) -> dict[str, Any]:
@@ -252,5 +265,7 @@ def _message_row(rng: random.Random, conversation_id: str, event: Event) -> dict
         "body": event.body,
         "specialist_outcome": event.outcome,
         "recommendation": event.recommendation,
+        "from_specialty_code": None,
+        "to_specialty_code": None,
         "created_at": event.at,
     }
