@@ -99,6 +99,7 @@ class ConversationView:
     recommendation: str | None = None
     advice_useful: str | None = None
     passed_from: str | None = None  # the specialty whose form it is, once passed on
+    specialty_code: str = ""
 
 
 class AdviceRequests:
@@ -316,6 +317,7 @@ def _view_of(
         recommendation=conv.recommendation,
         advice_useful=conv.advice_useful,
         passed_from=_short_name(catalogue, conv.form_specialty_code),
+        specialty_code=conv.specialty_code,
     )
 
 

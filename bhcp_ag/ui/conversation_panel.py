@@ -43,6 +43,7 @@ from bhcp_ag.ui.attachment_strip import AttachmentStrip
 from bhcp_ag.ui.composer import ComposerBox
 from bhcp_ag.ui.conversation_view import ConversationViewer
 from bhcp_ag.ui.outcome_dialogs import CancelRequestDialog, CloseConversationDialog, Closing
+from bhcp_ag.ui.redirect_dialog import RedirectDialog
 from bhcp_ag.ui.theme import colours
 
 DONE_TEXT = {
@@ -51,6 +52,7 @@ DONE_TEXT = {
     "conversation.reply": "Reply sent.",
     "conversation.close": "Conversation closed.",
     "conversation.cancel": "Request cancelled.",
+    "conversation.redirect": "Passed to another specialty; it has left your queue.",
 }
 RESPONSE_TEXT = {
     Status.ADVICE_RETURNED: "Advice sent to the GP.",
@@ -114,11 +116,16 @@ class ConversationPanel(QWidget):
         )
         self.cancel_button = self._button("Cancel re&quest…", "Ctrl+Shift+Del", self.cancel_request)
         self.copy_button = self._button("&Copy as text", "Ctrl+Shift+C", self.copy_as_text)
+        self.redirect_button = self._button(
+            "&Pass to another specialty…", "Ctrl+Shift+P", self.redirect
+        )
+        self._redirect_notes: dict[str, str] = {}  # a note typed, kept until it is sent
         self.claim_label = QLabel()
         self.claim_label.setAccessibleName("Claimed by")
         specialist_side = role in (Role.SPECIALIST, Role.ADMIN)
         gp_side = role in (Role.GP, Role.ADMIN)
         self.claim_button.setVisible(role is Role.SPECIALIST)
+        self.redirect_button.setVisible(role is Role.SPECIALIST)
         self.release_button.setVisible(specialist_side)
         self.close_button.setVisible(role is Role.GP)
         self.cancel_button.setVisible(gp_side)
@@ -127,7 +134,12 @@ class ConversationPanel(QWidget):
     def _build_layout(self) -> None:
         actions = QHBoxLayout()
         actions.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.claim_button, self.release_button, self.claim_label):
+        for widget in (
+            self.claim_button,
+            self.release_button,
+            self.redirect_button,
+            self.claim_label,
+        ):
             actions.addWidget(widget)
         actions.addStretch(1)
         for widget in (self.copy_button, self.close_button, self.cancel_button):
@@ -210,6 +222,7 @@ class ConversationPanel(QWidget):
             self.close_button,
             self.cancel_button,
             self.copy_button,
+            self.redirect_button,
         )
 
     def _show_options(self, view: ConversationView, options: Options) -> None:
@@ -218,6 +231,7 @@ class ConversationPanel(QWidget):
         _enable(self.release_button, options.release)
         _enable(self.close_button, options.close)
         _enable(self.cancel_button, options.cancel)
+        _enable(self.redirect_button, options.redirect)
         self.cancel_button.setText(
             "&Discard draft…" if status is Status.DRAFT else "Cancel re&quest…"
         )
@@ -287,6 +301,32 @@ class ConversationPanel(QWidget):
                 user, cid, chosen.outcome, chosen.useful, chosen.note
             )
         )
+
+    def redirect(self, specialty_code: str | None = None, note: str | None = None) -> bool:
+        """Pass the request to another specialty, asking where and why when not given. A
+        note typed in the dialog is kept (for this conversation) until it is sent."""
+        cid, view = self.conversation_id, self._view
+        if cid is None or view is None:
+            return False
+        if specialty_code is None or note is None:
+            kept = self._redirect_notes.get(cid, "")
+            dialog = RedirectDialog(self._workspace.catalogue, view.specialty_code, self, note=kept)
+            answer = (
+                dialog.redirect() if dialog.exec() == RedirectDialog.DialogCode.Accepted else None
+            )
+            self._redirect_notes[cid] = dialog.note.toPlainText()
+            if answer is None:
+                return False
+            specialty_code, note = answer.specialty_code, answer.note
+        chosen_code, chosen_note = specialty_code, note
+        done = self._act(
+            lambda user, c: self._workspace.actions.redirect(user, c, chosen_code, chosen_note)
+        )
+        if done:
+            self._redirect_notes.pop(cid, None)
+        else:
+            self._redirect_notes[cid] = chosen_note
+        return done
 
     def cancel_request(self, reason: str | None = None) -> bool:
         """Cancel the request (or discard a draft), asking for a reason when not given."""

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from bhcp_ag.domain.conversation import AdviceUseful, ClosingOutcome
-from bhcp_ag.domain.limits import MAX_TEXT_CHARS
+from bhcp_ag.ui.dialogs import note_and_buttons, too_long
 
 OUTCOME_HELP = {
     ClosingOutcome.MANAGED_IN_PRIMARY_CARE: "The patient is being looked after at the practice.",
@@ -79,38 +79,23 @@ class CloseConversationDialog(QDialog):
                 row.addWidget(button)
             row.addStretch(1)
             layout.addLayout(row)
-        note_label = QLabel("&Note for the specialist (optional):")
-        self.note = QPlainTextEdit()
-        self.note.setAccessibleName("Closing note")
-        self.note.setTabChangesFocus(True)
-        self.note.setPlaceholderText("For example, what you did, or what would have helped.")
-        note_label.setBuddy(self.note)
-        layout.addWidget(note_label)
-        layout.addWidget(self.note)
-        self.problem = QLabel("")
-        self.problem.setWordWrap(True)
-        self.problem.setMinimumHeight(self.problem.fontMetrics().lineSpacing())
-        layout.addWidget(self.problem)
-        box = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        parts = note_and_buttons(
+            self,
+            layout,
+            "&Note for the specialist (optional):",
+            "Closing note",
+            "Close conversation",
         )
-        self.ok = box.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Close conversation")
-        self.ok.setEnabled(False)
-        box.accepted.connect(self.accept)
-        box.rejected.connect(self.reject)
-        layout.addWidget(box)
+        self.note, self.problem, self.ok = parts.note, parts.problem, parts.ok
+        self.note.setPlaceholderText("For example, what you did, or what would have helped.")
         self.choices.idToggled.connect(lambda _id, _on: self._check())
         self.useful_choices.idToggled.connect(lambda _id, _on: self._check())
         self.note.textChanged.connect(self._check)
 
     def _check(self) -> None:
         """Enable closing once the answers are complete; say what is missing or too long."""
-        problem = ""
-        if len(self.note.toPlainText()) > MAX_TEXT_CHARS:
-            over = len(self.note.toPlainText()) - MAX_TEXT_CHARS
-            problem = f"The note is {over:,} characters too long (at most {MAX_TEXT_CHARS:,})."
-        elif self.outcome() is not None and self.useful_buttons and self.useful() is None:
+        problem = too_long(self.note.toPlainText())
+        if not problem and self.outcome() is not None and self.useful_buttons and not self.useful():
             problem = "Say whether the advice was useful."
         self.problem.setText(problem)
         complete = self.outcome() is not None and (not self.useful_buttons or self.useful())
