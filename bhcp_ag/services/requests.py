@@ -60,6 +60,7 @@ class MessageView:
     body: str
     created_at: datetime
     recommendation: str | None
+    id: str = ""
 
 
 @dataclass(frozen=True)
@@ -282,6 +283,7 @@ def _view_of(
             body=m.body,
             created_at=m.created_at,
             recommendation=m.recommendation,
+            id=m.id,
         )
         for m in conv.messages
     )

@@ -285,7 +285,7 @@ class ConversationPanel(QWidget):
         """Put the conversation on the clipboard as plain text; returns the text."""
         if self._view is None:
             return ""
-        text = advice_as_text(self._view)
+        text = advice_as_text(self._view, self.viewer.template_of(self._view))
         QGuiApplication.clipboard().setText(text)
         self.changed.emit(self._view.id, "Copied as text: paste it into the patient's record.")
         return text

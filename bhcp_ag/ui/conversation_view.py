@@ -27,7 +27,8 @@ from bhcp_ag.domain.conversation import (
 )
 from bhcp_ag.domain.patient import Sex, age_in_years
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
-from bhcp_ag.domain.templates import FieldType, RequestTemplate, TemplateField, parse_date
+from bhcp_ag.domain.templates import RequestTemplate
+from bhcp_ag.services.record_text import template_answer_rows
 from bhcp_ag.services.requests import ConversationView, MessageView
 from bhcp_ag.store.models import utcnow
 from bhcp_ag.ui.conversation_model import OVERDUE_STATUSES
@@ -96,13 +97,14 @@ class ConversationViewer(QTextBrowser):
             _heading(view, self._now()),
             _patient_section(view, self._now().astimezone(LONDON).date()),
             _request_section(view),
-            _template_section(view.form.template_answers, self._template(view)),
+            _template_section(view.form.template_answers, self.template_of(view)),
             _referral_section(view),
             _thread_section(view.messages),
         ]
         self.setHtml("".join(parts))
 
-    def _template(self, view: ConversationView) -> RequestTemplate | None:
+    def template_of(self, view: ConversationView) -> RequestTemplate | None:
+        """The specialty's request template, or None when there is none to be had."""
         try:
             return self._catalogue.template(view.form.specialty_code)
         except (KeyError, OSError, ValueError):  # no template: show the raw answers
@@ -177,29 +179,10 @@ def _request_section(view: ConversationView) -> str:
 def _template_section(answers: Mapping[str, object], template: RequestTemplate | None) -> str:
     if not answers:
         return ""
-    if template is None:
-        rows = [(key, escape(_answer_text(None, value))) for key, value in answers.items()]
-    else:
-        fields = [field for field in template.fields if field.key in answers]
-        rows = [(f.label, escape(_answer_text(f, answers[f.key]))) for f in fields]
-    return "<h3>Specialty questions</h3>" + _table(rows)
-
-
-def _answer_text(field: TemplateField | None, value: object) -> str:
-    if value is None or value == "" or value == []:
-        return NOT_SET
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(item) for item in value)
-    if field is not None and field.type is FieldType.YESNO:
-        return str(value).capitalize()
-    if field is not None and field.type is FieldType.DATE:
-        day = parse_date(value)
-        return short_date(day) if day is not None else str(value)
-    if field is not None and field.unit:
-        return f"{value} {field.unit}"
-    return str(value)
+    rows = template_answer_rows(answers, template)
+    return "<h3>Specialty questions</h3>" + _table(
+        (label, escape(answer or NOT_SET)) for label, answer in rows
+    )
 
 
 def _referral_section(view: ConversationView) -> str:
