@@ -5,6 +5,9 @@ when the user may write in the conversation, the :class:`ComposerBox`. What is p
 comes from the services (:meth:`ConversationActions.options`): a button the user cannot
 use now is disabled, and its tooltip says why ("Dr Rao claimed this request at 09:12").
 
+Where the thread ends and the composer begins is the user's to move; the split is kept in
+``QSettings`` (when the panel is given them) and comes back the next time the panel is built.
+
 Every action is a local change queued for the hub; ``changed`` tells the window, which
 reads the list again and asks for a sync. A refused action leaves everything typed in
 place and says why.
@@ -15,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -57,6 +60,8 @@ RESPONSE_TEXT = {
     Status.CONVERTED: "Converted into a referral.",
 }
 SYNC_NOTE = " It goes to the hub at the next sync."
+SPLIT_KEY = "conversation_panel/split"
+"""The ``QSettings`` key of the thread's and the composer's heights, as the user left them."""
 
 
 class ConversationPanel(QWidget):
@@ -70,10 +75,13 @@ class ConversationPanel(QWidget):
         workspace: Workspace,
         now: Callable[[], datetime],
         parent: QWidget | None = None,
+        *,
+        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self._workspace = workspace
         self._now = now
+        self._settings = settings
         self._view: ConversationView | None = None
         self._options: Options | None = None
         role = workspace.user.role
@@ -146,6 +154,7 @@ class ConversationPanel(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.splitterMoved.connect(self._keep_split)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
@@ -251,9 +260,26 @@ class ConversationPanel(QWidget):
             self.composer.setVisible(True)
             top, below = self.splitter.sizes()
             if below < self.composer.minimumSizeHint().height():  # shown for the first time
-                total = top + below
-                room = max(self.composer.sizeHint().height(), total * 2 // 5)
-                self.splitter.setSizes([max(total - room, 0), room])
+                self.splitter.setSizes(self._kept_split() or self._first_split(top + below))
+
+    def _first_split(self, total: int) -> list[int]:
+        room = max(self.composer.sizeHint().height(), total * 2 // 5)
+        return [max(total - room, 0), room]
+
+    def _kept_split(self) -> list[int] | None:
+        """The heights the user last gave the thread and the composer, if any."""
+        kept = self._settings.value(SPLIT_KEY) if self._settings is not None else None
+        try:
+            sizes = [int(size) for size in kept] if isinstance(kept, list) else []
+        except ValueError:  # not written by this panel
+            return None
+        return sizes if len(sizes) == 2 and min(sizes) > 0 else None
+
+    def _keep_split(self) -> None:
+        """The user moved the split: remember it."""
+        sizes = self.splitter.sizes()
+        if self._settings is not None and self.composer.isVisibleTo(self) and min(sizes) > 0:
+            self._settings.setValue(SPLIT_KEY, sizes)
 
     # --- acting ------------------------------------------------------------------------
 

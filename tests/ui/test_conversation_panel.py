@@ -23,6 +23,7 @@ from bhcp_ag.domain.conversation import (
 from bhcp_ag.services.workspace import Workspace, load_user
 from bhcp_ag.store.models import Conversation, OutboxChange, User
 from bhcp_ag.store.reference import DEMO_MANAGER, DEMO_SPECIALIST
+from bhcp_ag.ui.conversation_panel import ConversationPanel
 from bhcp_ag.ui.main_window import MainWindow
 
 OpenWindow = Callable[[str], MainWindow]
@@ -464,3 +465,37 @@ def test_a_reply_takes_a_file_under_a_safe_name_and_says_so(
     assert "'arm?gnp.exe' is attached as 'armgnp.exe'" in composer.notice.text()
     [button] = composer.files.buttons
     assert button.toolTip().startswith("armgnp.exe — PNG picture, ")  # the real type
+
+
+def _panel(
+    qtbot: QtBot,
+    workspace: Workspace,
+    now: datetime,
+    settings: QSettings | None = None,
+    height: int = 600,
+) -> ConversationPanel:
+    """The panel on its own, 700 px wide and ``height`` tall, shown."""
+    panel = ConversationPanel(workspace, lambda: now, settings=settings)
+    qtbot.addWidget(panel)
+    panel.resize(700, height)
+    panel.show()
+    qtbot.waitExposed(panel)
+    return panel
+
+
+def test_the_split_between_thread_and_composer_is_kept_for_next_time(
+    qtbot: QtBot, workspace: Workspace, settings: QSettings, now: datetime
+) -> None:
+    cid = _of_practice_in(workspace, Status.MORE_INFO_REQUESTED)
+    panel = _panel(qtbot, workspace, now, settings=settings)
+    panel.show_conversation(cid)
+    assert panel.composer.isVisible()
+    first = panel.splitter.sizes()
+    panel.splitter.moveSplitter(first[0] - 120, 1)  # the GP drags the handle up
+    moved = panel.splitter.sizes()
+    assert moved[1] > first[1] + 100
+    panel.close()
+
+    again = _panel(qtbot, workspace, now, settings=settings)
+    again.show_conversation(cid)
+    assert again.splitter.sizes() == moved
