@@ -43,7 +43,7 @@ from bhcp_ag.services.requests import ConversationView
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.ui.attachment_strip import AttachmentStrip
 from bhcp_ag.ui.composer import ComposerBox
-from bhcp_ag.ui.conversation_view import ConversationViewer
+from bhcp_ag.ui.conversation_view import ConversationViewer, place_to_read
 from bhcp_ag.ui.outcome_dialogs import CancelRequestDialog, CloseConversationDialog
 from bhcp_ag.ui.theme import colours
 
@@ -178,16 +178,22 @@ class ConversationPanel(QWidget):
         self.problem.hide()
         self.composer.setVisible(False)
 
-    def show_conversation(self, conversation_id: str) -> None:
-        """Show ``conversation_id`` as the store has it now (again, after a sync)."""
-        if conversation_id != self.conversation_id:
+    def show_conversation(self, conversation_id: str, *, to_place: bool = False) -> None:
+        """Show ``conversation_id`` as the store has it now (again, after a sync).
+
+        A conversation newly shown, or ``to_place``, opens at the message to read
+        (:func:`~bhcp_ag.ui.conversation_view.place_to_read`); shown again, it stays
+        where the reader was."""
+        opened = conversation_id != self.conversation_id
+        if opened:
             self.problem.hide()
         view = self._workspace.requests.view(conversation_id)
         options = self._workspace.actions.options(self._workspace.user, conversation_id)
         self._view, self._options = view, options
-        self.viewer.show_conversation(view)
         self._show_attachments(view)
         self._show_options(view, options)
+        place = place_to_read(view, self._workspace.user.role) if opened or to_place else None
+        self.viewer.show_conversation(view, place)
 
     def _show_attachments(self, view: ConversationView) -> None:
         """The conversation's files as thumbnails (read again only when they change)."""
@@ -366,7 +372,7 @@ class ConversationPanel(QWidget):
             self.show_nothing()
             self.changed.emit(cid, "Draft discarded.")
             return True
-        self.show_conversation(cid)
+        self.show_conversation(cid, to_place=True)  # at what was just done
         text = (
             RESPONSE_TEXT.get(done.status) if done.action.value == "conversation.respond" else None
         )

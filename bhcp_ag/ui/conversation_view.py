@@ -3,6 +3,11 @@
 Rendered as simple HTML in a :class:`QTextBrowser`, which is selectable, keyboard
 accessible and read by screen readers. Every piece of text that came from a person is
 escaped with :func:`html.escape`: a question that contains ``<b>`` is shown, not obeyed.
+
+A conversation opens where the reader has work to do (:func:`place_to_read`): at the
+message waiting for this user's answer (the specialist's question, for the GP; the request,
+for a specialist who has not answered it), or else at the newest message. Shown again
+(after a sync, say) it stays where the reader left it.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from html import escape
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from bhcp_ag.domain.actions import MESSAGE_KIND_LABELS
@@ -69,6 +75,26 @@ td.v {{ padding: 1px 0; }}
 
 
 PLACEHOLDER = "<p class='muted'>Choose a conversation in the list to read it here.</p>"
+REQUEST_ANCHOR = "request"
+"""The anchor at the request's question, above its details."""
+
+
+def message_anchor(index: int) -> str:
+    """The anchor at the start of the ``index``-th message of the thread."""
+    return f"message-{index}"
+
+
+def place_to_read(view: ConversationView, role: Role) -> str:
+    """The anchor to open ``view`` at for a user in ``role``: the message that waits for
+    their answer when it is their move, else the newest message ("" when none)."""
+    messages = view.messages
+    if Status(view.status).next_action_by is role:
+        waiting = [i for i, m in enumerate(messages) if m.author_role != role.value]
+        if waiting and messages[waiting[-1]].kind != "request":
+            return message_anchor(waiting[-1])
+        if messages:  # the request itself: its question and details
+            return REQUEST_ANCHOR
+    return message_anchor(len(messages) - 1) if messages else ""
 
 
 class ConversationViewer(QTextBrowser):
@@ -86,12 +112,37 @@ class ConversationViewer(QTextBrowser):
         self.setOpenLinks(False)
         self.setAccessibleName("Conversation")
         self.document().setDocumentMargin(12)
+        self._place = ""
+        # Once more when the layout has settled: the composer may take room as it opens.
+        self._scroll_again = QTimer(self)
+        self._scroll_again.setSingleShot(True)
+        self._scroll_again.setInterval(0)
+        self._scroll_again.timeout.connect(self._scroll_to_place)
         self.show_nothing()
 
     def show_nothing(self) -> None:
+        self._place = ""
         self.setHtml(_style() + PLACEHOLDER)
 
-    def show_conversation(self, view: ConversationView) -> None:
+    def show_conversation(self, view: ConversationView, place: str | None = None) -> None:
+        """Show ``view`` scrolled to the anchor ``place`` (:func:`place_to_read`); with
+        None, where the reader had scrolled to."""
+        kept = self.verticalScrollBar().value()
+        self.setHtml(self._html(view))
+        if place is None:
+            self.verticalScrollBar().setValue(kept)
+            return
+        self._place = place
+        self._scroll_to_place()
+        self._scroll_again.start()
+
+    def _scroll_to_place(self) -> None:
+        if self._place:
+            self.scrollToAnchor(self._place)
+        else:
+            self.verticalScrollBar().setValue(0)
+
+    def _html(self, view: ConversationView) -> str:
         parts = [
             _style(),
             _heading(view, self._now()),
@@ -101,7 +152,7 @@ class ConversationViewer(QTextBrowser):
             _referral_section(view),
             _thread_section(view.messages),
         ]
-        self.setHtml("".join(parts))
+        return "".join(parts)
 
     def template_of(self, view: ConversationView) -> RequestTemplate | None:
         """The specialty's request template, or None when there is none to be had."""
@@ -163,7 +214,10 @@ def _patient_section(view: ConversationView, today: date) -> str:
 
 def _request_section(view: ConversationView) -> str:
     form = view.form
-    parts = ["<h3>Question</h3>", f"<p>{_text(form.question)}</p>"]
+    parts = [
+        f"<h3><a name='{REQUEST_ANCHOR}'>Question</a></h3>",
+        f"<p>{_text(form.question)}</p>",
+    ]
     for title, value in (
         ("Clinical summary", form.clinical_summary),
         ("Current medication", form.medication),
@@ -206,12 +260,13 @@ def _thread_section(messages: tuple[MessageView, ...]) -> str:
     if not messages:
         return "<h3>Messages</h3><p class='muted'>No messages yet: not sent.</p>"
     parts = ["<h3>Messages</h3>"]
-    for message in messages:
+    for index, message in enumerate(messages):
         role = label_of(Role, message.author_role, blank="")
         kind = MESSAGE_KINDS.get(message.kind, message.kind.replace("_", " ").capitalize())
         meta = f"{kind} · {message.author_name}" + (f" ({role})" if role else "")
         meta += f" · {london_time(message.created_at)}"
-        parts.append(f"<p class='meta'><b>{escape(meta)}</b></p>")
+        anchor = message_anchor(index)
+        parts.append(f"<p class='meta'><a name='{anchor}'><b>{escape(meta)}</b></a></p>")
         parts.append(f"<p>{_text(message.body)}</p>")
         if message.recommendation:
             recommendation = label_of(Recommendation, message.recommendation)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from bhcp_ag.domain.conversation import (
     Status,
 )
 from bhcp_ag.services.workspace import Workspace, load_user
-from bhcp_ag.store.models import Conversation, OutboxChange, User
+from bhcp_ag.store.models import Conversation, Message, OutboxChange, User
 from bhcp_ag.store.reference import DEMO_MANAGER, DEMO_SPECIALIST
 from bhcp_ag.ui.conversation_panel import ConversationPanel
 from bhcp_ag.ui.main_window import MainWindow
@@ -499,3 +500,83 @@ def test_the_split_between_thread_and_composer_is_kept_for_next_time(
     again = _panel(qtbot, workspace, now, settings=settings)
     again.show_conversation(cid)
     assert again.splitter.sizes() == moved
+
+
+def _add_messages(workspace: Workspace, cid: str, *written: tuple[str, str, str]) -> None:
+    """Messages (author's username, kind, body) added to ``cid`` an hour apart, as a sync
+    would bring them."""
+    with workspace.store.session() as session:
+        start = max(m.created_at for m in session.get(Conversation, cid).messages)  # type: ignore[union-attr]
+        for hours, (username, kind, body) in enumerate(written, start=1):
+            author = session.scalar(select(User).where(User.username == username))
+            assert author is not None
+            session.add(
+                Message(
+                    id=str(uuid.uuid4()),
+                    conversation_id=cid,
+                    author_id=author.id,
+                    author_role=author.role,
+                    kind=kind,
+                    body=body,
+                    created_at=start + timedelta(hours=hours),
+                )
+            )
+
+
+def _in_view(panel: ConversationPanel, text: str) -> bool:
+    """Whether the start of ``text`` in the thread is inside the thread's visible part."""
+    viewer = panel.viewer
+    found = viewer.document().find(text)
+    assert not found.isNull(), f"{text!r} is not in the thread"
+    found.setPosition(found.selectionStart())
+    return viewer.viewport().rect().contains(viewer.cursorRect(found))
+
+
+def test_a_gp_opens_a_long_thread_at_the_specialists_question(
+    qtbot: QtBot, workspace: Workspace, now: datetime
+) -> None:
+    cid = _of_practice_in(workspace, Status.MORE_INFO_REQUESTED)
+    back_and_forth = [
+        (DEMO_SPECIALIST, "question", f"Question {n}: more detail please.")
+        if n % 2
+        else (workspace.user.username, "reply", f"Answer {n}: here it is.\nAnd more.")
+        for n in range(1, 12)
+    ]
+    asked = "Has the lesion bled since? Please send a dermoscopy photo."
+    _add_messages(workspace, cid, *back_and_forth, (DEMO_SPECIALIST, "question", asked))
+    panel = _panel(qtbot, workspace, now, height=420)
+    panel.show_conversation(cid)
+    qtbot.waitUntil(lambda: _in_view(panel, asked))
+    assert panel.viewer.height() < 300  # a small pane over the composer
+    assert panel.viewer.verticalScrollBar().value() > 0
+    assert not _in_view(panel, "Patient")
+
+
+def test_a_specialist_opens_a_new_request_at_its_question(
+    qtbot: QtBot, workspace: Workspace, now: datetime
+) -> None:
+    cid = _unclaimed_in_queue(workspace)
+    question = "Is this plaque psoriasis or eczema, and what should I try next?"
+    _set(workspace, cid, question=question, clinical_summary="Itchy.\n" * 20)
+    specialist = load_user(workspace.store, DEMO_SPECIALIST)
+    ws = Workspace.for_user(workspace.store, specialist, workspace.catalogue, workspace.targets)
+    panel = _panel(qtbot, ws, now, height=330)
+    panel.show_conversation(cid)
+    qtbot.waitUntil(lambda: _in_view(panel, question))
+    assert panel.viewer.verticalScrollBar().value() > 0
+
+
+def test_a_conversation_shown_again_stays_where_the_reader_was(
+    qtbot: QtBot, workspace: Workspace, now: datetime
+) -> None:
+    cid = _of_practice_in(workspace, Status.MORE_INFO_REQUESTED)
+    questions = [(DEMO_SPECIALIST, "question", f"Q{n}.\n" * 5) for n in range(8)]
+    _add_messages(workspace, cid, *questions)
+    panel = _panel(qtbot, workspace, now, height=420)
+    panel.show_conversation(cid)
+    bar = panel.viewer.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.value() > 0)  # at the newest question
+    bar.setValue(bar.value() // 2)  # the GP scrolls back up to read
+    read_at = bar.value()
+    panel.refresh()  # after a sync
+    assert bar.value() == read_at
