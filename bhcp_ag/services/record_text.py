@@ -76,16 +76,21 @@ def template_answer_rows(
     return [(f.label, answer_text(f, answers[f.key])) for f in fields]
 
 
+def request_message_id(view: ConversationView) -> str:
+    """The id of the message that sent the request ("" for a draft, which has none)."""
+    return next((m.id for m in view.messages if m.kind == "request"), "")
+
+
 def files_by_message(view: ConversationView) -> dict[str, list[AttachmentView]]:
     """Each message's id and the files sent with it. The request's own files are kept
     without a message in the local store (and under the request message by the hub): both
-    are the request's, under its message's id."""
-    request_id = next((m.id for m in view.messages if m.kind == "request"), "")
+    are the request's, under :func:`request_message_id`."""
+    request_id = request_message_id(view)
     ids = {m.id for m in view.messages}
     files: dict[str, list[AttachmentView]] = {}
     for attachment in view.attachments:
-        owner = attachment.message_id if attachment.message_id in ids else request_id
-        files.setdefault(owner or "", []).append(attachment)
+        owner = attachment.message_id if attachment.message_id in ids else None
+        files.setdefault(owner or request_id, []).append(attachment)
     return files
 
 

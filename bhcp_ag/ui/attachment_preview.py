@@ -1,10 +1,11 @@
 """Attached files shown large, and what they are: the pieces every attachment view shares.
 
 :class:`AttachmentPreview` shows one file large: a photo scaled to fit, or a PDF's first
-page. :func:`read_image`, :class:`PdfPages` and :func:`describe` make the thumbnails and
-descriptions of the request form's :class:`~bhcp_ag.ui.attachment_panel.AttachmentsPanel`
-and the conversation's :mod:`~bhcp_ag.ui.attachment_strip`; :func:`local_files` reads the
-files a drag carries.
+page. :func:`thumbnail` (from :func:`read_image`, :class:`PdfPages` and :func:`describe`)
+makes the thumbnails and descriptions of the request form's
+:class:`~bhcp_ag.ui.attachment_panel.AttachmentsPanel` and of the files shown with their
+message in the :class:`~bhcp_ag.ui.conversation_view.ConversationViewer`;
+:func:`local_files` reads the files a drag carries.
 
 PDF pages are counted and drawn with QtPdf where this Qt has it; without it a PDF is shown
 by its icon, type and size.
@@ -93,6 +94,17 @@ def describe(file: AttachedFile, pages: int | None = None, picture: QSize | None
         parts.append(f"{picture.width()} × {picture.height()}")
     parts.append(size_text(file.size))
     return ", ".join(parts)
+
+
+def thumbnail(file: AttachedFile, fit: QSize) -> tuple[QImage | None, str]:
+    """A small picture of ``file`` (a photo, or a PDF's first page; None when it cannot be
+    drawn) and what the file is."""
+    if file.mime_type == PDF:
+        pages = PdfPages(file.content)
+        return pages.first_page(fit), describe(file, pages=pages.count)
+    image, size = read_image(file.content, fit)
+    detail = describe(file, picture=size)
+    return (None, f"{detail} (cannot be shown)") if image.isNull() else (image, detail)
 
 
 class _FittedPicture(QLabel):

@@ -41,7 +41,6 @@ from bhcp_ag.services.conversation_actions import ActionRefused, Choice, Done, O
 from bhcp_ag.services.record_text import advice_as_text
 from bhcp_ag.services.requests import ConversationView
 from bhcp_ag.services.workspace import Workspace
-from bhcp_ag.ui.attachment_strip import AttachmentStrip
 from bhcp_ag.ui.composer import ComposerBox
 from bhcp_ag.ui.conversation_view import ConversationViewer, place_to_read
 from bhcp_ag.ui.outcome_dialogs import CancelRequestDialog, CloseConversationDialog
@@ -86,7 +85,6 @@ class ConversationPanel(QWidget):
         self._options: Options | None = None
         role = workspace.user.role
         self.viewer = ConversationViewer(workspace.catalogue, now)
-        self.attachments = AttachmentStrip()
         self._attachment_ids: tuple[str, ...] = ()
         self.composer = ComposerBox(workspace.composer, specialist=role is Role.SPECIALIST, now=now)
         self.composer.send_requested.connect(self._send)
@@ -145,7 +143,6 @@ class ConversationPanel(QWidget):
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addWidget(self.viewer, 1)
-        top_layout.addWidget(self.attachments)
         top_layout.addWidget(bar)
         top_layout.addWidget(self.problem)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -170,7 +167,7 @@ class ConversationPanel(QWidget):
         self._view, self._options = None, None
         self.viewer.show_nothing()
         self._attachment_ids = ()
-        self.attachments.show_files([])
+        self.viewer.files.show_files([])
         for button in self._buttons():
             button.setEnabled(False)
             button.setToolTip("")
@@ -196,12 +193,13 @@ class ConversationPanel(QWidget):
         self.viewer.show_conversation(view, place)
 
     def _show_attachments(self, view: ConversationView) -> None:
-        """The conversation's files as thumbnails (read again only when they change)."""
+        """The conversation's files for the thread's thumbnails (read again only when they
+        change)."""
         ids = tuple(a.id for a in view.attachments)
         if ids != self._attachment_ids:
             self._attachment_ids = ids
             files = conversation_attachments(self._workspace.store, view.id) if ids else []
-            self.attachments.show_files(files)
+            self.viewer.files.show_files(files)
 
     def refresh(self) -> None:
         if self.conversation_id is not None:

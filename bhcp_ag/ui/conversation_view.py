@@ -8,6 +8,9 @@ A conversation opens where the reader has work to do (:func:`place_to_read`): at
 message waiting for this user's answer (the specialist's question, for the GP; the request,
 for a specialist who has not answered it), or else at the newest message. Shown again
 (after a sync, say) it stays where the reader left it.
+
+Each file is shown with the message it came with (:mod:`~bhcp_ag.ui.message_files`);
+clicking it, or Enter on its link, opens it large.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from html import escape
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from bhcp_ag.domain.actions import MESSAGE_KIND_LABELS
@@ -34,9 +37,10 @@ from bhcp_ag.domain.conversation import (
 from bhcp_ag.domain.patient import Sex, age_in_years
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.templates import RequestTemplate
-from bhcp_ag.services.record_text import template_answer_rows
+from bhcp_ag.services.record_text import files_by_message, request_message_id, template_answer_rows
 from bhcp_ag.services.requests import ConversationView, MessageView
 from bhcp_ag.store.models import utcnow
+from bhcp_ag.ui.attachment_preview import AttachmentPreview
 from bhcp_ag.ui.conversation_model import OVERDUE_STATUSES
 from bhcp_ag.ui.formatting import (
     NOT_SET,
@@ -47,6 +51,7 @@ from bhcp_ag.ui.formatting import (
     short_date,
     time_left,
 )
+from bhcp_ag.ui.message_files import MessageFiles
 from bhcp_ag.ui.theme import colours
 
 MESSAGE_KINDS = MESSAGE_KIND_LABELS
@@ -110,6 +115,9 @@ class ConversationViewer(QTextBrowser):
         self._catalogue = catalogue
         self._now = now
         self.setOpenLinks(False)
+        self.anchorClicked.connect(self.open_attachment)
+        self.files = MessageFiles()
+        self.preview: AttachmentPreview | None = None
         self.setAccessibleName("Conversation")
         self.document().setDocumentMargin(12)
         self._place = ""
@@ -136,6 +144,18 @@ class ConversationViewer(QTextBrowser):
         self._scroll_to_place()
         self._scroll_again.start()
 
+    def open_attachment(self, link: QUrl) -> AttachmentPreview | None:
+        """Open the file an ``attachment:`` link points at, large."""
+        file = self.files.file(link)
+        if file is not None:
+            self.preview = AttachmentPreview.open_for(self.window(), file)
+        return self.preview if file is not None else None
+
+    def loadResource(self, kind: int, name: QUrl | str) -> object:
+        """The files' thumbnails, which the page names ``thumbnail:<id>``."""
+        picture = self.files.picture(QUrl(name))
+        return picture if picture is not None else super().loadResource(kind, name)
+
     def _scroll_to_place(self) -> None:
         if self._place:
             self.scrollToAnchor(self._place)
@@ -143,14 +163,15 @@ class ConversationViewer(QTextBrowser):
             self.verticalScrollBar().setValue(0)
 
     def _html(self, view: ConversationView) -> str:
+        files = {key: self.files.html(shown) for key, shown in files_by_message(view).items()}
         parts = [
             _style(),
             _heading(view, self._now()),
             _patient_section(view, self._now().astimezone(LONDON).date()),
-            _request_section(view),
+            _request_section(view, files.get(request_message_id(view), "")),
             _template_section(view.form.template_answers, self.template_of(view)),
             _referral_section(view),
-            _thread_section(view.messages),
+            _thread_section(view.messages, files),
         ]
         return "".join(parts)
 
@@ -212,7 +233,7 @@ def _patient_section(view: ConversationView, today: date) -> str:
     return "<h3>Patient</h3>" + _table(rows)
 
 
-def _request_section(view: ConversationView) -> str:
+def _request_section(view: ConversationView, files: str) -> str:
     form = view.form
     parts = [
         f"<h3><a name='{REQUEST_ANCHOR}'>Question</a></h3>",
@@ -224,9 +245,8 @@ def _request_section(view: ConversationView) -> str:
         ("Relevant results", form.results),
     ):
         parts.append(f"<h3>{title}</h3><p>{_text(value)}</p>")
-    if view.attachment_names:
-        names = ", ".join(escape(name) for name in view.attachment_names)
-        parts.append(f"<h3>Attachments</h3><p>{names}</p>")
+    if files:
+        parts.append(f"<h3>Attachments</h3>{files}")
     return "".join(parts)
 
 
@@ -256,7 +276,9 @@ def _referral_section(view: ConversationView) -> str:
     return "<h3>Referral</h3>" + _table(rows)
 
 
-def _thread_section(messages: tuple[MessageView, ...]) -> str:
+def _thread_section(messages: tuple[MessageView, ...], files: Mapping[str, str]) -> str:
+    """The messages, oldest first, each with who wrote it, when, and the files it brought
+    (``files``: each message's, as HTML, by message id)."""
     if not messages:
         return "<h3>Messages</h3><p class='muted'>No messages yet: not sent.</p>"
     parts = ["<h3>Messages</h3>"]
@@ -268,6 +290,7 @@ def _thread_section(messages: tuple[MessageView, ...]) -> str:
         anchor = message_anchor(index)
         parts.append(f"<p class='meta'><a name='{anchor}'><b>{escape(meta)}</b></a></p>")
         parts.append(f"<p>{_text(message.body)}</p>")
+        parts.append(files.get(message.id, ""))
         if message.recommendation:
             recommendation = label_of(Recommendation, message.recommendation)
             parts.append(f"<p class='muted'>Recommendation: {escape(recommendation)}</p>")

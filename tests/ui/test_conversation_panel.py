@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select, update
@@ -24,7 +24,9 @@ from bhcp_ag.domain.conversation import (
 from bhcp_ag.services.workspace import Workspace, load_user
 from bhcp_ag.store.models import Conversation, Message, OutboxChange, User
 from bhcp_ag.store.reference import DEMO_MANAGER, DEMO_SPECIALIST
+from bhcp_ag.ui.attachment_preview import AttachmentPreview
 from bhcp_ag.ui.conversation_panel import ConversationPanel
+from bhcp_ag.ui.conversation_view import ConversationViewer, message_anchor
 from bhcp_ag.ui.main_window import MainWindow
 
 OpenWindow = Callable[[str], MainWindow]
@@ -342,20 +344,54 @@ def test_the_specialist_sees_the_photo_and_opens_it_large(
     _set(workspace, draft, status="awaiting_specialist")
     window = open_window(DEMO_SPECIALIST)
     _show(window, draft)
-    strip = window.panel.attachments
-    assert strip.isVisible() and len(strip.buttons) == 1
-    button = strip.buttons[0]
-    assert button.text() == "left-arm.png\nPNG picture"  # the real type, by content
-    assert "PNG image, 120 × 80" in button.accessibleName()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    preview = strip.preview
-    assert preview is not None and preview.isVisible()
-    assert not preview.shown_size().isEmpty()
+    viewer = window.panel.viewer
+    photo = "left-arm.png — PNG picture"  # the real type, by content
+    assert photo in _message_text(viewer, 0)  # with the request's message
+    assert "PNG image, 120 × 80" in viewer.toPlainText()
+    preview = _click_link(qtbot, viewer, photo)
+    assert preview.isVisible() and not preview.shown_size().isEmpty()
     preview.close()
 
     other = _unclaimed_in_queue(workspace)
     _show(window, other)
-    assert not strip.isVisible() and strip.buttons == []
+    assert "left-arm.png" not in viewer.toPlainText()
+
+
+def _message_text(viewer: ConversationViewer, index: int) -> str:
+    """The plain text of the ``index``-th message of the thread, up to the next one."""
+    starts = {}
+    block = viewer.document().begin()
+    while block.isValid():
+        fragments = block.begin()
+        while not fragments.atEnd():
+            for name in fragments.fragment().charFormat().anchorNames():
+                starts[name] = fragments.fragment().position()
+            fragments += 1
+        block = block.next()
+    cursor = QTextCursor(viewer.document())
+    cursor.setPosition(starts[message_anchor(index)])
+    end = starts.get(message_anchor(index + 1))
+    if end is None:
+        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+    else:
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+    return cursor.selection().toPlainText()
+
+
+def _click_link(qtbot: QtBot, viewer: ConversationViewer, text: str) -> AttachmentPreview:
+    """Scroll to the link ``text`` in the thread, click it, and return the preview it opens."""
+    found = viewer.document().find(text)
+    assert not found.isNull(), f"no {text!r} in the thread"
+    found.setPosition(found.selectionStart() + 2)
+    viewer.setTextCursor(found)
+    viewer.ensureCursorVisible()
+    spot = viewer.cursorRect(found).center()
+    assert viewer.anchorAt(spot).startswith("attachment:")
+    qtbot.mouseClick(viewer.viewport(), Qt.MouseButton.LeftButton, pos=spot)
+    preview = viewer.preview
+    assert preview is not None
+    qtbot.waitExposed(preview)
+    return preview
 
 
 def test_a_gp_sends_a_photo_with_the_reply(
@@ -394,11 +430,9 @@ def test_a_gp_sends_a_photo_with_the_reply(
     payload = _queued(workspace)[-1][1]
     assert [a["filename"] for a in payload["attachments"]] == ["arm.png", "close-up.png"]
     assert composer.files.names() == []
-    strip = window.panel.attachments
-    assert [b.text() for b in strip.buttons][-2:] == [
-        "arm.png\nPNG picture",
-        "close-up.png\nPNG picture",
-    ]
+    reply = _message_text(window.panel.viewer, len(window.panel._view.messages) - 1)  # type: ignore[union-attr]
+    assert "Two photos attached." in reply
+    assert "arm.png — PNG picture" in reply and "close-up.png — PNG picture" in reply
 
 
 def test_a_specialist_saves_inserts_and_deletes_a_snippet(
@@ -580,3 +614,38 @@ def test_a_conversation_shown_again_stays_where_the_reader_was(
     read_at = bar.value()
     panel.refresh()  # after a sync
     assert bar.value() == read_at
+
+
+def test_each_file_is_shown_with_the_message_it_came_with(
+    qtbot: QtBot, workspace: Workspace, now: datetime
+) -> None:
+    from tests.attachment_files import letter_pdf
+    from tests.services.test_requests import FORM
+
+    draft = workspace.requests.save_draft(workspace.user.id, FORM)
+    workspace.requests.attach(draft, "left-arm.png", _png())
+    workspace.requests.submit(workspace.user.id, FORM, draft)
+    _set(workspace, draft, status="awaiting_specialist")
+    user = load_user(workspace.store, DEMO_SPECIALIST)
+    specialist = Workspace.for_user(
+        workspace.store, user, workspace.catalogue, workspace.targets, lambda: now
+    )
+    specialist.composer.add_file(draft, "clinic-letter.pdf", letter_pdf())
+    specialist.actions.respond(
+        specialist.user,
+        draft,
+        SpecialistOutcome.RETURN_TO_REFERRER_WITH_ADVICE,
+        "Benign naevus: see the letter.",
+        Recommendation.ADVICE_ONLY_NO_REFERRAL_RECOMMENDED,
+    )
+    panel = _panel(qtbot, workspace, now)
+    panel.show_conversation(draft)
+    request, advice = _message_text(panel.viewer, 0), _message_text(panel.viewer, 1)
+    assert "Is this pigmented lesion" in request and "Benign naevus" in advice
+    assert "left-arm.png — PNG picture" in request and "clinic-letter" not in request
+    assert "clinic-letter.pdf — PDF document" in advice and "left-arm" not in advice
+    before_thread = panel.viewer.toPlainText().split("Messages")[0]
+    assert "left-arm.png" in before_thread and "clinic-letter" not in before_thread
+    preview = _click_link(qtbot, panel.viewer, "clinic-letter.pdf — PDF document")
+    assert preview.file.filename == "clinic-letter.pdf"
+    preview.close()
