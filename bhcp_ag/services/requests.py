@@ -62,6 +62,7 @@ class MessageView:
     recommendation: str | None
     from_specialty: str | None = None  # a redirect's: the specialty it left (short name)
     to_specialty: str | None = None  # ... and the one it went to
+    id: str = ""
 
 
 @dataclass(frozen=True)
@@ -289,6 +290,7 @@ def _view_of(
             recommendation=m.recommendation,
             from_specialty=_short_name(catalogue, m.from_specialty_code),
             to_specialty=_short_name(catalogue, m.to_specialty_code),
+            id=m.id,
         )
         for m in conv.messages
     )

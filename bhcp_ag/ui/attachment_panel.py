@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, 
 from bhcp_ag.domain.file_names import name_with_type
 from bhcp_ag.domain.limits import PDF
 from bhcp_ag.services.attachments import AttachedFile
-from bhcp_ag.ui.attachment_preview import PdfPages, describe, local_files, read_image
+from bhcp_ag.ui.attachment_preview import local_files, thumbnail
 from bhcp_ag.ui.form_fields import HINT_STYLE, PROBLEM_COLOUR
 
 THUMBNAIL = QSize(64, 64)
@@ -193,17 +193,9 @@ class AttachmentsPanel(QFrame):
     def _preview_of(self, file: AttachedFile) -> tuple[QPixmap | None, str]:
         """The thumbnail and description of ``file``, made once per content."""
         if file.sha256 not in self._thumbnails:
-            if file.mime_type == PDF:
-                pages = PdfPages(file.content)
-                page = pages.first_page(THUMBNAIL)
-                thumbnail = QPixmap.fromImage(page) if page is not None else None
-                made = (thumbnail, describe(file, pages=pages.count))
-            else:
-                image, size = read_image(file.content, THUMBNAIL)
-                pixmap = None if image.isNull() else QPixmap.fromImage(image)
-                detail = describe(file, picture=size)
-                made = (pixmap, detail if pixmap else f"{detail} (cannot be shown)")
-            self._thumbnails[file.sha256] = made
+            image, detail = thumbnail(file, THUMBNAIL)
+            pixmap = QPixmap.fromImage(image) if image is not None else None
+            self._thumbnails[file.sha256] = (pixmap, detail)
         return self._thumbnails[file.sha256]
 
     # --- the photo a specialty expects ------------------------------------------------

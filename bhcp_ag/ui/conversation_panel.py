@@ -5,6 +5,9 @@ when the user may write in the conversation, the :class:`ComposerBox`. What is p
 comes from the services (:meth:`ConversationActions.options`): a button the user cannot
 use now is disabled, and its tooltip says why ("Dr Rao claimed this request at 09:12").
 
+Where the thread ends and the composer begins is the user's to move; the split is kept in
+``QSettings`` (when the panel is given them) and comes back the next time the panel is built.
+
 Every action is a local change queued for the hub; ``changed`` tells the window, which
 reads the list again and asks for a sync. A refused action leaves everything typed in
 place and says why.
@@ -15,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -39,9 +42,8 @@ from bhcp_ag.services.conversation_actions import ActionRefused, Choice, Done, O
 from bhcp_ag.services.record_text import advice_as_text
 from bhcp_ag.services.requests import ConversationView
 from bhcp_ag.services.workspace import Workspace
-from bhcp_ag.ui.attachment_strip import AttachmentStrip
 from bhcp_ag.ui.composer import ComposerBox
-from bhcp_ag.ui.conversation_view import ConversationViewer
+from bhcp_ag.ui.conversation_view import ConversationViewer, place_to_read
 from bhcp_ag.ui.outcome_dialogs import CancelRequestDialog, CloseConversationDialog, Closing
 from bhcp_ag.ui.redirect_dialog import RedirectDialog
 from bhcp_ag.ui.theme import colours
@@ -60,6 +62,8 @@ RESPONSE_TEXT = {
     Status.CONVERTED: "Converted into a referral.",
 }
 SYNC_NOTE = " It goes to the hub at the next sync."
+SPLIT_KEY = "conversation_panel/split"
+"""The ``QSettings`` key of the thread's and the composer's heights, as the user left them."""
 
 
 class ConversationPanel(QWidget):
@@ -73,15 +77,17 @@ class ConversationPanel(QWidget):
         workspace: Workspace,
         now: Callable[[], datetime],
         parent: QWidget | None = None,
+        *,
+        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self._workspace = workspace
         self._now = now
+        self._settings = settings
         self._view: ConversationView | None = None
         self._options: Options | None = None
         role = workspace.user.role
         self.viewer = ConversationViewer(workspace.catalogue, now)
-        self.attachments = AttachmentStrip()
         self._attachment_ids: tuple[str, ...] = ()
         self.composer = ComposerBox(workspace.composer, specialist=role is Role.SPECIALIST, now=now)
         self.composer.send_requested.connect(self._send)
@@ -150,7 +156,6 @@ class ConversationPanel(QWidget):
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addWidget(self.viewer, 1)
-        top_layout.addWidget(self.attachments)
         top_layout.addWidget(bar)
         top_layout.addWidget(self.problem)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -159,6 +164,7 @@ class ConversationPanel(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.splitterMoved.connect(self._keep_split)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
@@ -174,7 +180,7 @@ class ConversationPanel(QWidget):
         self._view, self._options = None, None
         self.viewer.show_nothing()
         self._attachment_ids = ()
-        self.attachments.show_files([])
+        self.viewer.files.show_files([])
         for button in self._buttons():
             button.setEnabled(False)
             button.setToolTip("")
@@ -182,24 +188,31 @@ class ConversationPanel(QWidget):
         self.problem.hide()
         self.composer.setVisible(False)
 
-    def show_conversation(self, conversation_id: str) -> None:
-        """Show ``conversation_id`` as the store has it now (again, after a sync)."""
-        if conversation_id != self.conversation_id:
+    def show_conversation(self, conversation_id: str, *, to_place: bool = False) -> None:
+        """Show ``conversation_id`` as the store has it now (again, after a sync).
+
+        A conversation newly shown, or ``to_place``, opens at the message to read
+        (:func:`~bhcp_ag.ui.conversation_view.place_to_read`); shown again, it stays
+        where the reader was."""
+        opened = conversation_id != self.conversation_id
+        if opened:
             self.problem.hide()
         view = self._workspace.requests.view(conversation_id)
         options = self._workspace.actions.options(self._workspace.user, conversation_id)
         self._view, self._options = view, options
-        self.viewer.show_conversation(view)
         self._show_attachments(view)
         self._show_options(view, options)
+        place = place_to_read(view, self._workspace.user.role) if opened or to_place else None
+        self.viewer.show_conversation(view, place)
 
     def _show_attachments(self, view: ConversationView) -> None:
-        """The conversation's files as thumbnails (read again only when they change)."""
+        """The conversation's files for the thread's thumbnails (read again only when they
+        change)."""
         ids = tuple(a.id for a in view.attachments)
         if ids != self._attachment_ids:
             self._attachment_ids = ids
             files = conversation_attachments(self._workspace.store, view.id) if ids else []
-            self.attachments.show_files(files)
+            self.viewer.files.show_files(files)
 
     def refresh(self) -> None:
         if self.conversation_id is not None:
@@ -266,9 +279,26 @@ class ConversationPanel(QWidget):
             self.composer.setVisible(True)
             top, below = self.splitter.sizes()
             if below < self.composer.minimumSizeHint().height():  # shown for the first time
-                total = top + below
-                room = max(self.composer.sizeHint().height(), total * 2 // 5)
-                self.splitter.setSizes([max(total - room, 0), room])
+                self.splitter.setSizes(self._kept_split() or self._first_split(top + below))
+
+    def _first_split(self, total: int) -> list[int]:
+        room = max(self.composer.sizeHint().height(), total * 2 // 5)
+        return [max(total - room, 0), room]
+
+    def _kept_split(self) -> list[int] | None:
+        """The heights the user last gave the thread and the composer, if any."""
+        kept = self._settings.value(SPLIT_KEY) if self._settings is not None else None
+        try:
+            sizes = [int(size) for size in kept] if isinstance(kept, list) else []
+        except ValueError:  # not written by this panel
+            return None
+        return sizes if len(sizes) == 2 and min(sizes) > 0 else None
+
+    def _keep_split(self) -> None:
+        """The user moved the split: remember it."""
+        sizes = self.splitter.sizes()
+        if self._settings is not None and self.composer.isVisibleTo(self) and min(sizes) > 0:
+            self._settings.setValue(SPLIT_KEY, sizes)
 
     # --- acting ------------------------------------------------------------------------
 
@@ -341,7 +371,7 @@ class ConversationPanel(QWidget):
         """Put the conversation on the clipboard as plain text; returns the text."""
         if self._view is None:
             return ""
-        text = advice_as_text(self._view)
+        text = advice_as_text(self._view, self.viewer.template_of(self._view))
         QGuiApplication.clipboard().setText(text)
         self.changed.emit(self._view.id, "Copied as text: paste it into the patient's record.")
         return text
@@ -396,7 +426,7 @@ class ConversationPanel(QWidget):
             self.show_nothing()
             self.changed.emit(cid, "Draft discarded.")
             return True
-        self.show_conversation(cid)
+        self.show_conversation(cid, to_place=True)  # at what was just done
         text = (
             RESPONSE_TEXT.get(done.status) if done.action.value == "conversation.respond" else None
         )

@@ -3,6 +3,14 @@
 Rendered as simple HTML in a :class:`QTextBrowser`, which is selectable, keyboard
 accessible and read by screen readers. Every piece of text that came from a person is
 escaped with :func:`html.escape`: a question that contains ``<b>`` is shown, not obeyed.
+
+A conversation opens where the reader has work to do (:func:`place_to_read`): at the
+message waiting for this user's answer (the specialist's question, for the GP; the request,
+for a specialist who has not answered it), or else at the newest message. Shown again
+(after a sync, say) it stays where the reader left it.
+
+Each file is shown with the message it came with (:mod:`~bhcp_ag.ui.message_files`);
+clicking it, or Enter on its link, opens it large.
 """
 
 from __future__ import annotations
@@ -11,12 +19,14 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from html import escape
 
+from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from bhcp_ag.domain.actions import MESSAGE_KIND_LABELS
 from bhcp_ag.domain.clock import LONDON
 from bhcp_ag.domain.conversation import (
     TERMINAL_STATUSES,
+    AdviceUseful,
     ClosingOutcome,
     ConvertAuthorisation,
     Priority,
@@ -27,9 +37,11 @@ from bhcp_ag.domain.conversation import (
 )
 from bhcp_ag.domain.patient import Sex, age_in_years
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
-from bhcp_ag.domain.templates import FieldType, RequestTemplate, TemplateField, parse_date
+from bhcp_ag.domain.templates import RequestTemplate
+from bhcp_ag.services.record_text import files_by_message, request_message_id, template_answer_rows
 from bhcp_ag.services.requests import ConversationView, MessageView
 from bhcp_ag.store.models import utcnow
+from bhcp_ag.ui.attachment_preview import AttachmentPreview
 from bhcp_ag.ui.conversation_model import OVERDUE_STATUSES
 from bhcp_ag.ui.formatting import (
     NOT_SET,
@@ -40,6 +52,7 @@ from bhcp_ag.ui.formatting import (
     short_date,
     time_left,
 )
+from bhcp_ag.ui.message_files import MessageFiles
 from bhcp_ag.ui.theme import colours
 
 MESSAGE_KINDS = MESSAGE_KIND_LABELS
@@ -68,6 +81,26 @@ td.v {{ padding: 1px 0; }}
 
 
 PLACEHOLDER = "<p class='muted'>Choose a conversation in the list to read it here.</p>"
+REQUEST_ANCHOR = "request"
+"""The anchor at the request's question, above its details."""
+
+
+def message_anchor(index: int) -> str:
+    """The anchor at the start of the ``index``-th message of the thread."""
+    return f"message-{index}"
+
+
+def place_to_read(view: ConversationView, role: Role) -> str:
+    """The anchor to open ``view`` at for a user in ``role``: the message that waits for
+    their answer when it is their move, else the newest message ("" when none)."""
+    messages = view.messages
+    if Status(view.status).next_action_by is role:
+        waiting = [i for i, m in enumerate(messages) if m.author_role != role.value]
+        if waiting and messages[waiting[-1]].kind != "request":
+            return message_anchor(waiting[-1])
+        if messages:  # the request itself: its question and details
+            return REQUEST_ANCHOR
+    return message_anchor(len(messages) - 1) if messages else ""
 
 
 class ConversationViewer(QTextBrowser):
@@ -83,26 +116,68 @@ class ConversationViewer(QTextBrowser):
         self._catalogue = catalogue
         self._now = now
         self.setOpenLinks(False)
+        self.anchorClicked.connect(self.open_attachment)
+        self.files = MessageFiles()
+        self.preview: AttachmentPreview | None = None
         self.setAccessibleName("Conversation")
         self.document().setDocumentMargin(12)
+        self._place = ""
+        # Once more when the layout has settled: the composer may take room as it opens.
+        self._scroll_again = QTimer(self)
+        self._scroll_again.setSingleShot(True)
+        self._scroll_again.setInterval(0)
+        self._scroll_again.timeout.connect(self._scroll_to_place)
         self.show_nothing()
 
     def show_nothing(self) -> None:
+        self._place = ""
         self.setHtml(_style() + PLACEHOLDER)
 
-    def show_conversation(self, view: ConversationView) -> None:
+    def show_conversation(self, view: ConversationView, place: str | None = None) -> None:
+        """Show ``view`` scrolled to the anchor ``place`` (:func:`place_to_read`); with
+        None, where the reader had scrolled to."""
+        kept = self.verticalScrollBar().value()
+        self.setHtml(self._html(view))
+        if place is None:
+            self.verticalScrollBar().setValue(kept)
+            return
+        self._place = place
+        self._scroll_to_place()
+        self._scroll_again.start()
+
+    def open_attachment(self, link: QUrl) -> AttachmentPreview | None:
+        """Open the file an ``attachment:`` link points at, large."""
+        file = self.files.file(link)
+        if file is not None:
+            self.preview = AttachmentPreview.open_for(self.window(), file)
+        return self.preview if file is not None else None
+
+    def loadResource(self, kind: int, name: QUrl | str) -> object:
+        """The files' thumbnails, which the page names ``thumbnail:<id>``."""
+        picture = self.files.picture(QUrl(name))
+        return picture if picture is not None else super().loadResource(kind, name)
+
+    def _scroll_to_place(self) -> None:
+        if self._place:
+            self.scrollToAnchor(self._place)
+        else:
+            self.verticalScrollBar().setValue(0)
+
+    def _html(self, view: ConversationView) -> str:
+        files = {key: self.files.html(shown) for key, shown in files_by_message(view).items()}
         parts = [
             _style(),
             _heading(view, self._now()),
             _patient_section(view, self._now().astimezone(LONDON).date()),
-            _request_section(view),
-            _template_section(view.form.template_answers, self._template(view)),
+            _request_section(view, files.get(request_message_id(view), "")),
+            _template_section(view.form.template_answers, self.template_of(view)),
             _referral_section(view),
-            _thread_section(view.messages),
+            _thread_section(view.messages, files),
         ]
-        self.setHtml("".join(parts))
+        return "".join(parts)
 
-    def _template(self, view: ConversationView) -> RequestTemplate | None:
+    def template_of(self, view: ConversationView) -> RequestTemplate | None:
+        """The specialty's request template, or None when there is none to be had."""
         try:
             return self._catalogue.template(view.form.specialty_code)
         except (KeyError, OSError, ValueError):  # no template: show the raw answers
@@ -143,7 +218,13 @@ def _heading(view: ConversationView, now: datetime) -> str:
         rows.append(("Next action by", escape(who.label)))
     if view.claimed_by_name and status.is_open:
         rows.append(("Claimed by", escape(view.claimed_by_name)))
-    return f"<h2>{escape(view.specialty_name)}</h2>{_table(rows)}"
+    passed = (
+        f"<p class='muted'>Passed on from {escape(view.passed_from)}: "
+        "the answers below are to its form.</p>"
+        if view.passed_from
+        else ""
+    )
+    return f"<h2>{escape(view.specialty_name)}</h2>{passed}{_table(rows)}"
 
 
 def _patient_section(view: ConversationView, today: date) -> str:
@@ -159,47 +240,30 @@ def _patient_section(view: ConversationView, today: date) -> str:
     return "<h3>Patient</h3>" + _table(rows)
 
 
-def _request_section(view: ConversationView) -> str:
+def _request_section(view: ConversationView, files: str) -> str:
     form = view.form
-    parts = ["<h3>Question</h3>", f"<p>{_text(form.question)}</p>"]
+    parts = [
+        f"<h3><a name='{REQUEST_ANCHOR}'>Question</a></h3>",
+        f"<p>{_text(form.question)}</p>",
+    ]
     for title, value in (
         ("Clinical summary", form.clinical_summary),
         ("Current medication", form.medication),
         ("Relevant results", form.results),
     ):
         parts.append(f"<h3>{title}</h3><p>{_text(value)}</p>")
-    if view.attachment_names:
-        names = ", ".join(escape(name) for name in view.attachment_names)
-        parts.append(f"<h3>Attachments</h3><p>{names}</p>")
+    if files:
+        parts.append(f"<h3>Attachments</h3>{files}")
     return "".join(parts)
 
 
 def _template_section(answers: Mapping[str, object], template: RequestTemplate | None) -> str:
     if not answers:
         return ""
-    if template is None:
-        rows = [(key, escape(_answer_text(None, value))) for key, value in answers.items()]
-    else:
-        fields = [field for field in template.fields if field.key in answers]
-        rows = [(f.label, escape(_answer_text(f, answers[f.key]))) for f in fields]
-    return "<h3>Specialty questions</h3>" + _table(rows)
-
-
-def _answer_text(field: TemplateField | None, value: object) -> str:
-    if value is None or value == "" or value == []:
-        return NOT_SET
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(item) for item in value)
-    if field is not None and field.type is FieldType.YESNO:
-        return str(value).capitalize()
-    if field is not None and field.type is FieldType.DATE:
-        day = parse_date(value)
-        return short_date(day) if day is not None else str(value)
-    if field is not None and field.unit:
-        return f"{value} {field.unit}"
-    return str(value)
+    rows = template_answer_rows(answers, template)
+    return "<h3>Specialty questions</h3>" + _table(
+        (label, escape(answer or NOT_SET)) for label, answer in rows
+    )
 
 
 def _referral_section(view: ConversationView) -> str:
@@ -214,22 +278,31 @@ def _referral_section(view: ConversationView) -> str:
     ]
     if view.closing_outcome:
         rows.append(("Outcome", escape(label_of(ClosingOutcome, view.closing_outcome))))
+    if view.advice_useful:
+        rows.append(("Advice useful", escape(label_of(AdviceUseful, view.advice_useful))))
     if view.referral_avoided is not None and view.status in TERMINAL_STATUSES:
         rows.append(("Referral avoided", "Yes" if view.referral_avoided else "No"))
     return "<h3>Referral</h3>" + _table(rows)
 
 
-def _thread_section(messages: tuple[MessageView, ...]) -> str:
+def _thread_section(messages: tuple[MessageView, ...], files: Mapping[str, str]) -> str:
+    """The messages, oldest first, each with who wrote it, when, and the files it brought
+    (``files``: each message's, as HTML, by message id)."""
     if not messages:
         return "<h3>Messages</h3><p class='muted'>No messages yet: not sent.</p>"
     parts = ["<h3>Messages</h3>"]
-    for message in messages:
+    for index, message in enumerate(messages):
         role = label_of(Role, message.author_role, blank="")
         kind = MESSAGE_KINDS.get(message.kind, message.kind.replace("_", " ").capitalize())
         meta = f"{kind} · {message.author_name}" + (f" ({role})" if role else "")
         meta += f" · {london_time(message.created_at)}"
-        parts.append(f"<p class='meta'><b>{escape(meta)}</b></p>")
+        anchor = message_anchor(index)
+        parts.append(f"<p class='meta'><a name='{anchor}'><b>{escape(meta)}</b></a></p>")
+        if message.kind == "redirect" and message.to_specialty:
+            way = f"From {message.from_specialty or 'another specialty'} to {message.to_specialty}."
+            parts.append(f"<p><b>{escape(way)}</b></p>")
         parts.append(f"<p>{_text(message.body)}</p>")
+        parts.append(files.get(message.id, ""))
         if message.recommendation:
             recommendation = label_of(Recommendation, message.recommendation)
             parts.append(f"<p class='muted'>Recommendation: {escape(recommendation)}</p>")

@@ -5,20 +5,33 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QEvent,
+    QIODevice,
+    QMimeData,
+    QPoint,
+    QPointF,
+    QSize,
+    Qt,
+    QUrl,
+)
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
     QDropEvent,
     QImage,
+    QMouseEvent,
     QPageSize,
     QPainter,
     QPdfWriter,
+    QWheelEvent,
 )
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from bhcp_ag.domain.limits import MAX_ATTACHMENT_BYTES
+from bhcp_ag.domain.limits import JPEG, MAX_ATTACHMENT_BYTES
 from bhcp_ag.services import attachments
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.ui import attachment_panel, attachment_preview
@@ -202,7 +215,7 @@ def test_a_photo_opens_large_scaled_to_fit_from_the_keyboard(
     qtbot.waitExposed(preview)
     qtbot.waitUntil(lambda: not preview.shown_size().isEmpty())
     shown = preview.shown_size()
-    room = preview.picture.contentsRect().size()
+    room = preview.picture.viewport().size()
     assert shown.width() <= room.width() and shown.height() <= room.height()
     assert shown.width() == room.width() or shown.height() == room.height()  # fills one way
     assert abs(shown.width() / shown.height() - 2.0) < 0.02  # not stretched
@@ -221,7 +234,8 @@ def test_a_pdf_preview_says_so_when_it_cannot_be_drawn(
     [preview] = form.findChildren(AttachmentPreview)
     qtbot.waitExposed(preview)
     if attachment_preview.QPdfDocument is None:
-        assert preview.picture.text() == "A preview of PDF files is not available on this computer."
+        assert preview.message.text() == "A preview of PDF files is not available on this computer."
+        assert not preview.zoom_in_button.isEnabled()
         assert preview.shown_size().isEmpty()
     else:
         qtbot.waitUntil(lambda: not preview.shown_size().isEmpty())
@@ -345,3 +359,75 @@ def test_a_pdf_that_can_run_something_is_refused_with_a_reason(
         "'results.pdf': the PDF cannot be attached: it contains JavaScript"
     )
     assert form.fields.texts["question"].value() == QUESTION  # nothing typed is lost
+
+
+def test_a_photo_is_zoomed_in_moved_about_and_fitted_again(qtbot: QtBot) -> None:
+    """A dermatologist zooms in on a lesion's border, drags to it, and fits the photo again."""
+    content = photo("JPEG", 1600, 1200)
+    file = attachments.AttachedFile("a1", "lesion.jpg", "0" * 64, JPEG, len(content), content)
+    preview = AttachmentPreview(file)
+    qtbot.addWidget(preview)
+    preview.resize(720, 760)
+    with qtbot.waitActive(preview):  # for its shortcuts
+        preview.show()
+    picture = preview.picture
+    room = picture.viewport().size()
+    fitted = preview.shown_size()
+    assert fitted.width() == room.width() and fitted.height() < room.height()
+    assert not picture.horizontalScrollBar().isVisible()
+
+    for _ in range(3):  # Ctrl++ three times: about twice the fitted size
+        qtbot.keyClick(preview.focusWidget(), Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    zoomed = preview.shown_size()
+    assert zoomed.width() > fitted.width() * 1.9
+    assert zoomed.height() > picture.viewport().height()
+    bars = picture.horizontalScrollBar(), picture.verticalScrollBar()
+    qtbot.waitUntil(lambda: all(bar.isVisible() and bar.maximum() > 0 for bar in bars))
+    assert preview.zoom_label.text() == f"{picture.scale_factor():.0%}"
+
+    before = (bars[0].value(), bars[1].value())
+    _drag(picture.viewport(), QPoint(400, 400), QPoint(250, 300))  # the hand pulls it left, up
+    assert bars[0].value() > before[0] and bars[1].value() > before[1]
+
+    wheel_zoom = picture.scale_factor()
+    _ctrl_wheel(picture.viewport(), QPoint(200, 200), -120)
+    assert picture.scale_factor() < wheel_zoom  # Ctrl and the wheel towards you: smaller
+    qtbot.mouseClick(preview.zoom_out_button, Qt.MouseButton.LeftButton)
+    assert picture.scale_factor() < wheel_zoom / 1.2
+
+    qtbot.mouseClick(preview.fit_button, Qt.MouseButton.LeftButton)
+    assert picture.fitting
+    qtbot.waitUntil(lambda: not any(bar.isVisible() for bar in bars))
+    assert preview.shown_size() == fitted
+    qtbot.keyClick(preview.focusWidget(), Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert preview.shown_size() == QSize(1600, 1200)  # actual size
+
+
+def _drag(widget: QWidget, start: QPoint, end: QPoint) -> None:
+    """Press the left button at ``start``, move to ``end`` holding it, and let go."""
+    left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    for kind, at, buttons in (
+        (QEvent.Type.MouseButtonPress, start, left),
+        (QEvent.Type.MouseMove, (start + end) / 2, left),
+        (QEvent.Type.MouseMove, end, left),
+        (QEvent.Type.MouseButtonRelease, end, Qt.MouseButton.NoButton),
+    ):
+        local = QPointF(at)
+        global_at = QPointF(widget.mapToGlobal(at))
+        button = left if kind != QEvent.Type.MouseMove else Qt.MouseButton.NoButton
+        QApplication.sendEvent(widget, QMouseEvent(kind, local, global_at, button, buttons, none))
+
+
+def _ctrl_wheel(widget: QWidget, at: QPoint, delta: int) -> None:
+    """One notch of the mouse wheel at ``at`` with Ctrl held."""
+    event = QWheelEvent(
+        QPointF(at),
+        QPointF(widget.mapToGlobal(at)),
+        QPoint(),
+        QPoint(0, delta),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.ControlModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget, event)

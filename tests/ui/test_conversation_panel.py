@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select, update
@@ -22,8 +23,11 @@ from bhcp_ag.domain.conversation import (
     Status,
 )
 from bhcp_ag.services.workspace import Workspace, load_user
-from bhcp_ag.store.models import Conversation, OutboxChange, User
+from bhcp_ag.store.models import Conversation, Message, OutboxChange, User
 from bhcp_ag.store.reference import DEMO_MANAGER, DEMO_SPECIALIST
+from bhcp_ag.ui.attachment_preview import AttachmentPreview
+from bhcp_ag.ui.conversation_panel import ConversationPanel
+from bhcp_ag.ui.conversation_view import ConversationViewer, message_anchor
 from bhcp_ag.ui.main_window import MainWindow
 
 OpenWindow = Callable[[str], MainWindow]
@@ -341,20 +345,54 @@ def test_the_specialist_sees_the_photo_and_opens_it_large(
     _set(workspace, draft, status="awaiting_specialist")
     window = open_window(DEMO_SPECIALIST)
     _show(window, draft)
-    strip = window.panel.attachments
-    assert strip.isVisible() and len(strip.buttons) == 1
-    button = strip.buttons[0]
-    assert button.text() == "left-arm.png\nPNG picture"  # the real type, by content
-    assert "PNG image, 120 × 80" in button.accessibleName()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    preview = strip.preview
-    assert preview is not None and preview.isVisible()
-    assert not preview.shown_size().isEmpty()
+    viewer = window.panel.viewer
+    photo = "left-arm.png — PNG picture"  # the real type, by content
+    assert photo in _message_text(viewer, 0)  # with the request's message
+    assert "PNG image, 120 × 80" in viewer.toPlainText()
+    preview = _click_link(qtbot, viewer, photo)
+    assert preview.isVisible() and not preview.shown_size().isEmpty()
     preview.close()
 
     other = _unclaimed_in_queue(workspace)
     _show(window, other)
-    assert not strip.isVisible() and strip.buttons == []
+    assert "left-arm.png" not in viewer.toPlainText()
+
+
+def _message_text(viewer: ConversationViewer, index: int) -> str:
+    """The plain text of the ``index``-th message of the thread, up to the next one."""
+    starts = {}
+    block = viewer.document().begin()
+    while block.isValid():
+        fragments = block.begin()
+        while not fragments.atEnd():
+            for name in fragments.fragment().charFormat().anchorNames():
+                starts[name] = fragments.fragment().position()
+            fragments += 1
+        block = block.next()
+    cursor = QTextCursor(viewer.document())
+    cursor.setPosition(starts[message_anchor(index)])
+    end = starts.get(message_anchor(index + 1))
+    if end is None:
+        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+    else:
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+    return cursor.selection().toPlainText()
+
+
+def _click_link(qtbot: QtBot, viewer: ConversationViewer, text: str) -> AttachmentPreview:
+    """Scroll to the link ``text`` in the thread, click it, and return the preview it opens."""
+    found = viewer.document().find(text)
+    assert not found.isNull(), f"no {text!r} in the thread"
+    found.setPosition(found.selectionStart() + 2)
+    viewer.setTextCursor(found)
+    viewer.ensureCursorVisible()
+    spot = viewer.cursorRect(found).center()
+    assert viewer.anchorAt(spot).startswith("attachment:")
+    qtbot.mouseClick(viewer.viewport(), Qt.MouseButton.LeftButton, pos=spot)
+    preview = viewer.preview
+    assert preview is not None
+    qtbot.waitExposed(preview)
+    return preview
 
 
 def test_a_gp_sends_a_photo_with_the_reply(
@@ -393,11 +431,9 @@ def test_a_gp_sends_a_photo_with_the_reply(
     payload = _queued(workspace)[-1][1]
     assert [a["filename"] for a in payload["attachments"]] == ["arm.png", "close-up.png"]
     assert composer.files.names() == []
-    strip = window.panel.attachments
-    assert [b.text() for b in strip.buttons][-2:] == [
-        "arm.png\nPNG picture",
-        "close-up.png\nPNG picture",
-    ]
+    reply = _message_text(window.panel.viewer, len(window.panel._view.messages) - 1)  # type: ignore[union-attr]
+    assert "Two photos attached." in reply
+    assert "arm.png — PNG picture" in reply and "close-up.png — PNG picture" in reply
 
 
 def test_a_specialist_saves_inserts_and_deletes_a_snippet(
@@ -465,3 +501,152 @@ def test_a_reply_takes_a_file_under_a_safe_name_and_says_so(
     assert "'arm?gnp.exe' is attached as 'armgnp.exe'" in composer.notice.text()
     [button] = composer.files.buttons
     assert button.toolTip().startswith("armgnp.exe — PNG picture, ")  # the real type
+
+
+def _panel(
+    qtbot: QtBot,
+    workspace: Workspace,
+    now: datetime,
+    settings: QSettings | None = None,
+    height: int = 600,
+) -> ConversationPanel:
+    """The panel on its own, 700 px wide and ``height`` tall, shown."""
+    panel = ConversationPanel(workspace, lambda: now, settings=settings)
+    qtbot.addWidget(panel)
+    panel.resize(700, height)
+    panel.show()
+    qtbot.waitExposed(panel)
+    return panel
+
+
+def test_the_split_between_thread_and_composer_is_kept_for_next_time(
+    qtbot: QtBot, workspace: Workspace, settings: QSettings, now: datetime
+) -> None:
+    cid = _of_practice_in(workspace, Status.MORE_INFO_REQUESTED)
+    panel = _panel(qtbot, workspace, now, settings=settings)
+    panel.show_conversation(cid)
+    assert panel.composer.isVisible()
+    first = panel.splitter.sizes()
+    panel.splitter.moveSplitter(first[0] - 120, 1)  # the GP drags the handle up
+    moved = panel.splitter.sizes()
+    assert moved[1] > first[1] + 100
+    panel.close()
+
+    again = _panel(qtbot, workspace, now, settings=settings)
+    again.show_conversation(cid)
+    assert again.splitter.sizes() == moved
+
+
+def _add_messages(workspace: Workspace, cid: str, *written: tuple[str, str, str]) -> None:
+    """Messages (author's username, kind, body) added to ``cid`` an hour apart, as a sync
+    would bring them."""
+    with workspace.store.session() as session:
+        start = max(m.created_at for m in session.get(Conversation, cid).messages)  # type: ignore[union-attr]
+        for hours, (username, kind, body) in enumerate(written, start=1):
+            author = session.scalar(select(User).where(User.username == username))
+            assert author is not None
+            session.add(
+                Message(
+                    id=str(uuid.uuid4()),
+                    conversation_id=cid,
+                    author_id=author.id,
+                    author_role=author.role,
+                    kind=kind,
+                    body=body,
+                    created_at=start + timedelta(hours=hours),
+                )
+            )
+
+
+def _in_view(panel: ConversationPanel, text: str) -> bool:
+    """Whether the start of ``text`` in the thread is inside the thread's visible part."""
+    viewer = panel.viewer
+    found = viewer.document().find(text)
+    assert not found.isNull(), f"{text!r} is not in the thread"
+    found.setPosition(found.selectionStart())
+    return viewer.viewport().rect().contains(viewer.cursorRect(found))
+
+
+def test_a_gp_opens_a_long_thread_at_the_specialists_question(
+    qtbot: QtBot, workspace: Workspace, now: datetime
+) -> None:
+    cid = _of_practice_in(workspace, Status.MORE_INFO_REQUESTED)
+    back_and_forth = [
+        (DEMO_SPECIALIST, "question", f"Question {n}: more detail please.")
+        if n % 2
+        else (workspace.user.username, "reply", f"Answer {n}: here it is.\nAnd more.")
+        for n in range(1, 12)
+    ]
+    asked = "Has the lesion bled since? Please send a dermoscopy photo."
+    _add_messages(workspace, cid, *back_and_forth, (DEMO_SPECIALIST, "question", asked))
+    panel = _panel(qtbot, workspace, now, height=420)
+    panel.show_conversation(cid)
+    qtbot.waitUntil(lambda: _in_view(panel, asked))
+    assert panel.viewer.height() < 300  # a small pane over the composer
+    assert panel.viewer.verticalScrollBar().value() > 0
+    assert not _in_view(panel, "Patient")
+
+
+def test_a_specialist_opens_a_new_request_at_its_question(
+    qtbot: QtBot, workspace: Workspace, now: datetime
+) -> None:
+    cid = _unclaimed_in_queue(workspace)
+    question = "Is this plaque psoriasis or eczema, and what should I try next?"
+    _set(workspace, cid, question=question, clinical_summary="Itchy.\n" * 20)
+    specialist = load_user(workspace.store, DEMO_SPECIALIST)
+    ws = Workspace.for_user(workspace.store, specialist, workspace.catalogue, workspace.targets)
+    panel = _panel(qtbot, ws, now, height=330)
+    panel.show_conversation(cid)
+    qtbot.waitUntil(lambda: _in_view(panel, question))
+    assert panel.viewer.verticalScrollBar().value() > 0
+
+
+def test_a_conversation_shown_again_stays_where_the_reader_was(
+    qtbot: QtBot, workspace: Workspace, now: datetime
+) -> None:
+    cid = _of_practice_in(workspace, Status.MORE_INFO_REQUESTED)
+    questions = [(DEMO_SPECIALIST, "question", f"Q{n}.\n" * 5) for n in range(8)]
+    _add_messages(workspace, cid, *questions)
+    panel = _panel(qtbot, workspace, now, height=420)
+    panel.show_conversation(cid)
+    bar = panel.viewer.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.value() > 0)  # at the newest question
+    bar.setValue(bar.value() // 2)  # the GP scrolls back up to read
+    read_at = bar.value()
+    panel.refresh()  # after a sync
+    assert bar.value() == read_at
+
+
+def test_each_file_is_shown_with_the_message_it_came_with(
+    qtbot: QtBot, workspace: Workspace, now: datetime
+) -> None:
+    from tests.attachment_files import letter_pdf
+    from tests.services.test_requests import FORM
+
+    draft = workspace.requests.save_draft(workspace.user.id, FORM)
+    workspace.requests.attach(draft, "left-arm.png", _png())
+    workspace.requests.submit(workspace.user.id, FORM, draft)
+    _set(workspace, draft, status="awaiting_specialist")
+    user = load_user(workspace.store, DEMO_SPECIALIST)
+    specialist = Workspace.for_user(
+        workspace.store, user, workspace.catalogue, workspace.targets, lambda: now
+    )
+    specialist.composer.add_file(draft, "clinic-letter.pdf", letter_pdf())
+    specialist.actions.respond(
+        specialist.user,
+        draft,
+        SpecialistOutcome.RETURN_TO_REFERRER_WITH_ADVICE,
+        "Benign naevus: see the letter.",
+        Recommendation.ADVICE_ONLY_NO_REFERRAL_RECOMMENDED,
+    )
+    panel = _panel(qtbot, workspace, now)
+    panel.show_conversation(draft)
+    request, advice = _message_text(panel.viewer, 0), _message_text(panel.viewer, 1)
+    assert "Is this pigmented lesion" in request and "Benign naevus" in advice
+    assert "left-arm.png — PNG picture" in request and "clinic-letter" not in request
+    assert "clinic-letter.pdf — PDF document" in advice and "left-arm" not in advice
+    before_thread = panel.viewer.toPlainText().split("Messages")[0]
+    assert "left-arm.png" in before_thread and "clinic-letter" not in before_thread
+    preview = _click_link(qtbot, panel.viewer, "clinic-letter.pdf — PDF document")
+    assert preview.file.filename == "clinic-letter.pdf"
+    preview.close()

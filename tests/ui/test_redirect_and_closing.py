@@ -18,6 +18,7 @@ from bhcp_ag.domain.limits import MAX_TEXT_CHARS
 from bhcp_ag.services.workspace import Workspace, load_user
 from bhcp_ag.store.models import Conversation, OutboxChange
 from bhcp_ag.store.reference import DEMO_SPECIALIST
+from bhcp_ag.ui.conversation_view import ConversationViewer
 from bhcp_ag.ui.main_window import MainWindow
 from bhcp_ag.ui.outcome_dialogs import CloseConversationDialog, Closing
 from bhcp_ag.ui.redirect_dialog import RedirectDialog
@@ -68,7 +69,7 @@ def _in_dialog(kind: type, steps: Callable[..., None]) -> None:
 
 
 def test_a_specialist_passes_a_request_on_and_a_note_typed_is_kept(
-    qtbot: QtBot, specialist_window: MainWindow, workspace: Workspace
+    qtbot: QtBot, specialist_window: MainWindow, workspace: Workspace, now: datetime
 ) -> None:
     cid = _waiting_dermatology(workspace)
     window = specialist_window
@@ -118,6 +119,12 @@ def test_a_specialist_passes_a_request_on_and_a_note_typed_is_kept(
     assert kind == "conversation.redirect"
     assert (payload["specialty_code"], payload["note"]) == ("320", NOTE)
     assert "has left your queue" in window.statusBar().currentMessage()
+    viewer = ConversationViewer(workspace.catalogue, lambda: now)  # as the GP reads it
+    qtbot.addWidget(viewer)
+    viewer.show_conversation(workspace.requests.view(cid))
+    shown = " ".join(viewer.toPlainText().split())
+    assert "Passed on from Dermatology" in shown and "From Dermatology to Cardiology." in shown
+    assert NOTE in shown
     assert not window.select_conversation(cid)  # no longer in the dermatology queue
 
 
