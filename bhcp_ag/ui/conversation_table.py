@@ -30,10 +30,10 @@ COLUMN_WIDTHS = {
     Column.PATIENT: 96,
     Column.QUESTION: 300,
     Column.SUBMITTED: 96,
-    Column.AGE: 52,
-    Column.WAITING: 90,
+    Column.AGE: 110,
+    Column.WAITING: 140,
     Column.DUE: 96,
-    Column.NEXT_ACTION: 160,
+    Column.NEXT_ACTION: 230,
     Column.CLAIMED_BY: 120,
 }
 VISUAL_ORDER = tuple(COLUMN_WIDTHS)
