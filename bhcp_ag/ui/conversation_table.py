@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from PySide6.QtCore import QByteArray, QPoint, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from bhcp_ag.domain.conversation import Role
@@ -38,6 +39,25 @@ COLUMN_WIDTHS = {
 }
 VISUAL_ORDER = tuple(COLUMN_WIDTHS)
 """Left to right on screen: who and what, then the times, then who holds it."""
+
+QUESTION_MIN_WIDTH = 160
+"""The question always keeps this much room: on a narrow screen the other columns give way."""
+COMPACT_WIDTH = 56
+"""The narrowest a column is made to fit the screen (its text elides; the tooltip has it all)."""
+GIVES_WAY_FIRST = (
+    Column.CLAIMED_BY,
+    Column.PRACTICE,
+    Column.SUBMITTED,
+    Column.WAITING,
+    Column.AGE,
+    Column.PRIORITY,
+    Column.SPECIALTY,
+    Column.DUE,
+    Column.PATIENT,
+    Column.STATUS,
+    Column.NEXT_ACTION,
+)
+"""The order in which columns narrow when the list is short of room: least needed first."""
 
 LEGACY_COLUMN_COUNT = 9
 """Columns in layouts saved before they carried a count (status to claimed by)."""
@@ -105,9 +125,12 @@ class ConversationTable(QTableView):
         header.setHighlightSections(False)
         header.setSectionsMovable(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        # The question is what people read: it takes the widest column and any room left
-        # (the last column stretches), and stays resizable.
-        header.setStretchLastSection(True)
+        # The question is what people read: it stretches into the room the other columns
+        # leave, and on a narrow screen they give way to it (:meth:`_fit_columns`).
+        self._preferred: dict[Column, int] = {}  # widths chosen, before any giving way
+        self._fitting = False
+        header.setStretchLastSection(False)
+        header.sectionResized.connect(self._section_resized)
         self.reset_columns()
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
@@ -129,13 +152,23 @@ class ConversationTable(QTableView):
             if column not in chosen:
                 continue
             header.moveSection(header.visualIndex(column), visual)
-            header.resizeSection(column, max(COLUMN_WIDTHS[column], title_room(column.title) + 24))
+            width = max(COLUMN_WIDTHS[column], title_room(column.title) + 24)
+            header.resizeSection(column, width)
             header.setSectionHidden(column, column in self._columns.hidden)
+            if column is not Column.QUESTION:
+                self._preferred[column] = width
+        self._question_stretches()
 
     def save_columns(self) -> QByteArray:
-        """The header's layout (order, widths, hidden, sort) tagged with its column count."""
+        """The header's layout (order, widths, hidden, sort) tagged with its column count.
+
+        The widths saved are those chosen, not those a narrow window made of them.
+        """
         tag = QByteArray(_STATE_TAG + f"{len(Column)}:".encode())
-        return tag + self.horizontalHeader().saveState()
+        self._apply_widths(self._preferred)
+        state = self.horizontalHeader().saveState()
+        self._fit_columns()
+        return tag + state
 
     def restore_columns(self, state: object) -> bool:
         """Bring back a layout from :meth:`save_columns` (or an untagged older header state).
@@ -157,7 +190,53 @@ class ConversationTable(QTableView):
             self._place_new_columns(tuple(c for c in Column if c >= saved_count))
         self._sort_section = header.sortIndicatorSection()
         self._sort_order = header.sortIndicatorOrder()
+        self._preferred = {c: header.sectionSize(c) for c in Column if c is not Column.QUESTION}
+        self._question_stretches()
         return True
+
+    # --- fitting the columns to the room there is --------------------------------------
+
+    def _question_stretches(self) -> None:
+        """The question takes the room left (also over an older layout that had the last
+        column stretch); every other column keeps the width chosen, room allowing."""
+        header = self.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(Column.QUESTION, QHeaderView.ResizeMode.Stretch)
+        self._fit_columns()
+
+    def _section_resized(self, section: int, _old: int, new: int) -> None:
+        if not self._fitting and section != Column.QUESTION and 0 <= section < len(Column):
+            self._preferred[Column(section)] = new  # the user's own choice
+
+    def _fit_columns(self) -> None:
+        """Narrow the other columns, least needed first, until the question has room."""
+        header = self.horizontalHeader()
+        shown = [c for c in self._preferred if not header.isSectionHidden(c)]
+        widths = {c: self._preferred[c] for c in shown}
+        short = sum(widths.values()) + QUESTION_MIN_WIDTH - self.viewport().width()
+        for column in GIVES_WAY_FIRST:
+            if short <= 0:
+                break
+            if column in widths:
+                cut = min(short, max(widths[column] - COMPACT_WIDTH, 0))
+                widths[column] -= cut
+                short -= cut
+        self._apply_widths(widths)
+
+    def _apply_widths(self, widths: dict[Column, int]) -> None:
+        header = self.horizontalHeader()
+        self._fitting = True
+        try:
+            for column, width in widths.items():
+                if header.sectionSize(column) != width:
+                    header.resizeSection(column, width)
+        finally:
+            self._fitting = False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
 
     def _place_new_columns(self, new: tuple[Column, ...]) -> None:
         """Put columns added since a layout was saved beside their default neighbours."""
@@ -197,3 +276,4 @@ class ConversationTable(QTableView):
 
     def _show_column(self, column: Column, shown: bool) -> None:
         self.horizontalHeader().setSectionHidden(column, not shown)
+        self._fit_columns()

@@ -16,6 +16,7 @@ from bhcp_ag.ui.conversation_model import Column, ConversationTableModel, defaul
 from bhcp_ag.ui.conversation_table import (
     COLUMN_WIDTHS,
     LEGACY_COLUMN_COUNT,
+    QUESTION_MIN_WIDTH,
     VISUAL_ORDER,
     ConversationTable,
     columns_for,
@@ -68,9 +69,11 @@ def test_each_role_starts_with_its_columns(
     assert shown(table) == [c for c in VISUAL_ORDER if c not in hidden]
     assert list(columns_for(role).shown) == shown(table)
     header = table.horizontalHeader()
-    for column in shown(table)[:-1]:  # the last one stretches into any room left
-        assert header.sectionSize(column) >= COLUMN_WIDTHS[column]
-    assert header.stretchLastSection()
+    table.resize(1600, 600)
+    for column in shown(table):  # room for all at 1600 px; the question takes what is left
+        wanted = QUESTION_MIN_WIDTH if column is Column.QUESTION else COLUMN_WIDTHS[column]
+        assert header.sectionSize(column) >= wanted
+    assert header.sectionResizeMode(Column.QUESTION) == QHeaderView.ResizeMode.Stretch
     assert COLUMN_WIDTHS[Column.QUESTION] == max(COLUMN_WIDTHS.values())  # read the most
 
 
