@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from bhcp_ag.domain.clock import due_at
 from bhcp_ag.domain.conversation import Status
-from bhcp_ag.services.workspace import Workspace, load_user
+from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.store.models import Conversation
-from bhcp_ag.store.reference import DEMO_SPECIALIST
 from bhcp_ag.ui.conversation_model import Column
 from bhcp_ag.ui.main_window import MainWindow
+from tests.ui.conftest import shown_window
 
 
 def _waiting_request(workspace: Workspace, specialty_codes: tuple[str, ...], due: datetime) -> str:
@@ -35,14 +35,6 @@ def _waiting_request(workspace: Workspace, specialty_codes: tuple[str, ...], due
         return conv.id
 
 
-def _window(qtbot: QtBot, workspace: Workspace, settings: QSettings, now: datetime) -> MainWindow:
-    window = MainWindow(workspace, settings=settings, now=lambda: now)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
 def _cell(window: MainWindow, conversation_id: str, column: Column, role: int) -> str:
     row = window.model.row_of(conversation_id)
     assert row is not None, "the conversation is in the list"
@@ -50,19 +42,20 @@ def _cell(window: MainWindow, conversation_id: str, column: Column, role: int) -
 
 
 def test_the_gp_and_the_specialist_read_the_same_words_for_one_due_time(
-    qtbot: QtBot, workspace: Workspace, settings: QSettings, now: datetime
+    qtbot: QtBot,
+    workspace: Workspace,
+    specialist_workspace: Workspace,
+    settings: QSettings,
+    now: datetime,
 ) -> None:
-    specialist = load_user(workspace.store, DEMO_SPECIALIST)
+    specialist = specialist_workspace.user
     # Due two working days after 08:00 today, looked at 30 s later: 1 working day 10 h
     # and some minutes are left (the old list rounded that up to "2 d").
     sent = now.replace(hour=8, minute=0)
     looked_at = sent + timedelta(seconds=30)
     conversation_id = _waiting_request(workspace, specialist.specialty_codes, due_at(sent, 2))
-    gp = _window(qtbot, workspace, settings, looked_at)
-    specialist_workspace = Workspace.for_user(
-        workspace.store, specialist, workspace.catalogue, workspace.targets, lambda: looked_at
-    )
-    queue = _window(qtbot, specialist_workspace, settings, looked_at + timedelta(minutes=1))
+    gp = shown_window(qtbot, workspace, settings, looked_at)
+    queue = shown_window(qtbot, specialist_workspace, settings, looked_at + timedelta(minutes=1))
 
     display, tip = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole
     words = "due in 1 working day 10 h"

@@ -9,11 +9,10 @@ from PySide6.QtCore import QPoint, QRect, QSettings
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from bhcp_ag.services.workspace import Workspace, load_user
-from bhcp_ag.store.reference import DEMO_SPECIALIST
+from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.ui.conversation_model import Column
 from bhcp_ag.ui.conversation_table import QUESTION_MIN_WIDTH
-from bhcp_ag.ui.main_window import MainWindow
+from tests.ui.conftest import shown_window
 
 
 def _inside(widget: QWidget, outer: QWidget) -> bool:
@@ -24,17 +23,16 @@ def _inside(widget: QWidget, outer: QWidget) -> bool:
 
 @pytest.mark.parametrize("specialist", [False, True], ids=["gp", "specialist"])
 def test_the_window_fits_1000_by_600_with_the_question_in_view(
-    qtbot: QtBot, workspace: Workspace, settings: QSettings, now: datetime, specialist: bool
+    qtbot: QtBot,
+    workspace: Workspace,
+    specialist_workspace: Workspace,
+    settings: QSettings,
+    now: datetime,
+    specialist: bool,
 ) -> None:
-    if specialist:  # the specialist's filter bar is the wider: it has the claim filter
-        user = load_user(workspace.store, DEMO_SPECIALIST)
-        workspace = Workspace.for_user(
-            workspace.store, user, workspace.catalogue, workspace.targets, lambda: now
-        )
-    window = MainWindow(workspace, settings=settings, now=lambda: now)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    # The specialist's filter bar is the wider: it has the claim filter.
+    user_workspace = specialist_workspace if specialist else workspace
+    window = shown_window(qtbot, user_workspace, settings, now)
     window.filter_bar.set_overdue_count(1234)  # the badge takes room too
 
     hint = window.minimumSizeHint()
