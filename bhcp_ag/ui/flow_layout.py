@@ -1,7 +1,7 @@
 """A layout that lines its items up left to right and wraps to a new line when narrow.
 
 Qt's own "flow layout" example, with two additions for a filter bar: items on a line are
-centred vertically, and the room left on a line goes to the items that want to grow
+centred vertically, and the room left on a line goes to the items that want to expand
 horizontally (up to their maximum width), as in a ``QHBoxLayout``. Hidden widgets take
 no room. Its minimum width is that of its widest item, so a window holding it can be
 made as narrow as a small laptop's screen.
@@ -110,4 +110,4 @@ class FlowLayout(QLayout):
 def _grows(item: QLayoutItem) -> bool:
     widget = item.widget()
     policy = widget.sizePolicy().horizontalPolicy() if widget is not None else None
-    return policy is not None and bool(policy.value & QSizePolicy.PolicyFlag.GrowFlag.value)
+    return policy is not None and bool(policy.value & QSizePolicy.PolicyFlag.ExpandFlag.value)

@@ -204,6 +204,8 @@ def test_sorting_by_a_header_click_keeps_the_selection(
     chosen = model.conversation_id(3)
     assert main_window.select_conversation(chosen)
     header = main_window.table.horizontalHeader()
+    main_window.resize(1400, 800)  # room for the patient column beside the question
+    qtbot.waitUntil(lambda: not header.isSectionHidden(Column.PATIENT))
     x = header.sectionViewportPosition(Column.PATIENT) + 10
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
     assert header.sortIndicatorSection() == Column.PATIENT

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.ui.conversation_model import Column
-from bhcp_ag.ui.conversation_table import QUESTION_MIN_WIDTH
+from bhcp_ag.ui.conversation_table import COMPACT_WIDTHS, QUESTION_MIN_WIDTH
 from tests.ui.conftest import shown_window
 
 
@@ -48,6 +48,9 @@ def test_the_window_fits_1000_by_600_with_the_question_in_view(
     assert not header.isSectionHidden(Column.QUESTION)
     assert left >= 0 and left + width <= table.viewport().width()
     assert width >= QUESTION_MIN_WIDTH
+    # The time left, which says what to answer first, stays readable beside it.
+    assert not header.isSectionHidden(Column.NEXT_ACTION)
+    assert header.sectionSize(Column.NEXT_ACTION) >= COMPACT_WIDTHS[Column.NEXT_ACTION]
     # Every filter is on screen (the bar wraps rather than running off the edge), and
     # the conversation panel keeps some room beside the list.
     bar = window.filter_bar
