@@ -200,7 +200,7 @@ class FactsDialog(QDialog):
         body.setLayout(form)
         top = QLabel(heading)
         top.setWordWrap(True)
-        _finish(self, [top, body])
+        _finish(self, [top, body], top=True)
         self.setMinimumWidth(520)
 
     @classmethod
@@ -213,10 +213,13 @@ class FactsDialog(QDialog):
         return dialog
 
 
-def _finish(dialog: QDialog, widgets: list[QWidget]) -> None:
+def _finish(dialog: QDialog, widgets: list[QWidget], *, top: bool = False) -> None:
+    """Lay ``widgets`` out above a Close button (kept at the ``top`` if they do not grow)."""
     layout = QVBoxLayout(dialog)
     for widget in widgets:
         layout.addWidget(widget)
+    if top:
+        layout.addStretch(1)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
     buttons.rejected.connect(dialog.reject)
     layout.addWidget(buttons)

@@ -144,7 +144,9 @@ class MainWindow(QMainWindow):
         self.refresh_action = QAction("&Refresh", self)
         self.refresh_action.setShortcut(QKeySequence("Ctrl+R"))  # F5 is Sync now
         self.refresh_action.triggered.connect(self.refresh)
-        find = QAction("Find", self, shortcut=QKeySequence(QKeySequence.StandardKey.Find))
+        find = QAction(
+            "Find in the list", self, shortcut=QKeySequence(QKeySequence.StandardKey.Find)
+        )
         find.triggered.connect(self.filter_bar.focus_search)
         self.addAction(find)
         self._build_file_menu()
