@@ -301,7 +301,12 @@ class DesktopSession:
         from bhcp_ag.ui.reports import add_reports_action
 
         workspace = Workspace.open(self.store, username, self.catalogue, self.targets)
-        window = MainWindow(workspace, settings=self.settings)
+        window = MainWindow(
+            workspace,
+            settings=self.settings,
+            hub_url=self.hub.url,
+            demo_hub=self.hub.embedded is not None,
+        )
         add_reports_action(window, workspace, self.organisation, settings=self.settings)
         window.connect_sync(self.worker)
         window.sign_out_requested.connect(self.sign_out)

@@ -144,13 +144,19 @@ def _working_time(start: datetime, end: datetime) -> timedelta:
     return total
 
 
+def working_time_between(start: datetime, end: datetime) -> timedelta:
+    """Working time elapsed from ``start`` to ``end``, exactly (negative when ``end`` is
+    before ``start``); a working day of it is :data:`WORKING_DAY_HOURS` hours."""
+    start_utc = _require_aware(start, "start")
+    end_utc = _require_aware(end, "end")
+    if end_utc < start_utc:
+        return -_working_time(end_utc, start_utc)
+    return _working_time(start_utc, end_utc)
+
+
 def working_days_between(start: datetime, end: datetime) -> float:
     """Working time elapsed from ``start`` to ``end``, in working days of 10.5 hours.
 
     Negative when ``end`` is before ``start``.
     """
-    start_utc = _require_aware(start, "start")
-    end_utc = _require_aware(end, "end")
-    if end_utc < start_utc:
-        return -(_working_time(end_utc, start_utc) / _WORKING_DAY)
-    return _working_time(start_utc, end_utc) / _WORKING_DAY
+    return working_time_between(start, end) / _WORKING_DAY

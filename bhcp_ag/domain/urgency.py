@@ -19,6 +19,14 @@ request is "overdue" in exactly one sense everywhere.
   (``end - start`` in UTC), so across a clock change a wait from Saturday noon to Sunday
   noon is 23 or 25 hours, not 24.
 - **Age of a request**: calendar time since submission, whether or not it has closed.
+
+**Words.** Every figure names the kind of time it counts, and everyone (a GP's list, a
+specialist's queue, the detail view, tooltips) reads the same words, from
+:func:`due_words` and the two span functions: working time as ``1 working day 10 h`` or
+``4 working hours``, calendar time as ``35 calendar days`` or ``3 calendar days 4 h``.
+Figures are rounded down to the unit shown, so two people looking a minute apart never
+read "due in 2 working days" and then "due in 1 working day 10 h" for what is a minute's
+difference, and a time left is never overstated.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from bhcp_ag.domain.clock import WORKING_DAY_HOURS
+from bhcp_ag.domain.clock import WORKING_DAY_HOURS, working_time_between
 from bhcp_ag.domain.clock import due_at as _due_after
 from bhcp_ag.domain.conversation import Role, Status
 
@@ -42,6 +50,9 @@ Only a conversation in one of these can be overdue or nearly due.
 """
 
 _NOTHING = timedelta(0)
+_MINUTE = timedelta(minutes=1)
+_WORKING_DAY_MINUTES = round(WORKING_DAY_HOURS * 60)
+_CALENDAR_DAY_MINUTES = 24 * 60
 
 
 class Urgency(StrEnum):
@@ -121,3 +132,52 @@ def request_age(submitted_at: datetime | None, now: datetime) -> timedelta | Non
     if submitted_at is None:
         return None
     return max(now.astimezone(UTC) - submitted_at.astimezone(UTC), _NOTHING)
+
+
+# --- words --------------------------------------------------------------------------
+
+
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
+
+
+def working_span_words(span: timedelta) -> str:
+    """A span of working time (its size, whatever its sign), rounded down to the unit shown.
+
+    ``2 working days``, ``1 working day 10 h``, ``4 working hours``, ``35 working minutes``,
+    ``under 1 working minute``. A working day is 10.5 working hours.
+    """
+    minutes = int(abs(span) // _MINUTE)
+    days, rest = divmod(minutes, _WORKING_DAY_MINUTES)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return _count(days, "working day") + (f" {hours} h" if hours else "")
+    if hours:
+        return _count(hours, "working hour")
+    return _count(mins, "working minute") if mins else "under 1 working minute"
+
+
+def calendar_span_words(span: timedelta, *, detailed: bool = True) -> str:
+    """A span of calendar time, rounded down: ``3 calendar days 4 h`` (``3 calendar days``
+    when not ``detailed``), ``5 h``, ``35 min``, ``under 1 min``."""
+    minutes = int(abs(span) // _MINUTE)
+    days, rest = divmod(minutes, _CALENDAR_DAY_MINUTES)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return _count(days, "calendar day") + (f" {hours} h" if detailed and hours else "")
+    if hours:
+        return f"{hours} h"
+    return f"{mins} min" if mins else "under 1 min"
+
+
+def due_words(due_at: datetime, now: datetime) -> str:
+    """Where a due time stands at ``now``, in working time: the one wording for everyone.
+
+    ``due in 1 working day 10 h``, ``3 working days overdue``; just ``overdue`` when the
+    due time has passed with no working time since (due at 18:30 on Friday, seen on
+    Saturday). Due exactly now is not yet overdue (see the module's definition).
+    """
+    if due_at >= now:
+        return f"due in {working_span_words(working_time_between(now, due_at))}"
+    late = working_time_between(due_at, now)
+    return "overdue" if late < _MINUTE else f"{working_span_words(late)} overdue"

@@ -35,6 +35,8 @@ from bhcp_ag.domain.urgency import (
     CLOCK_RUNNING_STATUSES,
     NEARLY_DUE_WORKING_HOURS,
     Urgency,
+    calendar_span_words,
+    due_words,
     nearly_due_until,
     request_age,
     time_waiting,
@@ -53,12 +55,12 @@ from bhcp_ag.store.db import Store
 from bhcp_ag.store.models import utcnow
 from bhcp_ag.ui.formatting import (
     NOT_SET,
+    due_sentence,
     first_line,
     label_of,
     list_time,
     long_london_time,
     nhs_number_text,
-    time_left,
 )
 from bhcp_ag.ui.theme import LIGHT_COLOURS, colours
 
@@ -180,6 +182,8 @@ class DisplayRow:
     cells: tuple[str, ...]
     overdue: bool
     nearly_due: bool = False
+    due_text: str | None = None
+    """Where the due time stands, while the response clock runs (the tooltip's words)."""
 
     def tooltip(self, column: Column) -> str | None:
         """The full text behind a cell (worked out only when the mouse rests on it)."""
@@ -189,7 +193,10 @@ class DisplayRow:
         if column in (Column.SUBMITTED, Column.AGE, Column.WAITING):
             return long_london_time(self.source.submitted_at)
         if column is Column.DUE:
-            return long_london_time(self.source.due_at)
+            due_at = self.source.due_at
+            if due_at is not None and self.due_text is not None:
+                return due_sentence(due_at, self.due_text)
+            return long_london_time(due_at)
         if column is Column.NEXT_ACTION and self.nearly_due:
             return f"{_NEARLY_DUE_HINT}. {self.cells[column].removeprefix(NEARLY_DUE_MARK)}"
         if column is Column.PRACTICE and self.source.practice_code:
@@ -205,24 +212,6 @@ class DisplayRow:
 
 def is_overdue(row: ConversationRow, now: datetime) -> bool:
     return _is_overdue(row.status, row.due_at, now)
-
-
-def elapsed_text(span: timedelta | None, *, detailed: bool = True) -> str:
-    """Calendar time for the list: ``3 d 4 h``, ``5 h``, ``35 min`` (``3 d`` undetailed).
-
-    For the patient's wait and the age of a request; unlike time left (working time),
-    these are the days the patient lives through.
-    """
-    if span is None:
-        return NOT_SET
-    minutes = int(span.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days} d {hours} h" if detailed and hours else f"{days} d"
-    if hours:
-        return f"{hours} h"
-    return f"{mins} min" if mins else "under 1 min"
 
 
 def display_row(
@@ -245,6 +234,8 @@ def display_row(
     claimed = row.claimed_by_name or ""
     if me is not None and row.claimed_by_id == me:
         claimed = "You"
+    running = row.due_at is not None and row.status in OVERDUE_STATUSES
+    due_text = due_words(row.due_at, now) if running and row.due_at is not None else None
     cells = (
         status.label,
         row.specialty_name,
@@ -253,21 +244,26 @@ def display_row(
         first_line(row.question),
         list_time(row.submitted_at, this_year),
         list_time(row.due_at, this_year),
-        _next_action_text(row, status, now, nearly_due),
+        _next_action_text(status, due_text, nearly_due),
         claimed,
         row.practice_name or row.practice_code,
-        elapsed_text(request_age(row.submitted_at, now), detailed=False),
-        elapsed_text(time_waiting(row.submitted_at, row.closed_at, now)),
+        _calendar(request_age(row.submitted_at, now), detailed=False),
+        _calendar(time_waiting(row.submitted_at, row.closed_at, now)),
     )
-    return DisplayRow(row, cells, marked is Urgency.OVERDUE, nearly_due)
+    return DisplayRow(row, cells, marked is Urgency.OVERDUE, nearly_due, due_text)
 
 
-def _next_action_text(row: ConversationRow, status: Status, now: datetime, nearly_due: bool) -> str:
+def _calendar(span: timedelta | None, *, detailed: bool = True) -> str:
+    """The patient's wait or a request's age, in calendar days (a dash for a draft)."""
+    return NOT_SET if span is None else calendar_span_words(span, detailed=detailed)
+
+
+def _next_action_text(status: Status, due_text: str | None, nearly_due: bool) -> str:
     who = status.next_action_by
     if who is None:
         return NOT_SET
-    if row.status in OVERDUE_STATUSES and row.due_at is not None:
-        text = f"{who.label} · {time_left(row.due_at, now)}"
+    if due_text is not None:
+        text = f"{who.label} · {due_text}"
         return f"{NEARLY_DUE_MARK} {text}" if nearly_due else text
     return who.label
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QWidget,
 )
 
@@ -33,6 +34,7 @@ from bhcp_ag.domain.conversation import Role, Status
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.store.conversations import ConversationFilter
 from bhcp_ag.ui.conversation_model import OVERDUE_STATUSES
+from bhcp_ag.ui.flow_layout import FlowLayout
 from bhcp_ag.ui.theme import colours
 
 SEARCH_DELAY_MS = 250
@@ -40,6 +42,7 @@ NO_STATUS = ("-",)
 """A status no conversation has: what "overdue only" leaves of a status that cannot be late."""
 
 OPEN_STATUSES = tuple(status.value for status in Status if status.is_open)
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum" width
 BADGE_STYLE = "QPushButton {{ color: {colour}; font-weight: bold; padding: 0 6px; }}"
 
 
@@ -161,9 +164,9 @@ class FilterBar(QWidget):
         return badge
 
     def _layout(self) -> None:
-        layout = QHBoxLayout(self)
+        """Each label beside its field; the fields wrap onto a second line when narrow."""
+        layout = FlowLayout(self, spacing=14)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
         for text, widget in (
             ("S&tatus", self.status),
             ("S&pecialty", self.specialty),
@@ -173,18 +176,14 @@ class FilterBar(QWidget):
             label = QLabel(text)
             label.setBuddy(widget)
             widget.setAccessibleName(text.replace("&", ""))
-            layout.addWidget(label)
-            layout.addWidget(widget, 1 if widget is self.search else 0)
-            layout.addSpacing(8)
+            group = _group(label, widget)
+            layout.addWidget(group)
             if widget is self.claim:
-                label.setVisible(self._claims_shown)
-                widget.setVisible(self._claims_shown)
+                for part in (group, label, widget):
+                    part.setVisible(self._claims_shown)
             if widget is self.specialty:
-                layout.addWidget(self.overdue)
-                layout.addWidget(self.overdue_badge)
-                layout.addSpacing(8)
+                layout.addWidget(_group(self.overdue, self.overdue_badge))
         self.overdue.setAccessibleName("Overdue only")
-        layout.addStretch(1)
 
     @property
     def overdue_count(self) -> int:
@@ -252,3 +251,21 @@ class FilterBar(QWidget):
         self.claim.setCurrentIndex(max(claim, 0))
         self.overdue.setChecked(bool(settings.value("filters/overdue", False, type=bool)))
         self.blockSignals(False)
+
+
+def _group(first: QWidget, second: QWidget) -> QWidget:
+    """``first`` and ``second`` side by side, kept on one line of the bar together.
+
+    The group grows when the field does, up to the field's maximum width.
+    """
+    group = QWidget()
+    row = QHBoxLayout(group)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.setSpacing(6)
+    row.addWidget(first)
+    row.addWidget(second, 1)
+    policy = second.sizePolicy().horizontalPolicy()
+    group.setSizePolicy(policy, QSizePolicy.Policy.Preferred)
+    if second.maximumWidth() < QWIDGETSIZE_MAX:
+        group.setMaximumWidth(second.maximumWidth() + first.sizeHint().width() + 6)
+    return group

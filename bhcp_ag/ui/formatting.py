@@ -3,19 +3,20 @@
 Times are stored in UTC and always shown on the London wall clock. Time left before a
 response is due is counted in working time (:mod:`bhcp_ag.domain.clock`: 10.5-hour working
 days), because that is how the response standard is counted: a request due on Monday
-morning is not "2 days overdue" on Saturday.
+morning is not "2 days overdue" on Saturday. The words, which name the kind of day each
+figure counts, are :mod:`bhcp_ag.domain.urgency`'s, so every view reads the same.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from bhcp_ag.domain.clock import LONDON, WORKING_DAY_HOURS, working_days_between
+from bhcp_ag.domain.clock import LONDON, WORKING_DAY_HOURS
+from bhcp_ag.domain.urgency import due_words, working_span_words
 
 NOT_SET = "—"
-_MINUTES_PER_WORKING_DAY = round(WORKING_DAY_HOURS * 60)
 
 APP_DISPLAY_NAME = "Advice and Guidance"
 """The app's name in window titles; Qt adds it to a title that does not end with it."""
@@ -58,29 +59,21 @@ def short_date(day: date | None) -> str:
 
 
 def working_duration(working_days: float) -> str:
-    """A span of working time: ``1 d 3 h``, ``4 h``, ``35 min`` (working days of 10.5 h)."""
-    minutes = round(abs(working_days) * _MINUTES_PER_WORKING_DAY)
-    days, rest = divmod(minutes, _MINUTES_PER_WORKING_DAY)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
-    if hours:
-        return f"{hours} h"
-    return f"{mins} min" if mins else "under 1 min"
+    """A span of working time: ``1 working day 3 h``, ``4 working hours`` (see
+    :func:`~bhcp_ag.domain.urgency.working_span_words`)."""
+    return working_span_words(timedelta(hours=abs(working_days) * WORKING_DAY_HOURS))
 
 
 def time_left(due: datetime, now: datetime) -> str:
-    """``due in 1 d 3 h`` or ``4 h overdue``, counted in working time from ``now``.
+    """``due in 1 working day 3 h`` or ``4 working hours overdue``: the one wording of a
+    due time, :func:`~bhcp_ag.domain.urgency.due_words`, for every list and view."""
+    return due_words(due, now)
 
-    Past its due time with no working time since (a request due at 18:30 on Friday, seen
-    on Saturday) it is simply ``overdue``.
-    """
-    if due > now:
-        return f"due in {working_duration(working_days_between(now, due))}"
-    late = working_days_between(due, now)
-    if round(late * _MINUTES_PER_WORKING_DAY) == 0:
-        return "overdue"
-    return f"{working_duration(late)} overdue"
+
+def due_sentence(due: datetime, words: str) -> str:
+    """``Due Tuesday 24 November 2026 at 14:05 (GMT) (due in 1 working day 3 h)``, where
+    ``words`` is :func:`time_left` of ``due``: for a tooltip, the composer or a detail view."""
+    return f"Due {long_london_time(due)} ({words})"
 
 
 def nhs_number_text(number: str) -> str:

@@ -11,13 +11,15 @@ read again after a cycle that brought or sent anything, and a change the hub ref
 explained in a message that does not block the window. File → Sign out, a click on
 "Signed out" and File → Change password… emit ``sign_out_requested``,
 ``sign_in_requested`` and ``change_password_requested``: the composition root does the
-signing.
+signing. Help (:mod:`bhcp_ag.ui.help_menu`) lists the window's shortcuts, where the data
+is and which hub the app syncs with, and the version.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from PySide6.QtCore import (
     QByteArray,
@@ -48,6 +50,7 @@ from bhcp_ag.ui.conversation_panel import ConversationPanel
 from bhcp_ag.ui.conversation_table import ConversationTable
 from bhcp_ag.ui.filter_bar import FilterBar
 from bhcp_ag.ui.formatting import APP_DISPLAY_NAME, count_text, london_time
+from bhcp_ag.ui.help_menu import WhereThingsAre, add_help_menu, hub_description
 from bhcp_ag.ui.menus import add_menu
 from bhcp_ag.ui.request_form import RequestForm
 from bhcp_ag.ui.sync_status import RejectionNotice, SyncStatusButton
@@ -70,10 +73,15 @@ class MainWindow(QMainWindow):
         *,
         settings: QSettings | None = None,
         now: Callable[[], datetime] = utcnow,
+        hub_url: str | None = None,
+        demo_hub: bool = False,
         parent: QWidget | None = None,
     ) -> None:
+        """``hub_url`` is the hub this app syncs with, ``demo_hub`` True when the app
+        started it itself; Help shows them."""
         super().__init__(parent)
         self._workspace = workspace
+        self._hub = hub_description(hub_url, demo=demo_hub)
         self._settings = settings if settings is not None else QSettings()
         self._form: RequestForm | None = None
         self._kept_id: str | None = None
@@ -136,7 +144,9 @@ class MainWindow(QMainWindow):
         self.refresh_action = QAction("&Refresh", self)
         self.refresh_action.setShortcut(QKeySequence("Ctrl+R"))  # F5 is Sync now
         self.refresh_action.triggered.connect(self.refresh)
-        find = QAction("Find", self, shortcut=QKeySequence(QKeySequence.StandardKey.Find))
+        find = QAction(
+            "Find in the list", self, shortcut=QKeySequence(QKeySequence.StandardKey.Find)
+        )
         find.triggered.connect(self.filter_bar.focus_search)
         self.addAction(find)
         self._build_file_menu()
@@ -148,6 +158,7 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.refresh_action)
         toolbar.addAction(self.sync_now_action)
         self.addToolBar(toolbar)
+        self.help_actions = add_help_menu(self, self.where_things_are)
 
     def _build_file_menu(self) -> None:
         self.sync_now_action = QAction("S&ync now", self)
@@ -213,6 +224,17 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().setCurrentIndex(index, flags)
         self.table.scrollTo(index)
         return True
+
+    def where_things_are(self) -> WhereThingsAre:
+        """The store's file and folder, the settings file and the hub, as Help shows them."""
+        database = self._workspace.store.engine.url.database or ""
+        store_file = Path(database).resolve() if database else None
+        return WhereThingsAre(
+            store_file=str(store_file) if store_file else "In memory (not kept)",
+            data_folder=str(store_file.parent) if store_file else "None",
+            settings_file=self._settings.fileName() or "The system's settings store",
+            hub=self._hub,
+        )
 
     def refresh(self) -> None:
         """Read the list again from the store, keeping the selection where it can."""

@@ -24,6 +24,7 @@ from bhcp_ag.domain.clock import (
     is_working_time,
     next_opening,
     working_days_between,
+    working_time_between,
 )
 
 
@@ -319,3 +320,12 @@ def test_working_days_between_adds_up(a: datetime, b: datetime, c: datetime) -> 
         working_days_between(a, c), abs=1e-9
     )
     assert working_days_between(b, a) == -working_days_between(a, b)
+
+
+def test_working_time_between_is_exact_over_a_bank_holiday_weekend() -> None:
+    # Friday 1 May 2026 12:00 BST to Tuesday 5 May 12:00 BST; Monday 4 May is the Early
+    # May bank holiday: Friday 6 h 30 min + Tuesday 4 h = 10 h 30 min, to the microsecond.
+    friday, tuesday = utc(2026, 5, 1, 11), utc(2026, 5, 5, 11)
+    assert working_time_between(friday, tuesday) == timedelta(hours=10, minutes=30)
+    assert working_time_between(tuesday, friday) == -timedelta(hours=10, minutes=30)
+    assert working_days_between(friday, tuesday) == 1.0

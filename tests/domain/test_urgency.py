@@ -20,13 +20,16 @@ from bhcp_ag.domain.urgency import (
     CLOCK_RUNNING_STATUSES,
     NEARLY_DUE_WORKING_HOURS,
     Urgency,
+    calendar_span_words,
     clock_running,
+    due_words,
     is_nearly_due,
     is_overdue,
     nearly_due_until,
     request_age,
     time_waiting,
     urgency,
+    working_span_words,
 )
 
 AWAITING = Status.AWAITING_SPECIALIST
@@ -172,3 +175,60 @@ def test_age_keeps_counting_after_closing() -> None:
     now = utc(2026, 11, 23, 10)
     assert request_age(sent, now) == timedelta(days=22, hours=1)
     assert request_age(None, now) is None
+
+
+# --- words: one wording of a due time, naming the kind of day --------------------------
+
+
+def test_due_words_name_working_days_and_hours() -> None:
+    monday = utc(2026, 11, 23, 10)  # 10:00 GMT
+    assert due_words(utc(2026, 11, 24, 13), monday) == "due in 1 working day 3 h"
+    assert due_words(utc(2026, 11, 25, 10), monday) == "due in 2 working days"
+    assert due_words(utc(2026, 11, 23, 13), monday) == "due in 3 working hours"
+    assert due_words(utc(2026, 11, 23, 10, 35), monday) == "due in 35 working minutes"
+    assert due_words(utc(2026, 11, 23, 9), monday) == "1 working hour overdue"
+    assert due_words(utc(2026, 11, 18, 10), monday) == "3 working days overdue"
+    assert due_words(monday, monday) == "due in under 1 working minute"  # not yet overdue
+    friday_close, saturday = utc(2026, 11, 20, 18, 30), utc(2026, 11, 21, 12)
+    assert due_words(friday_close, saturday) == "overdue"  # no working time since
+
+
+def test_a_minute_later_the_time_left_reads_a_minute_less_not_half_an_hour() -> None:
+    """The GP read "due in 2 d", the specialist a minute later "due in 1 d 10 h"."""
+    sent = utc(2026, 11, 23, 8)  # Monday 08:00 GMT, a two-working-day target
+    due = due_at(sent, 2)  # Tuesday 18:30
+    gp_sees = due_words(due, sent + timedelta(seconds=30))
+    specialist_sees = due_words(due, sent + timedelta(seconds=90))
+    assert gp_sees == specialist_sees == "due in 1 working day 10 h"
+    assert due_words(due, sent) == "due in 2 working days"
+
+
+def test_a_deadline_over_the_easter_weekend_counts_working_days() -> None:
+    # Thursday 2 April 2026 12:00 BST; Good Friday and Easter Monday are bank holidays.
+    thursday_noon = utc(2026, 4, 2, 11)
+    wednesday_noon = utc(2026, 4, 8, 11)
+    # Thursday 6.5 h + Tuesday 10.5 h + Wednesday 4 h = 21 working hours: 2 working days.
+    assert due_words(wednesday_noon, thursday_noon) == "due in 2 working days"
+    assert due_words(thursday_noon, wednesday_noon) == "2 working days overdue"
+    age = request_age(thursday_noon, wednesday_noon)
+    assert age is not None and calendar_span_words(age) == "6 calendar days"
+
+
+def test_a_deadline_over_the_early_may_bank_holiday_weekend() -> None:
+    friday_noon = utc(2026, 5, 1, 11)  # Friday 1 May 12:00 BST; Monday 4 May is a holiday
+    tuesday_noon = utc(2026, 5, 5, 11)
+    assert due_words(friday_noon, tuesday_noon) == "1 working day overdue"
+    assert due_words(tuesday_noon, friday_noon) == "due in 1 working day"
+
+
+def test_working_and_calendar_spans_each_say_which_days_they_count() -> None:
+    assert working_span_words(timedelta(hours=10.5)) == "1 working day"
+    assert working_span_words(timedelta(hours=31)) == "2 working days 10 h"
+    assert working_span_words(-timedelta(minutes=1)) == "1 working minute"
+    assert working_span_words(timedelta(seconds=20)) == "under 1 working minute"
+    assert calendar_span_words(timedelta(days=3, hours=4, minutes=59)) == "3 calendar days 4 h"
+    assert calendar_span_words(timedelta(days=1, minutes=5)) == "1 calendar day"
+    assert calendar_span_words(timedelta(days=35, hours=20), detailed=False) == "35 calendar days"
+    assert calendar_span_words(timedelta(hours=5, minutes=30)) == "5 h"
+    assert calendar_span_words(timedelta(minutes=35)) == "35 min"
+    assert calendar_span_words(timedelta(seconds=20)) == "under 1 min"

@@ -29,7 +29,7 @@ from bhcp_ag.services.workspace import Workspace, load_user
 from bhcp_ag.store.conversations import ConversationFilter
 from bhcp_ag.store.db import Store, create_sqlite_engine
 from bhcp_ag.store.demo import generate_demo_data
-from bhcp_ag.store.reference import DEMO_GP, seed_reference_data
+from bhcp_ag.store.reference import DEMO_GP, DEMO_SPECIALIST, seed_reference_data
 from bhcp_ag.ui.main_window import MainWindow
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -80,6 +80,34 @@ def workspace(
     """Dr Amelia Hart, the demo GP, with the services' clock fixed at :data:`NOW`."""
     user = load_user(ui_store, DEMO_GP)
     return Workspace.for_user(ui_store, user, catalogue, targets, now=lambda: NOW)
+
+
+@pytest.fixture
+def specialist_workspace(workspace: Workspace) -> Workspace:
+    """The demo specialist on the same store as :func:`workspace`, the clock at :data:`NOW`."""
+    specialist = load_user(workspace.store, DEMO_SPECIALIST)
+    return Workspace.for_user(
+        workspace.store, specialist, workspace.catalogue, workspace.targets, lambda: NOW
+    )
+
+
+def shown_window(
+    qtbot: QtBot,
+    workspace: Workspace,
+    settings: QSettings,
+    now: datetime,
+    *,
+    hub_url: str | None = None,
+    demo_hub: bool = False,
+) -> MainWindow:
+    """A main window for ``workspace`` whose clock stands at ``now``, shown on screen."""
+    window = MainWindow(
+        workspace, settings=settings, now=lambda: now, hub_url=hub_url, demo_hub=demo_hub
+    )
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bhcp_ag.domain.conversation import Role, Status
 from bhcp_ag.domain.request import AdviceRequestForm
+from bhcp_ag.domain.urgency import calendar_span_words
 from bhcp_ag.services.workspace import Workspace, load_user
 from bhcp_ag.store.conversations import ConversationFilter, SortKey, list_ids
 from bhcp_ag.store.db import Store
@@ -31,7 +32,6 @@ from bhcp_ag.ui.conversation_model import (
     Column,
     ConversationTableModel,
     default_sort_for,
-    elapsed_text,
 )
 from bhcp_ag.ui.formatting import time_left, working_duration
 
@@ -250,12 +250,13 @@ def test_refresh_shows_a_newly_saved_draft(
 
 def test_time_left_is_counted_in_working_time() -> None:
     monday = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-    assert time_left(datetime(2026, 11, 24, 13, 0, tzinfo=UTC), monday) == "due in 1 d 3 h"
-    assert time_left(datetime(2026, 11, 23, 6, 0, tzinfo=UTC), monday) == "2 h overdue"
+    tomorrow = datetime(2026, 11, 24, 13, 0, tzinfo=UTC)
+    assert time_left(tomorrow, monday) == "due in 1 working day 3 h"
+    assert time_left(datetime(2026, 11, 23, 6, 0, tzinfo=UTC), monday) == "2 working hours overdue"
     friday_close = datetime(2026, 11, 20, 18, 30, tzinfo=UTC)
     saturday = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
     assert time_left(friday_close, saturday) == "overdue"  # no working time since
-    assert working_duration(0.5 / 10.5) == "30 min"
+    assert working_duration(0.5 / 10.5) == "30 working minutes"
 
 
 # --- roles, urgency and the new columns ---------------------------------------------------
@@ -320,8 +321,9 @@ def test_a_request_due_within_four_working_hours_is_marked_nearly_due(
     assert index.data(NEARLY_DUE_ROLE) is True
     assert index.data(OVERDUE_ROLE) is False
     assert index.data(Qt.ItemDataRole.ForegroundRole) == NEARLY_DUE_COLOUR
-    assert index.data() == f"{NEARLY_DUE_MARK} Specialist · due in 3 h"
-    assert index.data(Qt.ItemDataRole.AccessibleTextRole) == "Nearly due: Specialist · due in 3 h"
+    assert index.data() == f"{NEARLY_DUE_MARK} Specialist · due in 3 working hours"
+    spoken = index.data(Qt.ItemDataRole.AccessibleTextRole)
+    assert spoken == "Nearly due: Specialist · due in 3 working hours"
     assert "within 4 working hours" in index.data(Qt.ItemDataRole.ToolTipRole)
 
 
@@ -351,7 +353,7 @@ def test_nearly_due_moves_on_with_the_clock(ui_store: Store, now: datetime) -> N
     clock[0] = now + timedelta(hours=7)
     model.refresh_times()
     assert model.index(row, 0).data(OVERDUE_ROLE) is True
-    assert model.index(row, Column.NEXT_ACTION).data() == "Specialist · 1 h overdue"
+    assert model.index(row, Column.NEXT_ACTION).data() == "Specialist · 1 working hour overdue"
 
 
 def test_practice_age_and_waiting_columns(ui_store: Store, now: datetime) -> None:
@@ -366,8 +368,8 @@ def test_practice_age_and_waiting_columns(ui_store: Store, now: datetime) -> Non
     assert model.index(0, Column.PRACTICE).data() == practice.name
     tip = model.index(0, Column.PRACTICE).data(Qt.ItemDataRole.ToolTipRole)
     assert tip == f"{practice.name} ({practice.code})"
-    assert model.index(0, Column.WAITING).data() == elapsed_text(waited)
-    assert model.index(0, Column.AGE).data() == elapsed_text(age, detailed=False)
+    assert model.index(0, Column.WAITING).data() == calendar_span_words(waited)
+    assert model.index(0, Column.AGE).data() == calendar_span_words(age, detailed=False)
     assert Column.WAITING.title == "Waiting in A&G"
 
 
@@ -381,16 +383,6 @@ def test_a_draft_has_no_age_and_has_not_waited(
     assert row is not None
     assert model.index(row, Column.AGE).data() == "—"
     assert model.index(row, Column.WAITING).data() == "—"
-
-
-def test_elapsed_text_is_calendar_time() -> None:
-    assert elapsed_text(timedelta(days=3, hours=4, minutes=59)) == "3 d 4 h"
-    assert elapsed_text(timedelta(days=3, minutes=5)) == "3 d"
-    assert elapsed_text(timedelta(days=2, hours=20), detailed=False) == "2 d"
-    assert elapsed_text(timedelta(hours=5, minutes=30)) == "5 h"
-    assert elapsed_text(timedelta(minutes=35)) == "35 min"
-    assert elapsed_text(timedelta(seconds=20)) == "under 1 min"
-    assert elapsed_text(None) == "—"
 
 
 def test_your_own_claims_read_you_and_others_show_who(ui_store: Store, now: datetime) -> None:

@@ -15,10 +15,13 @@ from bhcp_ag.store.db import Store
 from bhcp_ag.ui.conversation_model import Column, ConversationTableModel, default_sort_for
 from bhcp_ag.ui.conversation_table import (
     COLUMN_WIDTHS,
+    COMPACT_WIDTHS,
     LEGACY_COLUMN_COUNT,
+    QUESTION_MIN_WIDTH,
     VISUAL_ORDER,
     ConversationTable,
     columns_for,
+    fit_to_room,
 )
 
 
@@ -68,9 +71,11 @@ def test_each_role_starts_with_its_columns(
     assert shown(table) == [c for c in VISUAL_ORDER if c not in hidden]
     assert list(columns_for(role).shown) == shown(table)
     header = table.horizontalHeader()
-    for column in shown(table)[:-1]:  # the last one stretches into any room left
-        assert header.sectionSize(column) >= COLUMN_WIDTHS[column]
-    assert header.stretchLastSection()
+    table.resize(1600, 600)
+    for column in shown(table):  # room for all at 1600 px; the question takes what is left
+        wanted = QUESTION_MIN_WIDTH if column is Column.QUESTION else COLUMN_WIDTHS[column]
+        assert header.sectionSize(column) >= wanted
+    assert header.sectionResizeMode(Column.QUESTION) == QHeaderView.ResizeMode.Stretch
     assert COLUMN_WIDTHS[Column.QUESTION] == max(COLUMN_WIDTHS.values())  # read the most
 
 
@@ -167,3 +172,37 @@ def test_a_click_on_a_column_without_an_sql_order_keeps_the_sort_mark(
     assert header.sortIndicatorSection() == Column.PATIENT
     click(Column.AGE)
     assert header.sortIndicatorSection() == Column.AGE
+
+
+def test_on_a_narrow_screen_the_other_columns_give_way_to_the_question(
+    qtbot: QtBot, ui_store: Store, now: datetime
+) -> None:
+    table = make_table(qtbot, ui_store, now, Role.SPECIALIST)
+    header = table.horizontalHeader()
+    chosen = shown(table)
+    table.resize(700, 400)
+    qtbot.waitUntil(lambda: header.length() <= table.viewport().width())
+    narrow = shown(table)
+    assert Column.QUESTION in narrow and Column.NEXT_ACTION in narrow
+    assert Column.CLAIMED_BY not in narrow  # the least needed steps aside first
+    assert header.sectionSize(Column.QUESTION) >= QUESTION_MIN_WIDTH
+    for column in narrow:
+        if column is not Column.QUESTION:
+            assert header.sectionSize(column) >= COMPACT_WIDTHS[column]
+    saved = table.save_columns()  # what was chosen, not what the room allowed
+    table.resize(1600, 600)
+    qtbot.waitUntil(lambda: shown(table) == chosen)
+    assert header.sectionSize(Column.PRACTICE) == COLUMN_WIDTHS[Column.PRACTICE]
+    wide = make_table(qtbot, ui_store, now, Role.SPECIALIST)
+    wide.resize(1600, 600)
+    assert wide.restore_columns(saved)
+    assert shown(wide) == chosen
+
+
+def test_fit_to_room_leaves_out_the_fewest_columns_least_needed_first() -> None:
+    preferred = {c: COLUMN_WIDTHS[c] for c in columns_for(Role.SPECIALIST).shown}
+    del preferred[Column.QUESTION]
+    widths, left_out = fit_to_room(preferred, 704)
+    assert left_out == {Column.CLAIMED_BY, Column.PRACTICE, Column.AGE, Column.DUE}
+    assert sum(widths.values()) + QUESTION_MIN_WIDTH <= 704
+    assert fit_to_room(preferred, 2000) == (preferred, frozenset())

@@ -11,10 +11,9 @@ from sqlalchemy import func, or_, select
 
 from bhcp_ag.domain.conversation import Status
 from bhcp_ag.domain.request import AdviceRequestForm
-from bhcp_ag.services.workspace import Workspace, load_user
+from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.store.conversations import ConversationFilter
 from bhcp_ag.store.models import Conversation
-from bhcp_ag.store.reference import DEMO_SPECIALIST
 from bhcp_ag.ui.conversation_model import OVERDUE_ROLE, OVERDUE_STATUSES, Column
 from bhcp_ag.ui.formatting import APP_DISPLAY_NAME
 from bhcp_ag.ui.main_window import MainWindow
@@ -205,6 +204,8 @@ def test_sorting_by_a_header_click_keeps_the_selection(
     chosen = model.conversation_id(3)
     assert main_window.select_conversation(chosen)
     header = main_window.table.horizontalHeader()
+    main_window.resize(1400, 800)  # room for the patient column beside the question
+    qtbot.waitUntil(lambda: not header.isSectionHidden(Column.PATIENT))
     x = header.sectionViewportPosition(Column.PATIENT) + 10
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
     assert header.sortIndicatorSection() == Column.PATIENT
@@ -230,16 +231,10 @@ def test_window_geometry_is_saved_and_restored(
 
 
 def test_a_specialist_sees_only_their_specialties_and_cannot_write_requests(
-    qtbot: QtBot, workspace: Workspace, settings: QSettings, now: datetime
+    qtbot: QtBot, specialist_workspace: Workspace, settings: QSettings, now: datetime
 ) -> None:
-    specialist = load_user(workspace.store, DEMO_SPECIALIST)
-    window = MainWindow(
-        Workspace.for_user(
-            workspace.store, specialist, workspace.catalogue, workspace.targets, lambda: now
-        ),
-        settings=settings,
-        now=lambda: now,
-    )
+    specialist = specialist_workspace.user
+    window = MainWindow(specialist_workspace, settings=settings, now=lambda: now)
     qtbot.addWidget(window)
     assert "(Specialist)" in window.windowTitle()
     assert not window.new_request_action.isEnabled()

@@ -1,0 +1,61 @@
+"""The main window on a small laptop or a remote desktop: 1000 x 600 is enough."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from PySide6.QtCore import QPoint, QRect, QSettings
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from bhcp_ag.services.workspace import Workspace
+from bhcp_ag.ui.conversation_model import Column
+from bhcp_ag.ui.conversation_table import COMPACT_WIDTHS, QUESTION_MIN_WIDTH
+from tests.ui.conftest import shown_window
+
+
+def _inside(widget: QWidget, outer: QWidget) -> bool:
+    """True when all of ``widget`` is within ``outer``."""
+    top_left = widget.mapTo(outer, QPoint(0, 0))
+    return outer.rect().contains(QRect(top_left, widget.size()))
+
+
+@pytest.mark.parametrize("specialist", [False, True], ids=["gp", "specialist"])
+def test_the_window_fits_1000_by_600_with_the_question_in_view(
+    qtbot: QtBot,
+    workspace: Workspace,
+    specialist_workspace: Workspace,
+    settings: QSettings,
+    now: datetime,
+    specialist: bool,
+) -> None:
+    # The specialist's filter bar is the wider: it has the claim filter.
+    user_workspace = specialist_workspace if specialist else workspace
+    window = shown_window(qtbot, user_workspace, settings, now)
+    window.filter_bar.set_overdue_count(1234)  # the badge takes room too
+
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 1000 and hint.height() <= 600, hint
+    window.resize(1000, 600)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (1000, 600))
+
+    table = window.table
+    header = table.horizontalHeader()
+    qtbot.waitUntil(lambda: header.length() <= table.viewport().width())
+    left = header.sectionViewportPosition(Column.QUESTION)
+    width = header.sectionSize(Column.QUESTION)
+    assert not header.isSectionHidden(Column.QUESTION)
+    assert left >= 0 and left + width <= table.viewport().width()
+    assert width >= QUESTION_MIN_WIDTH
+    # The time left, which says what to answer first, stays readable beside it.
+    assert not header.isSectionHidden(Column.NEXT_ACTION)
+    assert header.sectionSize(Column.NEXT_ACTION) >= COMPACT_WIDTHS[Column.NEXT_ACTION]
+    # Every filter is on screen (the bar wraps rather than running off the edge), and
+    # the conversation panel keeps some room beside the list.
+    bar = window.filter_bar
+    fields = [bar.status, bar.specialty, bar.overdue, bar.overdue_badge, bar.search]
+    for field in fields + ([bar.claim] if specialist else []):
+        assert field.isVisible() and _inside(field, bar), field.accessibleName()
+    assert bar.geometry().bottom() < window.splitter.geometry().top()  # not under the list
+    assert window.panel.width() >= window.panel.minimumSizeHint().width()
