@@ -39,7 +39,7 @@ from bhcp_ag.services.composer import Composer, FilesBack, Written
 from bhcp_ag.services.conversation_actions import Options
 from bhcp_ag.ui.attachment_preview import local_files
 from bhcp_ag.ui.composer_files import ComposerFiles
-from bhcp_ag.ui.formatting import long_london_time, time_left
+from bhcp_ag.ui.formatting import due_sentence, time_left
 from bhcp_ag.ui.snippet_picker import SnippetPicker
 from bhcp_ag.ui.steady_combo import SteadyComboBox
 from bhcp_ag.ui.theme import colours
@@ -159,6 +159,7 @@ class ComposerBox(QGroupBox):
         self.snippets.text_to_save = self._text_to_save
         self.send_button.clicked.connect(self._send)
         send = QShortcut(QKeySequence("Ctrl+Return"), self)
+        send.setWhatsThis("Send")  # its name in Help's list of shortcuts
         send.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         send.activated.connect(self._send)
         self._update_count()
@@ -218,7 +219,7 @@ class ComposerBox(QGroupBox):
             self.due_label.setText("")
             return
         left = time_left(self._due, self._now())
-        self.due_label.setText(f"Due {long_london_time(self._due)} ({left})")
+        self.due_label.setText(due_sentence(self._due, left))
         overdue = self._due < self._now()
         red = colours().overdue.name()
         self.due_label.setStyleSheet(f"color: {red}; font-weight: bold;" if overdue else "")

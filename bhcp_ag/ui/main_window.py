@@ -103,7 +103,7 @@ class MainWindow(QMainWindow):
             default_sort=default_sort_for(user.role),
             user_id=user.id,
         )
-        self.panel = ConversationPanel(workspace, now)
+        self.panel = ConversationPanel(workspace, now, settings=self._settings)
         self.viewer = self.panel.viewer
         self.table = ConversationTable(self.model, user.role)
         self._build_layout()
