@@ -142,10 +142,23 @@ def admin(ui_store: Store, catalogue: SpecialtyCatalogue, targets: ResponseTarge
 
 
 @pytest.fixture
+def manager(ui_store: Store, catalogue: SpecialtyCatalogue, targets: ResponseTargets) -> Workspace:
+    """The demo practice manager, who reports on their own practice."""
+    return workspace_of(ui_store, DEMO_MANAGER, catalogue, targets)
+
+
+@pytest.fixture
 def admin_reports(
     qtbot: QtBot, admin: Workspace, organisation: Organisation, settings: QSettings
 ) -> ReportsWindow:
-    window = open_reports(qtbot, admin, organisation, settings)
+    return open_for_year(qtbot, admin, organisation, settings)
+
+
+def open_for_year(
+    qtbot: QtBot, workspace: Workspace, organisation: Organisation, settings: QSettings
+) -> ReportsWindow:
+    """The Reports window showing the demo year (:data:`YEAR`)."""
+    window = open_reports(qtbot, workspace, organisation, settings)
     year_of(qtbot, window)
     return window
 
