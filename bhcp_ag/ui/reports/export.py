@@ -1,5 +1,8 @@
 """A report as a PDF: title, period, scope, breakdown, the table, assumptions and chart.
 
+Exports are offered in the user's Documents folder (:func:`export_folder`) under a name
+that says the period and scope (:func:`export_name`).
+
 Printed from HTML with ``QTextDocument`` on a ``QPdfWriter`` (A4 landscape), the chart
 drawn on white and embedded as an image resource. The PDF holds the report's figures and
 group names only: no patient's details, as the report has none. (CSV goes through
@@ -8,13 +11,14 @@ group names only: no patient's details, as the report has none. (CSV goes throug
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QUrl
+from PySide6.QtCore import QMarginsF, QStandardPaths, QUrl
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from bhcp_ag.domain.conversation import Role
@@ -31,6 +35,8 @@ from bhcp_ag.ui.reports.figures import SAVINGS_KEYS, cell_text, column_title
 CHART_URL = QUrl("report://chart.png")
 CHART_WIDTH = 640
 """The chart's width on the page, in the document's pixels (its height follows)."""
+_UNSAFE = re.compile(r"[^\w &'(),.+-]")
+"""Characters some file system or other refuses (or a shell misreads) in a file name."""
 _STYLE = """
 body { font-family: sans-serif; font-size: 6.5pt; }
 h1 { font-size: 13pt; color: #1f3a5f; }
@@ -64,6 +70,24 @@ def scope_text(user: CurrentUser, organisation: Organisation, catalogue: Special
         names = [catalogue.get(code).short_name for code in user.specialty_codes]
         return "Your specialties: " + ", ".join(names)
     return "Every practice in Morecambe Bay"
+
+
+def export_folder() -> Path:
+    """Where exports are offered first: the user's Documents folder, else their home."""
+    location = QStandardPaths.StandardLocation.DocumentsLocation
+    documents = QStandardPaths.writableLocation(location)
+    if documents and Path(documents).is_dir():
+        return Path(documents)
+    return Path.home()
+
+
+def export_name(report: Report, scope: str, suffix: str) -> str:
+    """ "A&G report 2025-04-01 to 2026-03-31 - Bay.csv": the period and scope, in
+    characters every system allows in a file name."""
+    period = report.query.period
+    words = f"A&G report {period.first:%Y-%m-%d} to {period.last:%Y-%m-%d} - {scope}"
+    safe = " ".join(_UNSAFE.sub("-", words).split())[:150].rstrip(" .-")
+    return f"{safe}.{suffix}"
 
 
 def period_text(report: Report) -> str:
