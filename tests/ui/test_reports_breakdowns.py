@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.reports import Dimension
-from bhcp_ag.services.reports import Reports
+from bhcp_ag.services.reports import Reports, read_csv
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.ui.reports.chart_data import MAX_CATEGORIES, MAX_SERIES
 from bhcp_ag.ui.reports.window import ReportsWindow
@@ -30,7 +30,6 @@ from .test_reports_view import (
     figure,
     kept_until_teardown,  # noqa: F401  (an autouse fixture)
     lines,
-    read_csv_back,
     shown,
     table_texts,
 )
@@ -196,7 +195,7 @@ def test_exports_carry_both_breakdown_columns(
     report = shown(window)
     path = window.export_csv(tmp_path / "report.csv")
     assert path is not None
-    rows, about = read_csv_back(path)
+    rows, about = read_csv(path)
     assert [(r["network"], r["month"]) for r in rows] == list(report.groups)
     assert ["Breakdown", "Network, then month"] in about
     assumptions = [row for row in about if row[0] == "Assumption"]
