@@ -79,6 +79,9 @@ class Report:
     measures: tuple[Measure, ...]
     filters: tuple[tuple[str, str], ...] = ()
     """(what, chosen) for the practices, specialties and priorities covered, in words."""
+    totals: Record | None = None
+    """The figures for every group together (worked out afresh, so rates and medians are
+    the whole period's, not sums); None for a report without a breakdown."""
 
     def assumptions(self) -> dict[str, str]:
         return self.query.assumptions.describe()
@@ -172,7 +175,16 @@ class Reports:
             tuple(row.group for row in rows),
             tuple(measures),
             filter_lines(scoped, self._organisation, self._catalogue),
+            self._totals(scoped, measures) if scoped.group_by else None,
         )
+
+    def _totals(self, scoped: ReportQuery, measures: Sequence[Measure]) -> Record | None:
+        whole = dataclasses.replace(scoped, group_by=())
+        pairs = [
+            (row.group, row.values) for row in store_report(self._store, whole, self._organisation)
+        ]
+        table = records(pairs, (), self._organisation, self._catalogue, measures)
+        return table[0] if table else None
 
     def workload(self, user: CurrentUser, query: ReportQuery) -> list[WorkloadRecord]:
         """Answers per specialist and specialty in the user's scope, most answers first."""

@@ -9,10 +9,12 @@ what they are called, the CSV's headings, the assumptions' words and a 1024×640
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QImage, QPdfWriter, QTextBlock, QTextDocument, QTextFragment
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
@@ -20,11 +22,14 @@ from pytestqt.qtbot import QtBot
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.reports import Dimension
 from bhcp_ag.services.workspace import Workspace
-from bhcp_ag.ui.reports.export import export_name
+from bhcp_ag.ui.reports.chart import PRINTED_POINTS
+from bhcp_ag.ui.reports.export import CHART_URL, TOTALS, export_name, report_document
+from bhcp_ag.ui.reports.figures import column_title
 from bhcp_ag.ui.reports.window import ReportsWindow
 
 from .test_reports_view import (
     choose,
+    figure,
     kept_until_teardown,  # noqa: F401  (an autouse fixture)
     manager,  # noqa: F401  (a fixture)
     open_for_year,
@@ -44,6 +49,20 @@ def manager_reports(
 ) -> ReportsWindow:
     """The demo practice manager's Reports window on the demo year."""
     return open_for_year(qtbot, manager, organisation, settings)
+
+
+def blocks(document: QTextDocument) -> Iterator[QTextBlock]:
+    block = document.begin()
+    while block.isValid():
+        yield block
+        block = block.next()
+
+
+def fragments(block: QTextBlock) -> Iterator[QTextFragment]:
+    at = block.begin()
+    while not at.atEnd():
+        yield at.fragment()
+        at += 1
 
 
 def pdf_text(path: Path) -> str:
@@ -110,3 +129,47 @@ def test_an_export_name_has_only_characters_every_system_allows(
     report = shown(manager_reports)
     name = export_name(report, 'Kendal: St Mary\'s / "North" <ICC>?*|', "csv")
     assert name == "A&G report 2025-12-01 to 2026-11-30 - Kendal- St Mary's - -North- -ICC.csv"
+
+
+def test_the_printed_report_wraps_headings_at_spaces_and_totals_the_groups(
+    qtbot: QtBot, manager_reports: ReportsWindow, tmp_path: Path
+) -> None:
+    window = manager_reports
+    choose(qtbot, window, "breakdown", Dimension.SPECIALTY.value)
+    report = shown(window)
+    path = window.export_pdf(tmp_path / "report.pdf")
+    assert path is not None
+    words = pdf_text(path).split()
+    heading_words = {word for key in report.columns for word in column_title(key).split()}
+    assert heading_words <= set(words)  # "Conversations" whole, not "Conversa" "tions"
+    split = [(a, b) for a, b in zip(words, words[1:], strict=False) if a + b in heading_words]
+    assert split == []
+    totals = report.totals
+    assert totals is not None
+    for key in ("conversations", "would_have_referred", "referrals_avoided", "money_saved"):
+        assert totals[key] == sum(figure(record, key) for record in report.records)
+    at = words.index(TOTALS)
+    printed = [f"{figure(totals, key):,.0f}" for key in ("conversations", "would_have_referred")]
+    assert words[at + 1 : at + 3] == printed  # the row of every specialty together
+
+
+def test_the_printed_chart_is_drawn_at_the_size_it_prints(
+    qtbot: QtBot, manager_reports: ReportsWindow, tmp_path: Path
+) -> None:
+    window = manager_reports
+    choose(qtbot, window, "breakdown", Dimension.SPECIALTY.value)
+    writer = QPdfWriter(str(tmp_path / "report.pdf"))
+    document = report_document(shown(window), window.heading(), writer, window.chart.keys)
+    image = document.resource(QTextDocument.ResourceType.ImageResource, CHART_URL)
+    assert isinstance(image, QImage) and not image.isNull()
+    [placed] = [
+        fragment.charFormat().toImageFormat()
+        for block in blocks(document)
+        for fragment in fragments(block)
+        if fragment.charFormat().isImageFormat()
+    ]
+    printed_width = placed.width()  # on paper, in 1/96 inch
+    assert printed_width == pytest.approx(image.deviceIndependentSize().width(), abs=1)
+    assert printed_width > 0.9 * writer.width() * 96 / writer.resolution()  # across the page
+    assert min(PRINTED_POINTS.values()) >= 9  # so its words print at 9 points or more
+    del writer

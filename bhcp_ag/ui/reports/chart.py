@@ -24,7 +24,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
     QGraphicsScene,
@@ -149,8 +149,31 @@ def _attach(chart: QChart, series: list, axis: QAbstractAxis, where: Qt.Alignmen
         one.attachAxis(axis)
 
 
-def chart_image(report: Report, keys: Sequence[str], width: int = 1400) -> QImage | None:
-    """The chart drawn on white (the light scheme), for printing; None without a chart.
+PRINTED_POINTS = {"labels": 9.0, "title": 12.0, "legend": 9.0}
+"""The chart's type sizes on paper, as large as the printed report's text or larger."""
+
+
+def _printed_fonts(chart: QChart) -> None:
+    font = QFont(chart.titleFont())
+    font.setPointSizeF(PRINTED_POINTS["title"])
+    chart.setTitleFont(font)
+    font = QFont(chart.legend().font())
+    font.setPointSizeF(PRINTED_POINTS["legend"])
+    chart.legend().setFont(font)
+    for axis in chart.axes():
+        font = QFont(axis.labelsFont())
+        font.setPointSizeF(PRINTED_POINTS["labels"])
+        axis.setLabelsFont(font)
+        axis.setTitleFont(font)
+
+
+def chart_image(
+    report: Report, keys: Sequence[str], room: QSizeF, sharpness: float = 3.0
+) -> QImage | None:
+    """The chart drawn on white (the light scheme) for printing, at most ``room`` (in
+    points at 96 to the inch) and at the size it will print, so its type sizes
+    (:data:`PRINTED_POINTS`) are the sizes on paper; ``sharpness`` pixels to each
+    point. None without a chart.
 
     Drawn from a scene rather than a view: a view never shown is never laid out.
     """
@@ -158,17 +181,22 @@ def chart_image(report: Report, keys: Sequence[str], width: int = 1400) -> QImag
     if data is None:
         return None
     chart = draw_chart(data, dark=False)
+    _printed_fonts(chart)
     bars = 0 if data.kind is ChartKind.LINES else len(data.categories) * len(data.series)
-    height = min(920, max(700, 160 + 9 * bars))  # room for the groups, within a page
+    categories = len(data.categories)
+    wanted = max(420.0, 140.0 + max(9.0 * bars, 22.0 * categories))  # a label a category
+    size = QSizeF(room.width(), min(room.height(), wanted))
     scene = QGraphicsScene()
     scene.addItem(chart)  # the scene owns the chart now, and deletes it with itself
-    chart.resize(QSizeF(width, height))
-    image = QImage(width, height, QImage.Format.Format_ARGB32)
+    chart.resize(size)
+    image = QImage((size * sharpness).toSize(), QImage.Format.Format_ARGB32)
+    image.setDevicePixelRatio(sharpness)
     image.fill(QColor("white"))
     painter = QPainter(image)
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        scene.render(painter, QRectF(0, 0, width, height), QRectF(0, 0, width, height))
+        area = QRectF(QPointF(0, 0), size)
+        scene.render(painter, area, area)
     finally:
         painter.end()
     return image
