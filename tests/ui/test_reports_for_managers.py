@@ -13,21 +13,33 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QImage, QPdfWriter, QTextBlock, QTextDocument, QTextFragment
+from PySide6.QtCharts import QBarCategoryAxis
+from PySide6.QtCore import QEvent, QPointF, QSettings, Qt
+from PySide6.QtGui import (
+    QFont,
+    QFontMetrics,
+    QHelpEvent,
+    QImage,
+    QPdfWriter,
+    QTextBlock,
+    QTextDocument,
+    QTextFragment,
+)
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QToolTip
 from pytestqt.qtbot import QtBot
 
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.reports import Dimension
 from bhcp_ag.services.workspace import Workspace
-from bhcp_ag.ui.reports.chart import PRINTED_POINTS
+from bhcp_ag.ui.reports.chart import LABEL_ROOM, PRINTED_POINTS, axis_labels
 from bhcp_ag.ui.reports.export import CHART_URL, TOTALS, export_name, report_document
 from bhcp_ag.ui.reports.figures import column_title
 from bhcp_ag.ui.reports.window import ReportsWindow
 
 from .test_reports_view import (
+    admin,  # noqa: F401  (a fixture)
+    admin_reports,  # noqa: F401  (a fixture)
     choose,
     figure,
     kept_until_teardown,  # noqa: F401  (an autouse fixture)
@@ -173,3 +185,41 @@ def test_the_printed_chart_is_drawn_at_the_size_it_prints(
     assert printed_width > 0.9 * writer.width() * 96 / writer.resolution()  # across the page
     assert min(PRINTED_POINTS.values()) >= 9  # so its words print at 9 points or more
     del writer
+
+
+def test_the_specialty_chart_names_each_bar_and_shows_the_whole_name_on_hover(
+    qtbot: QtBot,
+    admin_reports: ReportsWindow,  # noqa: F811
+) -> None:
+    window = admin_reports  # the whole Bay: 24 specialties to fit beside the table
+    choose(qtbot, window, "breakdown", Dimension.SPECIALTY.value)
+    report = shown(window)
+    chart = window.chart.chart()
+    [axis] = [a for a in chart.axes() if isinstance(a, QBarCategoryAxis)]
+    names = [str(record["specialty_name"]) for record in report.records]
+    assert list(reversed(axis.categories())) == names  # "Dermatology", not "330" or "…"
+    assert not axis.truncateLabels()
+    qtbot.waitUntil(lambda: chart.plotArea().height() > 0)
+    line = QFontMetrics(axis.labelsFont()).height()
+    assert chart.plotArea().height() / len(names) >= line  # a line of type for each name
+
+    row = names.index("Dermatology")
+    area = chart.plotArea()
+    beside = QPointF(area.left() - 30, area.top() + (row + 0.5) * area.height() / len(names))
+    where = window.chart.view.mapFromScene(chart.mapToScene(beside))
+    viewport = window.chart.view.viewport()
+    tip = QHelpEvent(QEvent.Type.ToolTip, where, viewport.mapToGlobal(where))
+    QApplication.sendEvent(viewport, tip)
+    conversations = f"{figure(report.records[row], 'conversations'):,.0f}"
+    assert QToolTip.text() == window.chart.tip_at(where)
+    assert QToolTip.text().startswith(f"Dermatology — Conversations: {conversations}; ")
+
+
+def test_only_a_name_too_long_for_its_room_is_cut_short() -> None:
+    font = QFont()
+    long = "Kirkby Lonsdale, Sedbergh and Dent Community Health Partnership Practice"
+    labels = axis_labels(["Dermatology", long, long], font)
+    assert labels[0] == "Dermatology"
+    assert labels[1].endswith("…") and long.startswith(labels[1][:-1])
+    assert QFontMetrics(font).horizontalAdvance(labels[1]) <= LABEL_ROOM
+    assert labels[2] != labels[1]  # an axis drops a repeated name
