@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCharts import QBarCategoryAxis
-from PySide6.QtCore import QEvent, QPointF, QSettings, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSettings, QSize, Qt
 from PySide6.QtGui import (
     QFont,
     QFontMetrics,
@@ -223,3 +223,32 @@ def test_only_a_name_too_long_for_its_room_is_cut_short() -> None:
     assert labels[1].endswith("…") and long.startswith(labels[1][:-1])
     assert QFontMetrics(font).horizontalAdvance(labels[1]) <= LABEL_ROOM
     assert labels[2] != labels[1]  # an axis drops a repeated name
+
+
+def test_the_window_fits_a_small_screen_with_every_control_in_reach(
+    qtbot: QtBot,
+    admin_reports: ReportsWindow,  # noqa: F811
+) -> None:
+    window = admin_reports  # the whole Bay's: the most choices, a place among them
+    choose(qtbot, window, "breakdown", Dimension.SPECIALTY.value)
+    smallest = window.minimumSizeHint().expandedTo(window.minimumSize())
+    assert smallest.width() <= 1000 and smallest.height() <= 600  # 1024×640, less a title bar
+    window.resize(1000, 600)
+    qtbot.waitUntil(lambda: window.size() == QSize(1000, 600))
+    choices = window.choices
+    for control in (
+        choices.preset,
+        choices.breakdown,
+        choices.place,
+        choices.tariff,
+        window.table,
+        window.chart.measure,
+        window.csv_button,
+        window.pdf_button,
+        window.close_button,
+    ):
+        assert control.isVisible() and not control.visibleRegion().isEmpty()
+        where = QRect(control.mapTo(window, QPoint(0, 0)), control.size())
+        assert window.rect().contains(where), control.accessibleName()
+    chart = window.chart
+    assert chart.area.verticalScrollBar().isVisible()  # 24 names: the chart scrolls, whole
