@@ -37,6 +37,7 @@ from bhcp_ag.domain.report_table import Record, column_heading, columns, records
 from bhcp_ag.domain.reports import ReportQuery
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.services.current_user import CurrentUser
+from bhcp_ag.sqlkit.report_sql import ReportRow
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.models import User
 from bhcp_ag.store.reports import store_conversation_ids, store_report, store_workload
@@ -80,8 +81,8 @@ class Report:
     filters: tuple[tuple[str, str], ...] = ()
     """(what, chosen) for the practices, specialties and priorities covered, in words."""
     totals: Record | None = None
-    """The figures for every group together (worked out afresh, so rates and medians are
-    the whole period's, not sums); None for a report without a breakdown."""
+    """The figures for every group together, once :meth:`Reports.with_totals` worked
+    them out (afresh, so rates and medians are the whole period's, not sums)."""
 
     def assumptions(self) -> dict[str, str]:
         return self.query.assumptions.describe()
@@ -165,9 +166,7 @@ class Reports:
         self, user: CurrentUser, query: ReportQuery, measures: Sequence[Measure] = MEASURES
     ) -> Report:
         scoped = in_scope(user, query)
-        rows = store_report(self._store, scoped, self._organisation)
-        pairs = [(row.group, row.values) for row in rows]
-        table = records(pairs, scoped.group_by, self._organisation, self._catalogue, measures)
+        rows, table = self._table(scoped, measures)
         return Report(
             scoped,
             tuple(columns(scoped.group_by, measures)),
@@ -175,16 +174,25 @@ class Reports:
             tuple(row.group for row in rows),
             tuple(measures),
             filter_lines(scoped, self._organisation, self._catalogue),
-            self._totals(scoped, measures) if scoped.group_by else None,
         )
 
-    def _totals(self, scoped: ReportQuery, measures: Sequence[Measure]) -> Record | None:
-        whole = dataclasses.replace(scoped, group_by=())
-        pairs = [
-            (row.group, row.values) for row in store_report(self._store, whole, self._organisation)
-        ]
-        table = records(pairs, (), self._organisation, self._catalogue, measures)
-        return table[0] if table else None
+    def with_totals(self, user: CurrentUser, report: Report) -> Report:
+        """``report`` with its :attr:`~Report.totals` (a report without a breakdown is
+        its own total, and is returned as it is)."""
+        scoped = in_scope(user, report.query)
+        if not scoped.group_by:
+            return report
+        _, table = self._table(dataclasses.replace(scoped, group_by=()), report.measures)
+        return dataclasses.replace(report, totals=table[0] if table else None)
+
+    def _table(
+        self, scoped: ReportQuery, measures: Sequence[Measure]
+    ) -> tuple[list[ReportRow], list[Record]]:
+        """The store's rows for ``scoped`` and their records."""
+        rows = store_report(self._store, scoped, self._organisation)
+        pairs = [(row.group, row.values) for row in rows]
+        table = records(pairs, scoped.group_by, self._organisation, self._catalogue, measures)
+        return rows, table
 
     def workload(self, user: CurrentUser, query: ReportQuery) -> list[WorkloadRecord]:
         """Answers per specialist and specialty in the user's scope, most answers first."""

@@ -31,6 +31,7 @@ from pytestqt.qtbot import QtBot
 
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.reports import Dimension
+from bhcp_ag.services.reports import Reports
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.ui.reports.chart import LABEL_ROOM, PRINTED_POINTS, axis_labels
 from bhcp_ag.ui.reports.export import CHART_URL, TOTALS, export_name, report_document
@@ -144,11 +145,16 @@ def test_an_export_name_has_only_characters_every_system_allows(
 
 
 def test_the_printed_report_wraps_headings_at_spaces_and_totals_the_groups(
-    qtbot: QtBot, manager_reports: ReportsWindow, tmp_path: Path
+    qtbot: QtBot,
+    manager_reports: ReportsWindow,
+    manager: Workspace,  # noqa: F811
+    organisation: Organisation,
+    tmp_path: Path,
 ) -> None:
     window = manager_reports
     choose(qtbot, window, "breakdown", Dimension.SPECIALTY.value)
-    report = shown(window)
+    service = Reports(manager.store, organisation, manager.catalogue)
+    report = service.with_totals(manager.user, shown(window))
     path = window.export_pdf(tmp_path / "report.pdf")
     assert path is not None
     words = pdf_text(path).split()

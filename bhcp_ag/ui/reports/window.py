@@ -392,7 +392,8 @@ class ReportsWindow(QMainWindow):
         if path is None:
             return None
         keys = self.chart.keys
-        return self._export(path, lambda: write_pdf(report, path, self.heading(), keys))
+        totalled = self._reports.with_totals(self._workspace.user, report)
+        return self._export(path, lambda: write_pdf(totalled, path, self.heading(), keys))
 
     def _export(self, path: Path, write: Callable[[], None]) -> Path | None:
         try:
