@@ -1,9 +1,10 @@
 """The Reports window as a new practice manager finds it: words, exports and a small screen.
 
-Each test opens the window as the demo practice manager (their own practice only) on
-the demo store, as :mod:`tests.ui.test_reports_view` does, and goes through what a
-manager reported: the chart's names, the printed report, where exports are saved and
-what they are called, the CSV's headings, the assumptions' words and a 1024×640 screen.
+Each test opens the window on the demo store, as :mod:`tests.ui.test_reports_view` does,
+as the demo practice manager (their own practice only), or as the administrator where
+the whole Bay's longer lists matter, and goes through what a manager reported: the
+chart's names, the printed report, where exports are saved and what they are called,
+the CSV's headings, the assumptions' words and a 1024×640 screen.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def manager_reports(
 
 
 def blocks(document: QTextDocument) -> Iterator[QTextBlock]:
+    """The paragraphs of ``document``, in order."""
     block = document.begin()
     while block.isValid():
         yield block
@@ -72,6 +74,7 @@ def blocks(document: QTextDocument) -> Iterator[QTextBlock]:
 
 
 def fragments(block: QTextBlock) -> Iterator[QTextFragment]:
+    """The runs of one format (text, or an image) in ``block``."""
     at = block.begin()
     while not at.atEnd():
         yield at.fragment()

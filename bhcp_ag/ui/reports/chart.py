@@ -269,7 +269,7 @@ class ReportChart(QWidget):
         self.view.setMinimumSize(MINIMUM_CHART)
         self.view.viewport().installEventFilter(self)
         self.area = QScrollArea()
-        self.area.setAccessibleName("Report chart, scrolled")
+        self.area.setAccessibleName("Report chart area")
         self.area.setWidgetResizable(True)
         self.area.setFrameShape(QFrame.Shape.NoFrame)
         self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
