@@ -3,14 +3,16 @@
 One record per group: a column per breakdown dimension (with the name beside a practice's
 or specialty's code), then one per measure, rounded for reading (counts whole, rates,
 days and miles to one decimal, money to whole pounds). A figure that cannot be worked out
-(a rate of nothing) is None, written as an empty cell.
+(a rate of nothing) is None, written as an empty cell. Each column has a heading in
+people's words (:func:`column_heading`: "Avoidance rate (%)", "Practice name"), the
+same on screen, in the PDF and at the top of a CSV.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bhcp_ag.domain.metrics import MEASURES, Measure, Unit
+from bhcp_ag.domain.metrics import BY_KEY, MEASURES, Measure, Unit
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.reports import Dimension
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
@@ -26,6 +28,34 @@ DECIMALS = {
     Unit.POUNDS: 0,
 }
 """Decimal places a figure of each unit is shown (and exported) with."""
+
+
+UNIT_SUFFIX = {
+    Unit.COUNT: "",
+    Unit.PERCENT: " (%)",
+    Unit.WORKING_DAYS: " (working days)",
+    Unit.DAYS: " (days)",
+    Unit.MILES: " (miles)",
+    Unit.POUNDS: " (£)",
+}
+"""What a measure's heading says of its unit, so that its cells hold plain numbers."""
+_NAME_COLUMNS = {"practice_name": "Practice name", "specialty_name": "Specialty name"}
+
+
+def measure_heading(measure: Measure) -> str:
+    """ "Avoidance rate (%)": a measure's label with its unit."""
+    return measure.label + UNIT_SUFFIX[measure.unit]
+
+
+def column_heading(key: str) -> str:
+    """The heading of a report column: a measure's label with its unit, or a dimension's
+    ("Network"), or the name beside a code ("Practice name")."""
+    measure = BY_KEY.get(key)
+    if measure is not None:
+        return measure_heading(measure)
+    if key in _NAME_COLUMNS:
+        return _NAME_COLUMNS[key]
+    return Dimension(key).label
 
 
 def rounded(value: float | None, unit: Unit) -> float | None:

@@ -10,7 +10,7 @@ The savings rest on assumptions shown beside each figure (:class:`Assumptions`):
 referral avoided is one first outpatient attendance not needed, at a tariff; and one
 round trip not travelled from the patient's practice to the main hospital site of its
 network (the site that would have seen the patient), in miles along the Bay's main roads
-(estimated main-road distances in ``resources/roads.json``; see
+(distances estimated from the road map in ``resources/roads.json``; see
 :meth:`~bhcp_ag.domain.organisation.Organisation.round_trip_miles`).
 """
 
@@ -132,7 +132,8 @@ class Assumptions:
             "miles_saved": (
                 "One round trip from the patient's practice to the main hospital site of its "
                 "network for each referral avoided, in miles along the Bay's main roads "
-                "(estimated main-road distances, resources/roads.json)."
+                "(distances estimated from the map of the Bay's main roads that comes with "
+                "this app, not measured journeys)."
             ),
             "money_saved": (
                 f"£{self.tariff_pounds:,.0f} for each first outpatient attendance avoided."

@@ -11,8 +11,11 @@ A report's CSV (:func:`write_csv`, for the view and ``bhcp-ag-hub report`` alike
 table first, one row per group, so a spreadsheet opens on the figures; then a blank row
 and a block saying what the figures are: the period, breakdown and filters, when they
 were worked out, the assumptions behind the savings (``Assumption,<measure>,<text>``)
-and what each column means (``Column,<key>,<label>,<unit>``). A reader that wants the
-table only stops at the first blank row.
+and a key to the columns (``Column,<key>,<heading>,<unit>``). The app's CSV heads its
+table with the words the screen shows ("Avoidance rate (%)"); the key maps them back to
+the machine names, as :func:`read_csv` does (``bhcp-ag-hub report`` heads its table with
+the machine names, for analysts' scripts). A reader that wants the table only stops at
+the first blank row.
 """
 
 from __future__ import annotations
@@ -30,10 +33,11 @@ from bhcp_ag.domain.clock import LONDON
 from bhcp_ag.domain.conversation import Priority, Role
 from bhcp_ag.domain.metrics import BY_KEY, MEASURES, Measure
 from bhcp_ag.domain.organisation import Organisation, UnknownCode
-from bhcp_ag.domain.report_table import Record, columns, records
-from bhcp_ag.domain.reports import Dimension, ReportQuery
+from bhcp_ag.domain.report_table import Record, column_heading, columns, records
+from bhcp_ag.domain.reports import ReportQuery
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.services.current_user import CurrentUser
+from bhcp_ag.sqlkit.report_sql import ReportRow
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.models import User
 from bhcp_ag.store.reports import store_conversation_ids, store_report, store_workload
@@ -76,6 +80,9 @@ class Report:
     measures: tuple[Measure, ...]
     filters: tuple[tuple[str, str], ...] = ()
     """(what, chosen) for the practices, specialties and priorities covered, in words."""
+    totals: Record | None = None
+    """The figures for every group together, once :meth:`Reports.with_totals` worked
+    them out (afresh, so rates and medians are the whole period's, not sums)."""
 
     def assumptions(self) -> dict[str, str]:
         return self.query.assumptions.describe()
@@ -159,9 +166,7 @@ class Reports:
         self, user: CurrentUser, query: ReportQuery, measures: Sequence[Measure] = MEASURES
     ) -> Report:
         scoped = in_scope(user, query)
-        rows = store_report(self._store, scoped, self._organisation)
-        pairs = [(row.group, row.values) for row in rows]
-        table = records(pairs, scoped.group_by, self._organisation, self._catalogue, measures)
+        rows, table = self._table(scoped, measures)
         return Report(
             scoped,
             tuple(columns(scoped.group_by, measures)),
@@ -170,6 +175,24 @@ class Reports:
             tuple(measures),
             filter_lines(scoped, self._organisation, self._catalogue),
         )
+
+    def with_totals(self, user: CurrentUser, report: Report) -> Report:
+        """``report`` with its :attr:`~Report.totals` (a report without a breakdown is
+        its own total, and is returned as it is)."""
+        scoped = in_scope(user, report.query)
+        if not scoped.group_by:
+            return report
+        _, table = self._table(dataclasses.replace(scoped, group_by=()), report.measures)
+        return dataclasses.replace(report, totals=table[0] if table else None)
+
+    def _table(
+        self, scoped: ReportQuery, measures: Sequence[Measure]
+    ) -> tuple[list[ReportRow], list[Record]]:
+        """The store's rows for ``scoped`` and their records."""
+        rows = store_report(self._store, scoped, self._organisation)
+        pairs = [(row.group, row.values) for row in rows]
+        table = records(pairs, scoped.group_by, self._organisation, self._catalogue, measures)
+        return rows, table
 
     def workload(self, user: CurrentUser, query: ReportQuery) -> list[WorkloadRecord]:
         """Answers per specialist and specialty in the user's scope, most answers first."""
@@ -203,19 +226,35 @@ class Reports:
 
 def write_csv(report: Report, path: Path) -> None:
     """The report as CSV (UTF-8 with a byte-order mark, which spreadsheets expect): the
-    table, a blank row, then what the figures are and rest on (:func:`about_rows`)."""
+    table under the headings people see, a blank row, then what the figures are and
+    rest on (:func:`about_rows`)."""
     with path.open("w", newline="", encoding="utf-8-sig") as out:
-        write_csv_to(report, out)
+        write_csv_to(report, out, headings=True)
 
 
-def write_csv_to(report: Report, out: TextIO, line_end: str = "\r\n") -> None:
-    """The CSV of :func:`write_csv`, written to ``out`` (rows ended with ``line_end``)."""
-    table = csv.DictWriter(out, fieldnames=list(report.columns), lineterminator=line_end)
-    table.writeheader()
-    table.writerows(report.records)
-    notes = csv.writer(out, lineterminator=line_end)
-    notes.writerow([])
-    notes.writerows(about_rows(report))
+def write_csv_to(
+    report: Report, out: TextIO, line_end: str = "\r\n", *, headings: bool = False
+) -> None:
+    """The CSV of :func:`write_csv`, written to ``out`` (rows ended with ``line_end``),
+    its table headed by the columns' machine names unless ``headings``."""
+    writer = csv.writer(out, lineterminator=line_end)
+    writer.writerow([column_heading(k) if headings else k for k in report.columns])
+    writer.writerows([record.get(key) for key in report.columns] for record in report.records)
+    writer.writerow([])
+    writer.writerows(about_rows(report))
+
+
+def read_csv(path: Path) -> tuple[list[dict[str, str]], list[list[str]]]:
+    """A CSV of :func:`write_csv` read back: its table, each row keyed by the columns'
+    machine names (through the key below it), and the rows after the blank one."""
+    with path.open(encoding="utf-8-sig", newline="") as back:
+        rows = list(csv.reader(back))
+    blank = rows.index([])
+    header, *table = rows[:blank]
+    about = rows[blank + 1 :]
+    keys = {row[2]: row[1] for row in about if row[0] == "Column" and len(row) > 2}
+    names = [keys.get(heading, heading) for heading in header]
+    return [dict(zip(names, row, strict=True)) for row in table], about
 
 
 def breakdown_words(report: Report) -> str:
@@ -247,15 +286,6 @@ def about_rows(report: Report) -> list[list[str]]:
     ]
     for key in report.columns:
         measure = BY_KEY.get(key)
-        if measure is not None:
-            rows.append(["Column", key, measure.label, measure.unit.value])
-        else:
-            rows.append(["Column", key, _column_words(key)])
+        unit = [measure.unit.value] if measure is not None else []
+        rows.append(["Column", key, column_heading(key), *unit])
     return rows
-
-
-def _column_words(key: str) -> str:
-    """What a breakdown column holds: "Network", "Practice name"."""
-    if key.endswith("_name"):
-        return f"{Dimension(key.removesuffix('_name')).label} name"
-    return Dimension(key).label

@@ -14,7 +14,14 @@ from bhcp_ag.domain.conversation import Role
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.reports import Assumptions, Dimension, Period, ReportQuery
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
-from bhcp_ag.services.reports import ReportRefused, Reports, filter_lines, in_scope, write_csv
+from bhcp_ag.services.reports import (
+    ReportRefused,
+    Reports,
+    filter_lines,
+    in_scope,
+    read_csv,
+    write_csv,
+)
 from bhcp_ag.services.workspace import CurrentUser, load_user
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.demo import generate_demo_data
@@ -122,22 +129,19 @@ def test_roles_without_reports_are_refused() -> None:
         in_scope(system, year())
 
 
-def read_csv_back(path: Path) -> tuple[list[dict[str, str]], list[list[str]]]:
-    """The CSV's table (as dicts) and the rows below the blank one after it."""
-    with path.open(encoding="utf-8-sig", newline="") as back:
-        rows = list(csv.reader(back))
-    blank = rows.index([])
-    header, *table = rows[:blank]
-    return [dict(zip(header, row, strict=True)) for row in table], rows[blank + 1 :]
-
-
 def test_csv_export_reads_back(bay: Store, reports: Reports, tmp_path: Path) -> None:
     admin = load_user(bay, DEMO_ADMIN)
     report = reports.run(admin, year(Dimension.SPECIALTY))
     path = tmp_path / "report.csv"
     write_csv(report, path)
-    rows, _ = read_csv_back(path)
-    assert list(rows[0]) == list(report.columns)
+    with path.open(encoding="utf-8-sig", newline="") as back:
+        header = next(csv.reader(back))
+    assert header[:3] == ["Specialty", "Specialty name", "Conversations"]
+    assert "Avoidance rate (%)" in header and not set(header) & set(report.columns[1:])
+    rows, about = read_csv(path)
+    key = [row[1:3] for row in about if row[0] == "Column"]
+    assert [heading for _, heading in key] == header  # a key for every heading, in order
+    assert list(rows[0]) == list(report.columns)  # mapped back by the key
     assert len(rows) == len(report.records)
     assert sum(float(r["conversations"]) for r in rows) == sum(
         float(r["conversations"] or 0) for r in report.records
@@ -153,7 +157,7 @@ def test_csv_says_what_the_figures_cover_and_rest_on(
     report = reports.run(specialist, dataclasses.replace(query, assumptions=tariff))
     path = tmp_path / "report.csv"
     write_csv(report, path)
-    rows, about = read_csv_back(path)
+    rows, about = read_csv(path)
     assert [(r["network"], r["priority"]) for r in rows] == list(report.groups)
     assert {r["priority"] for r in rows} == {"URGENT"}
     money = [r for r in rows if float(r["referrals_avoided"])]
@@ -176,7 +180,7 @@ def test_csv_says_what_the_figures_cover_and_rest_on(
     }
     key = {row[1]: row[2:] for row in about if row[0] == "Column"}
     assert list(key) == list(report.columns)
-    assert key["avoidance_rate"] == ["Avoidance rate", "percent"]
+    assert key["avoidance_rate"] == ["Avoidance rate (%)", "percent"]
     assert key["network"] == ["Network"]
 
 

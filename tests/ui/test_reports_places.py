@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.reports import Dimension
+from bhcp_ag.services.reports import read_csv
 from bhcp_ag.ui.reports.place_filter import INDENT, WHOLE_BAY, PlaceFilter
 from bhcp_ag.ui.reports.window import ReportsWindow
 
@@ -23,7 +24,6 @@ from .test_reports_view import (
     admin_reports,  # noqa: F401  (a fixture)
     choose,
     kept_until_teardown,  # noqa: F401  (an autouse fixture)
-    read_csv_back,
     settle,
     shown,
 )
@@ -114,7 +114,7 @@ def test_typing_part_of_a_name_chooses_an_icc_and_the_csv_names_it(
     assert "Place: Kendal ICC (South Lakeland)" in window.heading().filters
     path = window.export_csv(tmp_path / "kendal.csv")
     assert path is not None
-    _, about = read_csv_back(path)
+    _, about = read_csv(path)
     assert ["Practices", "Kendal ICC, South Lakeland network (6 practices)"] in about
 
     edit.selectAll()

@@ -5,7 +5,8 @@ Worked out from the report's records alone (no drawing here; :mod:`.chart` draws
 - One breakdown by month: a line per chosen measure, a point for every month of the
   period. A month with no requests counts nothing, so counts, miles and pounds are 0
   there; a rate of nothing is left out.
-- One breakdown by anything else: a horizontal bar per group for each chosen measure.
+- One breakdown by anything else: a horizontal bar per group for each chosen measure,
+  a practice or specialty named in words ("Duke Street Surgery", not "BAY002").
 - Two breakdowns, one of them month: one measure (the first chosen), a line per group of
   the other dimension across the months (network then month: a line per network).
 - Two breakdowns, neither month: one measure, grouped bars: a category per group of the
@@ -26,7 +27,7 @@ from bhcp_ag.domain.metrics import BY_KEY, Unit
 from bhcp_ag.domain.report_table import Record
 from bhcp_ag.domain.reports import Dimension
 from bhcp_ag.services.reports import Report
-from bhcp_ag.ui.reports.figures import group_name, group_text
+from bhcp_ag.ui.reports.figures import group_text
 
 MAX_SERIES = 8
 """Lines (or sets of bars) a two-way chart draws at most: more could not be told apart."""
@@ -110,7 +111,9 @@ def _one_way(report: Report, keys: tuple[str, ...]) -> ChartData:
         ChartSeries(BY_KEY[key].label, tuple(_number(r.get(key)) for r in report.records))
         for key in keys
     )
-    categories = tuple(group_name(report.query.group_by, r) for r in report.records)
+    categories = tuple(
+        _words(dimension, str(r.get(dimension.value) or ""), r) for r in report.records
+    )
     return ChartData(ChartKind.BARS, title, keys, categories, bars, by_group=False)
 
 
@@ -197,10 +200,12 @@ def _groups(report: Report, at: int) -> tuple[list[str], dict[str, str]]:
 
 
 def _words(dimension: Dimension, label: str, record: Record) -> str:
-    """A group in a legend or on an axis: a specialty by its short name, others as shown
-    in the table ("BAY001", "Apr 2026", "Female")."""
-    if dimension is Dimension.SPECIALTY and record.get("specialty_name"):
-        return str(record["specialty_name"])
+    """A group in a legend or on an axis, by name: a practice or specialty by its name
+    ("Duke Street Surgery", "Dermatology"), others as shown in the table ("Apr 2026",
+    "Female")."""
+    name = record.get(f"{dimension.value}_name")
+    if dimension in (Dimension.PRACTICE, Dimension.SPECIALTY) and name:
+        return str(name)
     return group_text(dimension, label)
 
 

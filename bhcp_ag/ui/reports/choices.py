@@ -1,10 +1,11 @@
 """The bar of choices above a report: period, breakdowns, filters and the tariff.
 
-The period is two London dates (both included) with presets relative to today, none
-reaching past it: this month and this financial year (April to March) so far, the 12
-months to today, last month and last financial year. A report is broken
-down by up to two dimensions: a breakdown and, optionally, "then by" another (network
-then month; age band then sex); "then by" never offers the first breakdown again.
+The bar has two rows, so that it fits a small screen. The period is two London dates
+(both included) with presets relative to today, none reaching past it: this month
+and this financial year (April to March) so far, the 12 months to today, last month
+and last financial year. A report is broken down by up to two dimensions: a breakdown
+and, optionally, "then by" another (network then month; age band then sex); "then by"
+never offers the first breakdown again.
 Filters narrow the report to a specialty, a priority and, for those who report on the
 whole Bay, a place: a network, an ICC or a practice
 (:class:`~bhcp_ag.ui.reports.place_filter.PlaceFilter`); the scope a role allows is
@@ -190,12 +191,16 @@ class ReportChoices(QWidget):
             fields.remove(("Pl&ace", self.place))
             self.place.setParent(self)
             self.place.hide()
-        for column, (text, field) in enumerate(fields):
+        # Two rows (what and when; which conversations), so that the bar fits a small
+        # screen: in one row it alone needed 1,190 pixels.
+        across = (len(fields) + 1) // 2
+        for at, (text, field) in enumerate(fields):
             label = QLabel(text)
             label.setBuddy(field)
-            grid.addWidget(label, 0, column)
-            grid.addWidget(field, 1, column)
-        grid.setColumnStretch(len(fields), 1)
+            row, column = divmod(at, across)
+            grid.addWidget(label, row * 2, column)
+            grid.addWidget(field, row * 2 + 1, column)
+        grid.setColumnStretch(across, 1)
 
     def _connect(self) -> None:
         self.preset.currentTextChanged.connect(self._apply_preset)

@@ -12,41 +12,24 @@ from __future__ import annotations
 from datetime import date
 
 from bhcp_ag.domain.conversation import Priority
-from bhcp_ag.domain.metrics import BY_KEY, Measure, Unit
-from bhcp_ag.domain.report_table import DECIMALS, Record
+from bhcp_ag.domain.metrics import BY_KEY, Measure
+from bhcp_ag.domain.report_table import DECIMALS, Record, column_heading, measure_heading
 from bhcp_ag.domain.reports import Dimension
 from bhcp_ag.ui.formatting import NOT_SET, label_of
 
-UNIT_SUFFIX = {
-    Unit.COUNT: "",
-    Unit.PERCENT: " (%)",
-    Unit.WORKING_DAYS: " (working days)",
-    Unit.DAYS: " (days)",
-    Unit.MILES: " (miles)",
-    Unit.POUNDS: " (£)",
-}
 SAVINGS_KEYS = ("appointments_avoided", "miles_saved", "money_saved")
 """The measures that rest on assumptions, shown beside them."""
 
-_NAME_COLUMNS = {"practice_name": "Practice name", "specialty_name": "Specialty name"}
+_NAME_COLUMNS = ("practice_name", "specialty_name")
 
 
 def is_measure(key: str) -> bool:
     return key in BY_KEY
 
 
-def column_title(key: str) -> str:
-    """The header of a report column: a measure's label with its unit, or a dimension's."""
-    measure = BY_KEY.get(key)
-    if measure is not None:
-        return measure_title(measure)
-    if key in _NAME_COLUMNS:
-        return _NAME_COLUMNS[key]
-    return Dimension(key).label
-
-
-def measure_title(measure: Measure) -> str:
-    return measure.label + UNIT_SUFFIX[measure.unit]
+column_title = column_heading
+"""The header of a report column (:func:`~bhcp_ag.domain.report_table.column_heading`)."""
+measure_title = measure_heading
 
 
 def figure_text(measure: Measure, value: object) -> str:

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bhcp_ag.domain.conversation import Role
 from bhcp_ag.domain.metrics import BY_KEY
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.services.reports import Report, ReportRefused, Reports, write_csv
@@ -43,7 +44,14 @@ from bhcp_ag.sqlkit.loggable import loggable
 from bhcp_ag.ui.reports.chart import ReportChart
 from bhcp_ag.ui.reports.choices import ReportChoices, london_today
 from bhcp_ag.ui.reports.drill import DrillDownDialog
-from bhcp_ag.ui.reports.export import ReportHeading, period_text, scope_text, write_pdf
+from bhcp_ag.ui.reports.export import (
+    ReportHeading,
+    export_folder,
+    export_name,
+    period_text,
+    scope_text,
+    write_pdf,
+)
 from bhcp_ag.ui.reports.figures import group_name, is_measure
 from bhcp_ag.ui.reports.panels import AssumptionsPanel, HeadlinePanel
 from bhcp_ag.ui.reports.table import ReportTable, ReportTableModel
@@ -307,6 +315,21 @@ class ReportsWindow(QMainWindow):
         """Whose conversations the reports cover, in words."""
         return scope_text(self._workspace.user, self._organisation, self._workspace.catalogue)
 
+    def file_scope(self) -> str:
+        """The scope and specialty chosen, short, for an export's file name: "Bay",
+        "Kendal ICC (South Lakeland), Dermatology", "Ashworth Surgery (BAY001)"."""
+        user, specialty = self._workspace.user, self.choices.specialty
+        chosen = specialty.currentText() if specialty.currentData() else ""
+        if user.role is Role.SPECIALIST:
+            codes = user.specialty_codes
+            return chosen or ", ".join(self._workspace.catalogue.get(c).short_name for c in codes)
+        if user.role is Role.ADMIN:
+            place = self.choices.place.place()
+            where = place.label if place.key else "Bay"
+        else:
+            where = self.scope_text()
+        return f"{where}, {chosen}" if chosen else where
+
     def heading(self) -> ReportHeading:
         filters = self.choices.filters_text()
         return ReportHeading(REPORT_TITLE, self.scope_text(), filters, self._now())
@@ -342,8 +365,9 @@ class ReportsWindow(QMainWindow):
 
     def _ask_path(self, caption: str, suffix: str, kind: str) -> Path | None:
         """Where to save (a file dialog); None when the user cancels."""
-        name = f"A&G report {self.choices.period().first:%Y-%m-%d}.{suffix}"
-        chosen, _ = QFileDialog.getSaveFileName(self, caption, name, f"{kind} (*.{suffix})")
+        assert self.report is not None  # exports are offered only with a report shown
+        name = export_folder() / export_name(self.report, self.file_scope(), suffix)
+        chosen, _ = QFileDialog.getSaveFileName(self, caption, str(name), f"{kind} (*.{suffix})")
         if not chosen:
             return None
         path = Path(chosen)
@@ -368,7 +392,8 @@ class ReportsWindow(QMainWindow):
         if path is None:
             return None
         keys = self.chart.keys
-        return self._export(path, lambda: write_pdf(report, path, self.heading(), keys))
+        totalled = self._reports.with_totals(self._workspace.user, report)
+        return self._export(path, lambda: write_pdf(totalled, path, self.heading(), keys))
 
     def _export(self, path: Path, write: Callable[[], None]) -> Path | None:
         try:
