@@ -22,6 +22,8 @@ Definitions, in the scheme's own terms:
   clock (:mod:`bhcp_ag.domain.clock`), stored with the response; median and 90th centile.
 - **Overdue now**: :mod:`bhcp_ag.domain.urgency`'s overdue, at the report's "now".
 - **Time waiting in A&G**: calendar days from sending until closed or now (urgency).
+- **Advice useful**: the GP's answer on closing after advice ("was the advice useful?":
+  yes, partly or no); the rate is the yeses of all who answered.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bhcp_ag.domain.conversation import Status, WouldHaveReferred
+from bhcp_ag.domain.conversation import AdviceUseful, Status, WouldHaveReferred
 from bhcp_ag.domain.urgency import CLOCK_RUNNING_STATUSES
 
 # --- conditions ------------------------------------------------------------------------
@@ -160,6 +162,16 @@ MEASURES: tuple[Measure, ...] = (
     CountOf("appointments_avoided", "Outpatient appointments avoided", AVOIDED),
     SumOf("miles_saved", "Patient miles not travelled", "round_trip_miles", AVOIDED, Unit.MILES),
     SumOf("money_saved", "Money not spent", "first_attendance_tariff", AVOIDED, Unit.POUNDS),
+    CountOf("useful_answered", "Said whether advice was useful", Present("advice_useful")),
+    *(
+        CountOf(
+            f"useful_{answer.value}",
+            f"Advice useful: {answer.label.lower()}",
+            Equals("advice_useful", answer.value),
+        )
+        for answer in AdviceUseful
+    ),
+    RatioOf("useful_rate", "Advice useful rate", "useful_yes", "useful_answered"),
 )
 
 BY_KEY: dict[str, Measure] = {measure.key: measure for measure in MEASURES}

@@ -68,6 +68,7 @@ REPORT_COLUMNS = (
     "closed_at",
     "patient_age_band",
     "patient_sex",
+    "advice_useful",
 )
 """Every column a report reads, the period's first: the store and the hub index the
 conversations on them all, so that a report reads only the index (119 MB against 863 MB

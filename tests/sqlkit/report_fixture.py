@@ -49,6 +49,7 @@ def table(metadata: MetaData, name: str = "report_fixture") -> Table:
         Column("response_working_days", Float),
         Column("patient_age_band", String(8)),
         Column("patient_sex", String(16)),
+        Column("advice_useful", String(8)),
     )
 
 
@@ -64,6 +65,7 @@ def _row(cid: str, practice: str, specialty: str, status: str, submitted: str, *
         "submitted_at": t(submitted),
         "patient_age_band": kw.pop("age", "40-64"),
         "patient_sex": kw.pop("sex", "female"),
+        "advice_useful": kw.pop("useful", None),
     }
     for name in ("due_at", "first_due_at", "first_response_at", "closed_at"):
         row[name] = t(kw.pop(name)) if name in kw else None
@@ -74,7 +76,8 @@ def _row(cid: str, practice: str, specialty: str, status: str, submitted: str, *
 
 ROWS = [
     # Avoided, answered within target after 1 working day; waited 3 days (closed).
-    _row("c1", "BAY001", "330", "closed", "2026-03-02 10:00", avoided=True,
+    # The GP found the advice partly useful.
+    _row("c1", "BAY001", "330", "closed", "2026-03-02 10:00", avoided=True, useful="partly",
          first_due_at="2026-03-04 10:00", due_at="2026-03-04 10:00",
          first_response_at="2026-03-03 10:00", closed_at="2026-03-05 10:00", days=1.0),
     # 23:30 UTC on 31 March is 00:30 on 1 April in London: an April request. Converted,
@@ -95,7 +98,7 @@ ROWS = [
          sex=None),
     # Left out: a draft; a request of 28 February (London); one of 1 May (London).
     _row("x1", "BAY001", "330", "draft", "2026-04-01 10:00"),
-    _row("x2", "BAY001", "330", "closed", "2026-02-28 23:30", avoided=True),
+    _row("x2", "BAY001", "330", "closed", "2026-02-28 23:30", avoided=True, useful="yes"),
     _row("x3", "BAY001", "330", "closed", "2026-04-30 23:30", avoided=True),
 ]  # fmt: skip
 
@@ -115,6 +118,11 @@ EXPECTED = {
     "appointments_avoided": 1.0,
     "miles_saved": 10.0,
     "money_saved": 100.0,
+    "useful_answered": 1.0,
+    "useful_yes": 0.0,
+    "useful_partly": 1.0,
+    "useful_no": 0.0,
+    "useful_rate": 0.0,
 }
 
 BY_MONTH = {
