@@ -18,6 +18,7 @@ is and which hub the app syncs with, and the version.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -44,7 +45,7 @@ from bhcp_ag.domain.conversation import Role, Status
 from bhcp_ag.services.requests import Sent
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.store.models import utcnow
-from bhcp_ag.sync.report import SyncReport
+from bhcp_ag.sync.report import SyncReport, SyncStatus
 from bhcp_ag.ui.conversation_model import STATUS_ROLE, ConversationTableModel, default_sort_for
 from bhcp_ag.ui.conversation_panel import ConversationPanel
 from bhcp_ag.ui.conversation_table import ConversationTable
@@ -241,10 +242,18 @@ class MainWindow(QMainWindow):
         self.model.refresh()
         self._update_counts()
 
+    def show_sync_status(self, status: SyncStatus) -> None:
+        """Show a status the sync worker published, with the changes waiting counted now:
+        it arrives queued, and a change made here since it was read must not be hidden
+        (a reply sent just as a cycle ended showed "Up to date" with the reply unsent)."""
+        self.sync_status.show_status(
+            replace(status, changes_waiting=self._workspace.changes_waiting())
+        )
+
     def connect_sync(self, worker: SyncWorker) -> None:
         """Show ``worker``'s state and results here (its signals arrive queued)."""
         self._sync = worker
-        worker.status_changed.connect(self.sync_status.show_status)
+        worker.status_changed.connect(self.show_sync_status)
         worker.synced.connect(self._synced)
         worker.rejected.connect(self.rejections.add)
         self.sync_status.show_status(worker.engine.status())

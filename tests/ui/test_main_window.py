@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QKeySequence
@@ -14,10 +14,12 @@ from bhcp_ag.domain.request import AdviceRequestForm
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.store.conversations import ConversationFilter
 from bhcp_ag.store.models import Conversation
+from bhcp_ag.sync.report import SyncState, SyncStatus
 from bhcp_ag.ui.conversation_model import OVERDUE_ROLE, OVERDUE_STATUSES, Column
 from bhcp_ag.ui.formatting import APP_DISPLAY_NAME
 from bhcp_ag.ui.main_window import MainWindow
 from bhcp_ag.ui.request_form import RequestForm
+from tests.forms import DERMATOLOGY
 
 
 def count_in_scope(workspace: Workspace, *conditions: object) -> int:
@@ -63,6 +65,21 @@ def test_the_status_bar_counts_conversations_and_waiting_changes(
     assert main_window.model.rowCount() == total > 0
     assert main_window.count_label.text() == f"{total} conversations"
     assert main_window.sync_label.text() == "0 changes waiting to sync"
+
+
+def test_a_status_read_before_a_change_does_not_say_nothing_waits(
+    main_window: MainWindow, workspace: Workspace
+) -> None:
+    """The sync worker's status arrives queued: one read just before the GP's reply was
+    queued said "nothing waiting", and the window showed the reply as synced."""
+    main_window.filter_bar.status.setCurrentIndex(0)
+    stale = SyncStatus(SyncState.SYNCED, datetime(2026, 11, 23, 9, 0, tzinfo=UTC), 0)
+    workspace.requests.submit(workspace.user.id, DERMATOLOGY)  # queued here, not yet sent
+
+    main_window.show_sync_status(stale)
+
+    assert main_window.sync_status.status.changes_waiting == 1
+    assert "1 change waiting" in main_window.sync_status.text()
 
 
 def test_opening_loads_only_the_first_page_of_rows(main_window: MainWindow) -> None:
