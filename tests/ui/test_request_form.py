@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QAccessible, QColor, QImage, QWheelEvent
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -243,10 +243,11 @@ def test_an_image_is_attached_and_a_fake_jpeg_is_refused_inline(
 
 
 def test_changing_specialty_keeps_answers_for_the_same_questions(
-    qtbot: QtBot, form: RequestForm
+    qtbot: QtBot, form: RequestForm, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     choose_dermatology(qtbot, form)
     fill_dermatology_questions(qtbot, form)
+    monkeypatch.setattr(QMessageBox, "question", lambda *_args: QMessageBox.StandardButton.Yes)
     form.specialty.choose("410")  # rheumatology also asks for the duration
     rows = form.fields.template.rows
     assert "lesion_site" not in rows
