@@ -200,7 +200,8 @@ class RequestForm(AttachingForm):
     def _first_empty(self) -> QWidget:
         """The first field still to answer, in the form's order (else Send)."""
         for key, row in self._rows().items():
-            if key != SPECIALTY_KEY and row.input.value() in (None, "", []):
+            asked = key != SPECIALTY_KEY and not row.isHidden()
+            if asked and row.input.value() in (None, "", []):
                 return row.input.focus_widgets[0]
         return self.send_button
 

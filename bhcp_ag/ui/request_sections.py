@@ -81,6 +81,8 @@ class TemplateSection(QWidget):
 
     Choosing another specialty rebuilds the section; answers are kept by key, so a field
     the new template shares (or the old one, if the GP changes back) gets its answer back.
+    A field that applies only to some answers (``shown_when``) is shown, with its label,
+    only while they are given; hidden, it keeps what was put in it but gives no answer.
     """
 
     def __init__(self) -> None:
@@ -101,7 +103,7 @@ class TemplateSection(QWidget):
 
     def show_template(self, template: RequestTemplate | None, note: str = "") -> None:
         """Replace the fields with ``template``'s (none: only ``note`` is shown)."""
-        self._kept.update(self.answers())
+        self._kept.update(self._given())  # hidden ones too: nothing put in is lost
         for row in self.rows.values():
             row.hide()
             row.deleteLater()
@@ -117,6 +119,26 @@ class TemplateSection(QWidget):
             self.rows[field.key] = row
             self._fields.addWidget(row)
             row.show()  # now, not when the layout gets round to it
+        for field in template.fields if template is not None else ():
+            if field.shown_when is not None:
+                self.rows[field.shown_when.field].input.on_change(self._show_what_applies)
+        self._show_what_applies()
+
+    def _show_what_applies(self) -> None:
+        given = self._given()
+        for key, row in self.rows.items():
+            applies = self.template is not None and self.template.applies(key, given)
+            if not applies:
+                row.clear_problem()  # a question not asked has nothing to put right
+            row.setHidden(not applies)
+
+    def _given(self) -> dict[str, object]:
+        """Every answer in the fields, shown or not."""
+        return {
+            key: value
+            for key, row in self.rows.items()
+            if (value := row.input.value()) not in (None, "", [])
+        }
 
     def set_answers(self, answers: Mapping[str, object]) -> None:
         """Fill in saved answers (kept too for keys the current template lacks)."""
@@ -124,13 +146,15 @@ class TemplateSection(QWidget):
         for key, row in self.rows.items():
             if key in answers:
                 row.input.set_value(answers[key])
+        self._show_what_applies()
 
     def answers(self) -> dict[str, object]:
-        """The answers given to the current template's fields (blank ones left out)."""
+        """The answers given to the current template's fields that apply (blank ones and
+        those to questions not asked left out)."""
+        given = self._given()
+        template = self.template
         return {
-            key: value
-            for key, row in self.rows.items()
-            if (value := row.input.value()) not in (None, "", [])
+            key: value for key, value in given.items() if template and template.applies(key, given)
         }
 
     def focus_widgets(self) -> list[QWidget]:
