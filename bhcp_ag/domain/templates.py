@@ -10,6 +10,9 @@ A field that only applies to some answers names them in ``shown_when``, e.g.
 ``{"field": "symptoms", "any_of": ["Chest pain"]}``: it applies (is asked, and checked,
 required or not) only while an earlier choice, multichoice or yes/no field has one of
 those answers; otherwise it is not asked and never required (:meth:`RequestTemplate.applies`).
+A choice field whose answer says whether a photo is attached names its two kinds of
+answer in ``photo_answer``, e.g. ``{"without": "No photo", "with": "Clinical only"}``:
+the form then answers it from the files attached (:class:`PhotoAnswer`).
 
 :func:`load_template` reads one file strictly: an unknown attribute or type, a duplicate
 key, a choice without choices, a ``max_length`` over the national 8,000-character limit
@@ -95,6 +98,15 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class PhotoAnswer:
+    """A choice that follows the files attached: ``without`` a photo, only that answer
+    may be given; with one, any other, ``with_photo`` when none is chosen yet."""
+
+    without: str
+    with_photo: str
+
+
+@dataclass(frozen=True)
 class TemplateField:
     key: str
     label: str
@@ -107,6 +119,7 @@ class TemplateField:
     max: float | None = None
     unit: str | None = None
     shown_when: Condition | None = None
+    photo_answer: PhotoAnswer | None = None
 
     def check(self, value: object) -> str | None:
         """The message for an invalid answer, or None when the answer is acceptable."""
@@ -293,7 +306,7 @@ _CONDITION_ATTRIBUTES = frozenset({"field", "any_of"})
 _OPTIONS_BY_TYPE: dict[FieldType, frozenset[str]] = {
     FieldType.TEXT: frozenset({"max_length"}),
     FieldType.LONGTEXT: frozenset({"max_length"}),
-    FieldType.CHOICE: frozenset({"choices"}),
+    FieldType.CHOICE: frozenset({"choices", "photo_answer"}),
     FieldType.MULTICHOICE: frozenset({"choices"}),
     FieldType.NUMBER: frozenset({"min", "max", "unit"}),
     FieldType.DATE: frozenset(),
@@ -404,7 +417,21 @@ def _parse_field(raw: object, where: str) -> TemplateField:
         max=_bound(raw, "max", where, field_type),
         unit=_text(raw, "unit", where) if "unit" in raw else None,
         shown_when=_condition(raw, where),
+        photo_answer=_photo_answer(raw, _choices(raw, field_type, where), where),
     )
+
+
+def _photo_answer(raw: dict[str, Any], choices: tuple[str, ...], where: str) -> PhotoAnswer | None:
+    value = raw.get("photo_answer")
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != {"without", "with"}:
+        _fail(where, 'photo_answer must be {"without": <a choice>, "with": <a choice>}')
+    if value["without"] not in choices or value["with"] not in choices:
+        _fail(where, "photo_answer: 'without' and 'with' must each be one of the choices")
+    if value["without"] == value["with"]:
+        _fail(where, "photo_answer: 'without' and 'with' must differ")
+    return PhotoAnswer(value["without"], value["with"])
 
 
 def _choices(raw: dict[str, Any], field_type: FieldType, where: str) -> tuple[str, ...]:

@@ -202,6 +202,13 @@ class ChoiceInput(FieldInput):
         index = self.combo.findData(value) if isinstance(value, str) else -1
         self.combo.setCurrentIndex(max(index, 0))
 
+    def allow(self, values: Sequence[str]) -> None:
+        """Let only ``values`` (and the blank entry) be chosen; the others are greyed."""
+        model = self.combo.model()
+        for index in range(1, self.combo.count()):
+            item = model.item(index)  # type: ignore[attr-defined]
+            item.setEnabled(self.combo.itemData(index) in values)
+
     def on_change(self, callback: Callable[[], None]) -> None:
         self.combo.currentIndexChanged.connect(lambda _index: callback())
 

@@ -272,7 +272,7 @@ class RequestForm(AttachingForm):
             asked = {field.key for field in catalogue.template(code).fields}
         except (OSError, ValueError):  # an unreadable template asks nothing
             asked = set()
-        set_aside = [key for key in self.fields.template.answers() if key not in asked]
+        set_aside = [key for key in self.fields.template.typed_answers() if key not in asked]
         if not set_aside:
             return True
         self._asking = True

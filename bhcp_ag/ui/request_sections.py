@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from bhcp_ag.domain.conversation import ConvertAuthorisation, Priority, WouldHaveReferred
+from bhcp_ag.domain.limits import PDF
 from bhcp_ag.domain.patient import InvalidNhsNumber, Sex, check_nhs_number
 from bhcp_ag.domain.request import TEXT_FIELDS, AdviceRequestForm
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
@@ -157,6 +158,26 @@ class TemplateSection(QWidget):
             key: value for key, value in given.items() if template and template.applies(key, given)
         }
 
+    def typed_answers(self) -> dict[str, object]:
+        """The answers the GP gave, leaving out those that follow the files attached."""
+        template = self.template
+        follow = {f.key for f in template.fields if f.photo_answer} if template else set()
+        return {key: value for key, value in self.answers().items() if key not in follow}
+
+    def follow_photos(self, has_photo: bool) -> None:
+        """Answer the photo question (if there is one) from the files: attaching a photo
+        says one is attached; without one, only "no photo" can be chosen."""
+        for field in self.template.fields if self.template is not None else ():
+            answer, row = field.photo_answer, self.rows[field.key]
+            if answer is None or not isinstance(row.input, ChoiceInput):
+                continue
+            row.input.allow([c for c in field.choices if (c == answer.without) != has_photo])
+            current = row.input.value()
+            if has_photo and current in (None, answer.without):
+                row.input.set_value(answer.with_photo)
+            elif not has_photo and current not in (None, answer.without):
+                row.input.set_value(answer.without)
+
     def focus_widgets(self) -> list[QWidget]:
         return [widget for row in self.rows.values() for widget in row.input.focus_widgets]
 
@@ -277,6 +298,7 @@ class RequestDetails(QWidget):
         self.template_box = Section("Specialty questions", [fields.template])
         layout.addWidget(self.template_box)
         layout.addWidget(Section("Attachments", [attachments]))
+        attachments.files_changed.connect(self._follow_photos)
 
     def show_specialty(self, catalogue: SpecialtyCatalogue, code: str | None) -> None:
         """Ask ``code``'s questions (None: say to choose a specialty) and photo, if any."""
@@ -289,3 +311,8 @@ class RequestDetails(QWidget):
         note = "Choose a specialty to see its questions." if code is None else ""
         self._fields.template.show_template(template, note or "No further questions.")
         self._attachments.set_photo_expected(template is not None and template.photo_expected)
+        self._follow_photos()
+
+    def _follow_photos(self) -> None:
+        has_photo = any(tile.file.mime_type != PDF for tile in self._attachments.tiles)
+        self._fields.template.follow_photos(has_photo)

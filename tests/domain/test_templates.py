@@ -570,3 +570,42 @@ def test_cardiology_asks_the_character_of_chest_pain_only_with_chest_pain() -> N
     assert cardiology.validate(with_pain) == {
         "chest_pain_character": "Character of chest pain is required."
     }
+
+
+# --- a choice that follows the photos attached -------------------------------------------
+
+
+def _with_photo_answer(photo_answer: object) -> dict[str, Any]:
+    document = copy.deepcopy(SAMPLE)
+    document["fields"][2]["photo_answer"] = photo_answer  # "side": Left, Right or Both
+    return document
+
+
+def test_dermatology_answers_its_photo_question_from_the_files() -> None:
+    answer = load_template("330").field("photo_attached").photo_answer
+    assert answer is not None
+    assert (answer.without, answer.with_photo) == ("No photo", "Clinical only")
+
+
+@pytest.mark.parametrize(
+    ("photo_answer", "says"),
+    [
+        ({"without": "Left"}, "photo_answer must be"),
+        ({"without": "Left", "with": "Up"}, "must each be one of the choices"),
+        ({"without": "Left", "with": "Left"}, "must differ"),
+    ],
+)
+def test_a_malformed_photo_answer_is_refused(
+    tmp_path: Path, photo_answer: object, says: str
+) -> None:
+    write(tmp_path, _with_photo_answer(photo_answer))
+    with pytest.raises(TemplateError, match=says):
+        load_template("999", tmp_path)
+
+
+def test_only_a_choice_may_follow_the_photos(tmp_path: Path) -> None:
+    document = copy.deepcopy(SAMPLE)
+    document["fields"][0]["photo_answer"] = {"without": "a", "with": "b"}  # a text field
+    write(tmp_path, document)
+    with pytest.raises(TemplateError, match="unknown attribute"):
+        load_template("999", tmp_path)
