@@ -37,7 +37,7 @@ from bhcp_ag.ui.form_fields import HINT_STYLE, PROBLEM_COLOUR, FieldRow
 from bhcp_ag.ui.request_attachments import AttachingForm
 from bhcp_ag.ui.request_checks import own_problem, specialty_problem
 from bhcp_ag.ui.request_sections import GenericFields, RequestDetails
-from bhcp_ag.ui.specialty_chooser import SpecialtyChooser, SpecialtyNote, may_set_aside
+from bhcp_ag.ui.specialty_chooser import SpecialtyChooser, SpecialtyNote, confirm_change
 
 SPECIALTY_KEY = "specialty_code"
 ATTACHMENTS_KEY = "attachments"
@@ -267,19 +267,10 @@ class RequestForm(AttachingForm):
         old = self._shown_code
         if old is None or code == old:
             return True
-        catalogue = self._workspace.catalogue
-        try:
-            asked = {field.key for field in catalogue.template(code).fields}
-        except (OSError, ValueError):  # an unreadable template asks nothing
-            asked = set()
-        set_aside = [key for key in self.fields.template.typed_answers() if key not in asked]
-        if not set_aside:
-            return True
         self._asking = True
         try:
-            old_name = catalogue.get(old).short_name if old in catalogue else old
-            new_name = catalogue.get(code).short_name
-            return may_set_aside(self, old_name, new_name, len(set_aside))
+            answered = self.fields.template.typed_answers()
+            return confirm_change(self, self._workspace.catalogue, old, code, answered)
         finally:
             self._asking = False
 

@@ -7,7 +7,7 @@ draft stays under while the chooser is clear.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QStringListModel, Signal
 from PySide6.QtWidgets import QComboBox, QCompleter, QLabel, QLineEdit, QMessageBox, QWidget
@@ -110,6 +110,22 @@ class _SpecialtyInput(FieldInput):
     def describe(self, text: str) -> None:
         super().describe(text)
         self.chooser.edit.setAccessibleDescription(text)
+
+
+def confirm_change(
+    parent: QWidget, catalogue: SpecialtyCatalogue, old: str, new: str, answered: Iterable[str]
+) -> bool:
+    """True unless changing specialty ``old`` to ``new`` sets aside some of ``answered``
+    (the keys of ``old``'s questions answered) and the GP, asked, says no."""
+    try:
+        asked = {field.key for field in catalogue.template(new).fields}
+    except (OSError, ValueError):  # an unreadable template asks nothing
+        asked = set()
+    set_aside = [key for key in answered if key not in asked]
+    if not set_aside:
+        return True
+    old_name = catalogue.get(old).short_name if old in catalogue else old  # since retired
+    return may_set_aside(parent, old_name, catalogue.get(new).short_name, len(set_aside))
 
 
 def may_set_aside(parent: QWidget, old: str, new: str, answered: int) -> bool:
