@@ -254,6 +254,8 @@ class RequestForm(AttachingForm):
             self._asking = True  # putting the old one back is not a change to ask about
             self.specialty.choose(self._filed_under)
             self._asking = False
+            if self._dirty:  # held while asking, lest the draft be filed under the new one
+                self.autosave_timer.start()
             return
         if code is not None:
             self._filed_under = code
@@ -268,6 +270,7 @@ class RequestForm(AttachingForm):
         if old is None or code == old:
             return True
         self._asking = True
+        self.autosave_timer.stop()  # until the GP answers: the chooser names the new one
         try:
             answered = self.fields.template.typed_answers()
             return confirm_change(self, self._workspace.catalogue, old, code, answered)

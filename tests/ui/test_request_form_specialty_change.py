@@ -27,9 +27,12 @@ class Asked:
     def __init__(self, *answers: object) -> None:
         self.texts: list[str] = []
         self.answers = list(answers)
+        self.autosave_waiting: list[bool] = []  # whether the form's autosave was due
 
-    def __call__(self, _parent: object, title: str, text: str, *_args: object) -> object:
+    def __call__(self, parent: object, title: str, text: str, *_args: object) -> object:
         self.texts.append(f"{title} {text}")
+        if isinstance(parent, RequestForm):
+            self.autosave_waiting.append(parent.autosave_timer.isActive())
         return self.answers.pop(0)
 
 
@@ -103,6 +106,8 @@ def test_changing_the_specialty_of_a_filled_form_asks_and_cancel_keeps_everythin
     assert "from Cardiology to Neurology" in text
     assert "answers to Cardiology's 2 questions will be set aside" in text
     assert "choose Cardiology again" in text
+    assert asked.autosave_waiting == [False]  # no draft filed under Neurology meanwhile
+    assert form.autosave_timer.isActive()  # and what was typed is saved after all
     assert form.specialty.code() == "320"
     assert form.specialty.edit.text() == "Cardiology (320)"
     assert form.template_box.heading.text() == "Cardiology questions"
