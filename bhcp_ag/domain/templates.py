@@ -6,6 +6,14 @@ Each specialty's template is data, kept in ``resources/templates/<tfc_code>.json
      "fields": [{"key": "lesion_site", "label": "Site of the lesion", "type": "text",
                  "required": true, "help": "...", "max_length": 500}, ...]}
 
+A field that only applies to some answers names them in ``shown_when``, e.g.
+``{"field": "symptoms", "any_of": ["Chest pain"]}``: it applies (is asked, and checked,
+required or not) only while an earlier choice, multichoice or yes/no field has one of
+those answers; otherwise it is not asked and never required (:meth:`RequestTemplate.applies`).
+A choice field whose answer says whether a photo is attached names its two kinds of
+answer in ``photo_answer``, e.g. ``{"without": "No photo", "with": "Clinical only"}``:
+the form then answers it from the files attached (:class:`PhotoAnswer`).
+
 :func:`load_template` reads one file strictly: an unknown attribute or type, a duplicate
 key, a choice without choices, a ``max_length`` over the national 8,000-character limit
 or a key that repeats one of the generic fields every form already has
@@ -74,6 +82,31 @@ class TemplateError(ValueError):
 
 
 @dataclass(frozen=True)
+class Condition:
+    """When a field applies: while the earlier field ``field`` has one of ``any_of``."""
+
+    field: str
+    any_of: tuple[str, ...]
+
+    def holds(self, answers: Mapping[str, object]) -> bool:
+        value = answers.get(self.field)
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        given = value if isinstance(value, list | tuple | set | frozenset) else [value]
+        wanted = {choice.casefold() for choice in self.any_of}
+        return any(isinstance(item, str) and item.strip().casefold() in wanted for item in given)
+
+
+@dataclass(frozen=True)
+class PhotoAnswer:
+    """A choice that follows the files attached: ``without`` a photo, only that answer
+    may be given; with one, any other, ``with_photo`` when none is chosen yet."""
+
+    without: str
+    with_photo: str
+
+
+@dataclass(frozen=True)
 class TemplateField:
     key: str
     label: str
@@ -85,6 +118,8 @@ class TemplateField:
     min: float | None = None
     max: float | None = None
     unit: str | None = None
+    shown_when: Condition | None = None
+    photo_answer: PhotoAnswer | None = None
 
     def check(self, value: object) -> str | None:
         """The message for an invalid answer, or None when the answer is acceptable."""
@@ -110,14 +145,25 @@ class RequestTemplate:
     def required_keys(self) -> tuple[str, ...]:
         return tuple(field.key for field in self.fields if field.required)
 
+    def applies(self, key: str, answers: Mapping[str, object]) -> bool:
+        """Whether field ``key`` is asked, given ``answers``: its condition (and that of
+        the field the condition looks at, and so on) holds, or it has none."""
+        condition = self.field(key).shown_when
+        if condition is None:
+            return True
+        return self.applies(condition.field, answers) and condition.holds(answers)
+
     def validate(self, answers: Mapping[str, object]) -> dict[str, str]:
         """Field key → message for every invalid answer; an empty dict when all are valid.
 
-        A missing key counts as an empty answer. Keys the template does not have are
-        listed in one message under :data:`UNKNOWN_ANSWERS_KEY`.
+        A missing key counts as an empty answer; a field that does not apply to these
+        answers (see :meth:`applies`) is neither required nor checked. Keys the template
+        does not have are listed in one message under :data:`UNKNOWN_ANSWERS_KEY`.
         """
         problems: dict[str, str] = {}
         for field in self.fields:
+            if not self.applies(field.key, answers):
+                continue
             message = field.check(answers.get(field.key))
             if message is not None:
                 problems[field.key] = message
@@ -255,11 +301,12 @@ _CHECKS: dict[FieldType, Callable[[TemplateField, object], str | None]] = {
 # --- loading templates --------------------------------------------------------------------
 
 _TEMPLATE_ATTRIBUTES = frozenset({"tfc_code", "intro", "photo_expected", "fields"})
-_COMMON_FIELD_ATTRIBUTES = frozenset({"key", "label", "type", "required", "help"})
+_COMMON_FIELD_ATTRIBUTES = frozenset({"key", "label", "type", "required", "help", "shown_when"})
+_CONDITION_ATTRIBUTES = frozenset({"field", "any_of"})
 _OPTIONS_BY_TYPE: dict[FieldType, frozenset[str]] = {
     FieldType.TEXT: frozenset({"max_length"}),
     FieldType.LONGTEXT: frozenset({"max_length"}),
-    FieldType.CHOICE: frozenset({"choices"}),
+    FieldType.CHOICE: frozenset({"choices", "photo_answer"}),
     FieldType.MULTICHOICE: frozenset({"choices"}),
     FieldType.NUMBER: frozenset({"min", "max", "unit"}),
     FieldType.DATE: frozenset(),
@@ -297,12 +344,50 @@ def parse_template(raw: object, tfc_code: str, source: str) -> RequestTemplate:
     fields = tuple(
         _parse_field(item, f"{source}: field {index + 1}") for index, item in enumerate(raw_fields)
     )
-    seen: set[str] = set()
+    seen: dict[str, TemplateField] = {}
     for field in fields:
         if field.key in seen:
             _fail(source, f"field {field.key!r}: duplicate key")
-        seen.add(field.key)
+        if field.shown_when is not None:
+            _check_condition(field.shown_when, seen, f"{source}: field {field.key!r}")
+        seen[field.key] = field
     return RequestTemplate(tfc_code, intro, photo_expected, fields)
+
+
+def _check_condition(
+    condition: Condition, earlier: Mapping[str, TemplateField], where: str
+) -> None:
+    """A condition looks at an earlier choice, multichoice or yes/no field, by its answers."""
+    looked_at = earlier.get(condition.field)
+    if looked_at is None:
+        _fail(where, f"shown_when names {condition.field!r}, which is not an earlier field")
+    if looked_at.type is FieldType.YESNO:
+        answers: tuple[str, ...] = ("yes", "no")
+    elif looked_at.type in (FieldType.CHOICE, FieldType.MULTICHOICE):
+        answers = looked_at.choices
+    else:
+        _fail(where, f"shown_when must look at a choice or yes/no field, not {looked_at.type}")
+    wrong = [value for value in condition.any_of if value not in answers]
+    if wrong:
+        _fail(
+            where, f"shown_when: {', '.join(map(repr, wrong))} not an answer to {looked_at.key!r}"
+        )
+
+
+def _condition(raw: dict[str, Any], where: str) -> Condition | None:
+    value = raw.get("shown_when")
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        _fail(where, 'shown_when must be an object: {"field": ..., "any_of": [...]}')
+    _reject_unknown(value, _CONDITION_ATTRIBUTES, f"{where} shown_when")
+    field = value.get("field")
+    any_of = value.get("any_of")
+    if not isinstance(field, str) or not isinstance(any_of, list) or not any_of:
+        _fail(where, "shown_when needs 'field' (a key) and 'any_of' (a non-empty list)")
+    if not all(isinstance(answer, str) for answer in any_of):
+        _fail(where, "shown_when: each of 'any_of' must be text")
+    return Condition(field, tuple(any_of))
 
 
 def _parse_field(raw: object, where: str) -> TemplateField:
@@ -331,7 +416,22 @@ def _parse_field(raw: object, where: str) -> TemplateField:
         min=_bound(raw, "min", where, field_type),
         max=_bound(raw, "max", where, field_type),
         unit=_text(raw, "unit", where) if "unit" in raw else None,
+        shown_when=_condition(raw, where),
+        photo_answer=_photo_answer(raw, _choices(raw, field_type, where), where),
     )
+
+
+def _photo_answer(raw: dict[str, Any], choices: tuple[str, ...], where: str) -> PhotoAnswer | None:
+    value = raw.get("photo_answer")
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != {"without", "with"}:
+        _fail(where, 'photo_answer must be {"without": <a choice>, "with": <a choice>}')
+    if value["without"] not in choices or value["with"] not in choices:
+        _fail(where, "photo_answer: 'without' and 'with' must each be one of the choices")
+    if value["without"] == value["with"]:
+        _fail(where, "photo_answer: 'without' and 'with' must differ")
+    return PhotoAnswer(value["without"], value["with"])
 
 
 def _choices(raw: dict[str, Any], field_type: FieldType, where: str) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from PySide6.QtCore import QLocale, QRegularExpression, Qt
-from PySide6.QtGui import QDoubleValidator, QRegularExpressionValidator
+from PySide6.QtGui import QColor, QDoubleValidator, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -37,6 +37,7 @@ from bhcp_ag.domain.templates import (
     parse_date,
     parse_number,
 )
+from bhcp_ag.ui.inline_message import InlineMessage
 from bhcp_ag.ui.steady_combo import SteadyComboBox
 
 PROBLEM_COLOUR = "#b3261e"
@@ -200,6 +201,13 @@ class ChoiceInput(FieldInput):
     def set_value(self, value: object) -> None:
         index = self.combo.findData(value) if isinstance(value, str) else -1
         self.combo.setCurrentIndex(max(index, 0))
+
+    def allow(self, values: Sequence[str]) -> None:
+        """Let only ``values`` (and the blank entry) be chosen; the others are greyed."""
+        model = self.combo.model()
+        for index in range(1, self.combo.count()):
+            item = model.item(index)  # type: ignore[attr-defined]
+            item.setEnabled(self.combo.itemData(index) in values)
 
     def on_change(self, callback: Callable[[], None]) -> None:
         self.combo.currentIndexChanged.connect(lambda _index: callback())
@@ -399,11 +407,8 @@ class FieldRow(QWidget):
         self.label.setBuddy(field_input.focus_widgets[0])
         self.label.setStyleSheet("font-weight: 600;")
         field_input.set_accessible_name(label)
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet(f"color: {PROBLEM_COLOUR};")
+        self.problem = InlineMessage(QColor(PROBLEM_COLOUR))
         self.problem.setAccessibleName(f"Problem with {label}")
-        self.problem.hide()
         self._help = help_text
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -421,14 +426,11 @@ class FieldRow(QWidget):
             field_input.edit.inputRejected.connect(lambda: self.show_problem(refused))
 
     def show_problem(self, message: str) -> None:
-        self.problem.setText(message)
-        self.problem.setAccessibleDescription(message)
-        self.problem.show()
+        self.problem.say(message)
         self.input.describe(message)
 
     def clear_problem(self) -> None:
-        self.problem.clear()
-        self.problem.hide()
+        self.problem.say("")
         self.input.describe(self._help)
 
     def set_description(self, text: str) -> None:
@@ -439,7 +441,7 @@ class FieldRow(QWidget):
 
     @property
     def has_problem(self) -> bool:
-        return not self.problem.isHidden()
+        return bool(self.problem.text())
 
     def focus(self) -> None:
         self.input.focus_widgets[0].setFocus(Qt.FocusReason.OtherFocusReason)

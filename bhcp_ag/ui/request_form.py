@@ -37,7 +37,7 @@ from bhcp_ag.ui.form_fields import HINT_STYLE, PROBLEM_COLOUR, FieldRow
 from bhcp_ag.ui.request_attachments import AttachingForm
 from bhcp_ag.ui.request_checks import own_problem, specialty_problem
 from bhcp_ag.ui.request_sections import GenericFields, RequestDetails
-from bhcp_ag.ui.specialty_chooser import SpecialtyChooser, SpecialtyNote
+from bhcp_ag.ui.specialty_chooser import SpecialtyChooser, SpecialtyNote, confirm_change
 
 SPECIALTY_KEY = "specialty_code"
 ATTACHMENTS_KEY = "attachments"
@@ -81,6 +81,9 @@ class RequestForm(AttachingForm):
         self.conversation_id = conversation_id
         self._filed_under: str | None = None
         """The last specialty chosen: the draft stays under it while the chooser is clear."""
+        self._shown_code: str | None = None
+        """The specialty whose questions are shown."""
+        self._asking = False  # while the GP is asked to confirm a change of specialty
         self._dirty = False
         self._close_warned = False
         self._leave_checks: dict[QObject, str] = {}
@@ -139,6 +142,9 @@ class RequestForm(AttachingForm):
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setWidget(body)
         self.scroll_area.setAccessibleName("The request")
+        # A click on blank space leaves the focus where it was: were the area to take it,
+        # the next Tab would start again at the top, in the specialty chooser.
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
@@ -194,7 +200,8 @@ class RequestForm(AttachingForm):
     def _first_empty(self) -> QWidget:
         """The first field still to answer, in the form's order (else Send)."""
         for key, row in self._rows().items():
-            if key != SPECIALTY_KEY and row.input.value() in (None, "", []):
+            asked = key != SPECIALTY_KEY and not row.isHidden()
+            if asked and row.input.value() in (None, "", []):
                 return row.input.focus_widgets[0]
         return self.send_button
 
@@ -237,16 +244,41 @@ class RequestForm(AttachingForm):
 
     def _specialty_changed(self) -> None:
         """A specialty chosen brings its questions; a cleared chooser keeps the last one's
-        (the draft is still filed under it) until another is chosen."""
+        (the draft is still filed under it) until another is chosen. A change that would
+        set answers aside is asked first; Cancel puts the old specialty back."""
+        if self._asking:
+            return
         code = self.specialty.code()
         self.specialty_row.clear_problem()
+        if code is not None and not self._may_change_to(code):
+            self._asking = True  # putting the old one back is not a change to ask about
+            self.specialty.choose(self._filed_under)
+            self._asking = False
+            if self._dirty:  # held while asking, lest the draft be filed under the new one
+                self.autosave_timer.start()
+            return
         if code is not None:
             self._filed_under = code
-            self._show_questions(code)
+            if code != self._shown_code:
+                self._show_questions(code)
         self._show_specialty_state()
         self._changed()
 
+    def _may_change_to(self, code: str) -> bool:
+        """True unless moving to ``code`` sets aside answers and the GP says no."""
+        old = self._shown_code
+        if old is None or code == old:
+            return True
+        self._asking = True
+        self.autosave_timer.stop()  # until the GP answers: the chooser names the new one
+        try:
+            answered = self.fields.template.typed_answers()
+            return confirm_change(self, self._workspace.catalogue, old, code, answered)
+        finally:
+            self._asking = False
+
     def _show_questions(self, code: str | None) -> None:
+        self._shown_code = code
         self.details.show_specialty(self._workspace.catalogue, code)
         template_rows = self.fields.template.rows
         self._leave_checks = {

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from bhcp_ag.domain.conversation import ConvertAuthorisation, Priority, WouldHaveReferred
+from bhcp_ag.domain.limits import PDF
 from bhcp_ag.domain.patient import InvalidNhsNumber, Sex, check_nhs_number
 from bhcp_ag.domain.request import TEXT_FIELDS, AdviceRequestForm
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
@@ -81,6 +82,8 @@ class TemplateSection(QWidget):
 
     Choosing another specialty rebuilds the section; answers are kept by key, so a field
     the new template shares (or the old one, if the GP changes back) gets its answer back.
+    A field that applies only to some answers (``shown_when``) is shown, with its label,
+    only while they are given; hidden, it keeps what was put in it but gives no answer.
     """
 
     def __init__(self) -> None:
@@ -101,7 +104,7 @@ class TemplateSection(QWidget):
 
     def show_template(self, template: RequestTemplate | None, note: str = "") -> None:
         """Replace the fields with ``template``'s (none: only ``note`` is shown)."""
-        self._kept.update(self.answers())
+        self._kept.update(self._given())  # hidden ones too: nothing put in is lost
         for row in self.rows.values():
             row.hide()
             row.deleteLater()
@@ -117,6 +120,26 @@ class TemplateSection(QWidget):
             self.rows[field.key] = row
             self._fields.addWidget(row)
             row.show()  # now, not when the layout gets round to it
+        for field in template.fields if template is not None else ():
+            if field.shown_when is not None:
+                self.rows[field.shown_when.field].input.on_change(self._show_what_applies)
+        self._show_what_applies()
+
+    def _show_what_applies(self) -> None:
+        given = self._given()
+        for key, row in self.rows.items():
+            applies = self.template is not None and self.template.applies(key, given)
+            if not applies:
+                row.clear_problem()  # a question not asked has nothing to put right
+            row.setHidden(not applies)
+
+    def _given(self) -> dict[str, object]:
+        """Every answer in the fields, shown or not."""
+        return {
+            key: value
+            for key, row in self.rows.items()
+            if (value := row.input.value()) not in (None, "", [])
+        }
 
     def set_answers(self, answers: Mapping[str, object]) -> None:
         """Fill in saved answers (kept too for keys the current template lacks)."""
@@ -124,14 +147,36 @@ class TemplateSection(QWidget):
         for key, row in self.rows.items():
             if key in answers:
                 row.input.set_value(answers[key])
+        self._show_what_applies()
 
     def answers(self) -> dict[str, object]:
-        """The answers given to the current template's fields (blank ones left out)."""
+        """The answers given to the current template's fields that apply (blank ones and
+        those to questions not asked left out)."""
+        given = self._given()
+        template = self.template
         return {
-            key: value
-            for key, row in self.rows.items()
-            if (value := row.input.value()) not in (None, "", [])
+            key: value for key, value in given.items() if template and template.applies(key, given)
         }
+
+    def typed_answers(self) -> dict[str, object]:
+        """The answers the GP gave, leaving out those that follow the files attached."""
+        template = self.template
+        follow = {f.key for f in template.fields if f.photo_answer} if template else set()
+        return {key: value for key, value in self.answers().items() if key not in follow}
+
+    def follow_photos(self, has_photo: bool) -> None:
+        """Answer the photo question (if there is one) from the files: attaching a photo
+        says one is attached; without one, only "no photo" can be chosen."""
+        for field in self.template.fields if self.template is not None else ():
+            answer, row = field.photo_answer, self.rows[field.key]
+            if answer is None or not isinstance(row.input, ChoiceInput):
+                continue
+            row.input.allow([c for c in field.choices if (c == answer.without) != has_photo])
+            current = row.input.value()
+            if has_photo and current in (None, answer.without):
+                row.input.set_value(answer.with_photo)
+            elif not has_photo and current not in (None, answer.without):
+                row.input.set_value(answer.without)
 
     def focus_widgets(self) -> list[QWidget]:
         return [widget for row in self.rows.values() for widget in row.input.focus_widgets]
@@ -253,6 +298,7 @@ class RequestDetails(QWidget):
         self.template_box = Section("Specialty questions", [fields.template])
         layout.addWidget(self.template_box)
         layout.addWidget(Section("Attachments", [attachments]))
+        attachments.files_changed.connect(self._follow_photos)
 
     def show_specialty(self, catalogue: SpecialtyCatalogue, code: str | None) -> None:
         """Ask ``code``'s questions (None: say to choose a specialty) and photo, if any."""
@@ -265,3 +311,8 @@ class RequestDetails(QWidget):
         note = "Choose a specialty to see its questions." if code is None else ""
         self._fields.template.show_template(template, note or "No further questions.")
         self._attachments.set_photo_expected(template is not None and template.photo_expected)
+        self._follow_photos()
+
+    def _follow_photos(self) -> None:
+        has_photo = any(tile.file.mime_type != PDF for tile in self._attachments.tiles)
+        self._fields.template.follow_photos(has_photo)

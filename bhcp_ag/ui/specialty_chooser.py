@@ -7,10 +7,10 @@ draft stays under while the chooser is clear.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QStringListModel, Signal
-from PySide6.QtWidgets import QComboBox, QCompleter, QLabel, QLineEdit
+from PySide6.QtWidgets import QComboBox, QCompleter, QLabel, QLineEdit, QMessageBox, QWidget
 
 from bhcp_ag.domain.specialties import Specialty, SpecialtyCatalogue
 from bhcp_ag.ui.form_fields import FieldInput
@@ -72,7 +72,8 @@ class SpecialtyChooser(SteadyComboBox):
         found = self._resolve(text)
         if found is not None:
             self.choose(found.tfc_code)
-            self.setEditText(specialty_text(found))
+            # The listing of what is chosen now: the form may have kept the old specialty.
+            self.setEditText(self.itemText(self.currentIndex()))
 
     def _resolve(self, text: str) -> Specialty | None:
         """The one specialty ``text`` names: its listing, code or name, or a unique match."""
@@ -109,6 +110,39 @@ class _SpecialtyInput(FieldInput):
     def describe(self, text: str) -> None:
         super().describe(text)
         self.chooser.edit.setAccessibleDescription(text)
+
+
+def confirm_change(
+    parent: QWidget, catalogue: SpecialtyCatalogue, old: str, new: str, answered: Iterable[str]
+) -> bool:
+    """True unless changing specialty ``old`` to ``new`` sets aside some of ``answered``
+    (the keys of ``old``'s questions answered) and the GP, asked, says no."""
+    try:
+        asked = {field.key for field in catalogue.template(new).fields}
+    except (OSError, ValueError):  # an unreadable template asks nothing
+        asked = set()
+    set_aside = [key for key in answered if key not in asked]
+    if not set_aside:
+        return True
+    old_name = catalogue.get(old).short_name if old in catalogue else old  # since retired
+    return may_set_aside(parent, old_name, catalogue.get(new).short_name, len(set_aside))
+
+
+def may_set_aside(parent: QWidget, old: str, new: str, answered: int) -> bool:
+    """Ask before a change of specialty sets aside ``answered`` answers to ``old``'s own
+    questions (those ``new`` does not ask); True to change, False to keep ``old``."""
+    questions = "question" if answered == 1 else f"{answered} questions"
+    answer = QMessageBox.question(
+        parent,
+        "Change the specialty?",
+        f"Change this request from {old} to {new}?\n\nYour answers to {old}'s {questions} "
+        f"will be set aside: {new} does not ask them and they are not sent. To get them "
+        f"back, choose {old} again before closing this form; once it is closed they are "
+        "lost.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Yes
 
 
 CHOOSE_FIRST = "Choose the specialty first: the form then asks what it needs."

@@ -109,3 +109,20 @@ def test_template_answer_problems_are_keyed_under_template(
     answers = dict(COMPLETE.template_answers, problem_type="Something else")
     problems = submit_problems(replace(COMPLETE, template_answers=answers), dermatology, TODAY)
     assert list(problems) == ["template.problem_type"]
+
+
+def test_a_question_that_does_not_apply_is_not_asked_for_on_sending() -> None:
+    cardiology = SpecialtyCatalogue.load().template("320")
+    answers = {
+        "symptoms": ["Breathlessness"],
+        "ecg_findings": "Sinus rhythm, rate 70",
+        "systolic_bp": 128,
+        "diastolic_bp": 82,
+        "heart_rate": 70,
+    }
+    form = replace(COMPLETE, specialty_code="320", template_answers=answers)
+    assert submit_problems(form, cardiology, TODAY) == {}
+    with_pain = replace(form, template_answers={**answers, "symptoms": ["Chest pain"]})
+    assert submit_problems(with_pain, cardiology, TODAY) == {
+        "template.chest_pain_character": "Character of chest pain is required."
+    }

@@ -493,3 +493,119 @@ def test_rheumatology_has_joints_and_inflammatory_markers() -> None:
 def test_cancer_prone_specialties_remind_of_the_two_week_wait(code: str) -> None:
     template = load_template(code)
     assert any("two-week-wait" in field.help for field in template.fields)
+
+
+# --- fields that apply only to some answers ----------------------------------------------
+
+
+def _conditional(shown_when: object) -> dict[str, Any]:
+    """SAMPLE with a required field asked only when ``shown_when`` holds."""
+    document = copy.deepcopy(SAMPLE)
+    document["fields"].append(
+        {
+            "key": "pain_site",
+            "label": "Site of the pain",
+            "type": "text",
+            "required": True,
+            "help": "Where it hurts.",
+            "shown_when": shown_when,
+        }
+    )
+    return document
+
+
+def test_a_field_whose_condition_does_not_hold_is_not_required(tmp_path: Path) -> None:
+    write(tmp_path, _conditional({"field": "symptoms", "any_of": ["Pain"]}))
+    template = load_template("999", tmp_path)
+    without_pain = {**VALID, "symptoms": ["Itch"]}
+    assert not template.applies("pain_site", without_pain)
+    assert template.validate(without_pain) == {}
+    assert template.validate({**without_pain, "pain_site": "x" * 600}) == {}  # not asked
+    assert template.validate(VALID) == {"pain_site": "Site of the pain is required."}
+    assert template.validate({**VALID, "pain_site": "Left knee"}) == {}
+
+
+def test_a_condition_on_a_yes_no_field_reads_yes_and_true_alike(tmp_path: Path) -> None:
+    write(tmp_path, _conditional({"field": "smoker", "any_of": ["yes"]}))
+    template = load_template("999", tmp_path)
+    assert template.applies("pain_site", {"smoker": True})
+    assert template.applies("pain_site", {"smoker": "Yes"})
+    assert not template.applies("pain_site", {"smoker": "no"})
+    assert not template.applies("pain_site", {})
+
+
+@pytest.mark.parametrize(
+    ("shown_when", "says"),
+    [
+        ({"field": "lesion_site", "any_of": ["Arm"]}, "must look at a choice or yes/no field"),
+        ({"field": "pain_site", "any_of": ["x"]}, "'pain_site', which is not an earlier field"),
+        ({"field": "nowhere", "any_of": ["x"]}, "'nowhere', which is not an earlier field"),
+        ({"field": "symptoms", "any_of": ["Fever"]}, "'Fever' not an answer to 'symptoms'"),
+        ({"field": "symptoms", "any_of": []}, "needs 'field' (a key) and 'any_of'"),
+        ({"field": "symptoms", "any_of": ["Pain"], "or": 1}, "unknown attribute(s): or"),
+        ("symptoms", "shown_when must be an object"),
+    ],
+)
+def test_a_malformed_condition_is_refused_naming_the_field(
+    tmp_path: Path, shown_when: object, says: str
+) -> None:
+    path = write(tmp_path, _conditional(shown_when))
+    with pytest.raises(TemplateError) as raised:
+        load_template("999", tmp_path)
+    assert str(path) in str(raised.value) and "'pain_site'" in str(raised.value)
+    assert says in str(raised.value)
+
+
+def test_cardiology_asks_the_character_of_chest_pain_only_with_chest_pain() -> None:
+    cardiology = load_template("320")
+    answers = {
+        "symptoms": ["Palpitations"],
+        "ecg_findings": "Sinus rhythm",
+        "systolic_bp": 130,
+        "diastolic_bp": 80,
+        "heart_rate": 72,
+    }
+    assert cardiology.validate(answers) == {}
+    with_pain = {**answers, "symptoms": ["Chest pain", "Palpitations"]}
+    assert cardiology.validate(with_pain) == {
+        "chest_pain_character": "Character of chest pain is required."
+    }
+
+
+# --- a choice that follows the photos attached -------------------------------------------
+
+
+def _with_photo_answer(photo_answer: object) -> dict[str, Any]:
+    document = copy.deepcopy(SAMPLE)
+    document["fields"][2]["photo_answer"] = photo_answer  # "side": Left, Right or Both
+    return document
+
+
+def test_dermatology_answers_its_photo_question_from_the_files() -> None:
+    answer = load_template("330").field("photo_attached").photo_answer
+    assert answer is not None
+    assert (answer.without, answer.with_photo) == ("No photo", "Clinical only")
+
+
+@pytest.mark.parametrize(
+    ("photo_answer", "says"),
+    [
+        ({"without": "Left"}, "photo_answer must be"),
+        ({"without": "Left", "with": "Up"}, "must each be one of the choices"),
+        ({"without": "Left", "with": "Left"}, "must differ"),
+    ],
+)
+def test_a_malformed_photo_answer_is_refused(
+    tmp_path: Path, photo_answer: object, says: str
+) -> None:
+    write(tmp_path, _with_photo_answer(photo_answer))
+    with pytest.raises(TemplateError, match=says):
+        load_template("999", tmp_path)
+
+
+def test_only_a_choice_may_follow_the_photos(tmp_path: Path) -> None:
+    document = copy.deepcopy(SAMPLE)
+    document["fields"][0]["photo_answer"] = {"without": "a", "with": "b"}  # a text field
+    write(tmp_path, document)
+    with pytest.raises(TemplateError, match="unknown attribute"):
+        load_template("999", tmp_path)

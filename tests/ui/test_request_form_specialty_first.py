@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from bhcp_ag.domain.request import AdviceRequestForm
@@ -89,7 +89,7 @@ def test_the_rest_of_the_form_waits_for_the_specialty_under_a_note(
 
 
 def test_after_clearing_the_specialty_the_draft_keeps_saving_under_the_last_one(
-    qtbot: QtBot, form: RequestForm, workspace: Workspace
+    qtbot: QtBot, form: RequestForm, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     form.autosave_timer.setInterval(50)
     choose_dermatology(qtbot, form)
@@ -115,6 +115,7 @@ def test_after_clearing_the_specialty_the_draft_keeps_saving_under_the_last_one(
     assert saved.question == "Is this eczema? Or psoriasis?"
     assert saved.template_answers["lesion_site"] == "Both elbows"
 
+    monkeypatch.setattr(QMessageBox, "question", lambda *_args: QMessageBox.StandardButton.Yes)
     form.specialty.choose("410")  # another specialty: the draft moves to it
     assert not note.isVisible()
     with qtbot.waitSignal(form.draft_saved, timeout=2000):
