@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -39,7 +40,8 @@ from bhcp_ag.services.composer import Composer, FilesBack, Written
 from bhcp_ag.services.conversation_actions import Options
 from bhcp_ag.ui.attachment_preview import local_files
 from bhcp_ag.ui.composer_files import ComposerFiles
-from bhcp_ag.ui.formatting import due_sentence, time_left
+from bhcp_ag.ui.flow_layout import FlowLayout
+from bhcp_ag.ui.formatting import due_sentence, london_time, time_left
 from bhcp_ag.ui.snippet_picker import SnippetPicker
 from bhcp_ag.ui.steady_combo import SteadyComboBox
 from bhcp_ag.ui.theme import colours
@@ -109,7 +111,7 @@ class ComposerBox(QGroupBox):
         self.text = QPlainTextEdit()
         self.text.setAccessibleName("Response text" if self._specialist else "Reply text")
         self.text.setTabChangesFocus(True)
-        self.text.setMinimumHeight(90)
+        self.text.setMinimumHeight(60)  # four lines: on a small screen the thread needs room
         layout.addWidget(self.text, 1)
         self.due_label = QLabel()
         self.due_label.setAccessibleName("Due")
@@ -137,7 +139,6 @@ class ComposerBox(QGroupBox):
         self.files = ComposerFiles(self._composer)
         self.files.problem.connect(self.show_problem)
         self.files.notice.connect(self.show_notice)
-        layout.addWidget(self.files)
         self.notice = QLabel()  # what was changed in a file taken (made smaller, renamed)
         self.notice.setWordWrap(True)
         self.notice.setAccessibleName("What was changed in the attached files")
@@ -145,10 +146,14 @@ class ComposerBox(QGroupBox):
         layout.addWidget(self.notice)
         self.setAcceptDrops(True)  # files dropped anywhere on the composer go with it
         self.text.setAcceptDrops(False)  # (else the text box would take a file as its path)
-        bottom = QHBoxLayout()
+        # Files, snippets and Send share the last row: on a small screen every line the
+        # composer takes is one the thread above it loses.
+        # (A flow: in a narrow panel Send wraps onto a line of its own, never off the edge.)
+        bottom = FlowLayout()
+        self.files.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bottom.addWidget(self.files)
         if self._specialist:
-            bottom.addWidget(self.snippets, 1)
-        bottom.addStretch(1)
+            bottom.addWidget(self.snippets)
         bottom.addWidget(self.send_button)
         layout.addLayout(bottom)
         self.text.textChanged.connect(self._edited)
@@ -219,7 +224,8 @@ class ComposerBox(QGroupBox):
             self.due_label.setText("")
             return
         left = time_left(self._due, self._now())
-        self.due_label.setText(due_sentence(self._due, left))
+        self.due_label.setText(f"Due {london_time(self._due)} ({left})")
+        self.due_label.setToolTip(due_sentence(self._due, left))
         overdue = self._due < self._now()
         red = colours().overdue.name()
         self.due_label.setStyleSheet(f"color: {red}; font-weight: bold;" if overdue else "")

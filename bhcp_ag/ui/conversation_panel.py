@@ -21,9 +21,9 @@ from datetime import datetime
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -44,6 +44,7 @@ from bhcp_ag.services.requests import ConversationView
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.ui.composer import ComposerBox
 from bhcp_ag.ui.conversation_view import ConversationViewer, place_to_read
+from bhcp_ag.ui.flow_layout import FlowLayout
 from bhcp_ag.ui.outcome_dialogs import CancelRequestDialog, CloseConversationDialog, Closing
 from bhcp_ag.ui.redirect_dialog import RedirectDialog
 from bhcp_ag.ui.theme import colours
@@ -138,17 +139,20 @@ class ConversationPanel(QWidget):
         self.composer.setVisible(False)
 
     def _build_layout(self) -> None:
-        actions = QHBoxLayout()
+        # The buttons wrap onto a second line in a narrow panel rather than widen it: on a
+        # small screen a long "Claimed by" squeezed the list beside it to one column.
+        actions = FlowLayout()
         actions.setContentsMargins(0, 0, 0, 0)
+        self.claim_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         for widget in (
             self.claim_button,
             self.release_button,
             self.redirect_button,
             self.claim_label,
+            self.copy_button,
+            self.close_button,
+            self.cancel_button,
         ):
-            actions.addWidget(widget)
-        actions.addStretch(1)
-        for widget in (self.copy_button, self.close_button, self.cancel_button):
             actions.addWidget(widget)
         bar = QWidget()
         bar.setLayout(actions)
@@ -272,17 +276,24 @@ class ConversationPanel(QWidget):
         if not writable:
             self.composer.leave()
             self.composer.setVisible(False)
+            self.updateGeometry()  # the window's splitter may give the list room back
             return
         due = view.due_at if status is Status.AWAITING_SPECIALIST else None
         self.composer.show_for(view.id, options, due, prompt)
         if not self.composer.isVisibleTo(self):
             self.composer.setVisible(True)
+            # A QSplitter does not tell its parent that a child shown widens it: without
+            # this the panel kept the narrow minimum it had and cut the composer off.
+            self.splitter.updateGeometry()
+            self.updateGeometry()
             top, below = self.splitter.sizes()
             if below < self.composer.minimumSizeHint().height():  # shown for the first time
                 self.splitter.setSizes(self._kept_split() or self._first_split(top + below))
 
     def _first_split(self, total: int) -> list[int]:
-        room = max(self.composer.sizeHint().height(), total * 2 // 5)
+        # The composer at its smallest or two-fifths, whichever is more: the thread keeps
+        # the rest (on a small screen the composer's natural height left it 45 px).
+        room = max(self.composer.minimumSizeHint().height(), total * 2 // 5)
         return [max(total - room, 0), room]
 
     def _kept_split(self) -> list[int] | None:

@@ -59,3 +59,50 @@ def test_the_window_fits_1000_by_600_with_the_question_in_view(
         assert field.isVisible() and _inside(field, bar), field.accessibleName()
     assert bar.geometry().bottom() < window.splitter.geometry().top()  # not under the list
     assert window.panel.width() >= window.panel.minimumSizeHint().width()
+
+
+@pytest.mark.parametrize("specialist", [False, True], ids=["gp", "specialist"])
+def test_reading_conversations_one_after_another_never_squeezes_the_list(
+    qtbot: QtBot,
+    workspace: Workspace,
+    specialist_workspace: Workspace,
+    settings: QSettings,
+    now: datetime,
+    specialist: bool,
+) -> None:
+    """Tried on a 1024 x 640 screen: choosing a request claimed by "Grace Greenwood,
+    Clinical Nurse Specialist" widened the panel to its row of buttons and squeezed the
+    list to one column of 120 px."""
+    window = shown_window(qtbot, specialist_workspace if specialist else workspace, settings, now)
+    window.resize(1000, 600)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (1000, 600))
+    window.filter_bar.status.setCurrentIndex(0)  # All
+    table = window.table
+    before = table.width()
+    for row in range(min(window.model.rowCount(), 25)):
+        table.selectRow(row)
+        qtbot.waitUntil(lambda: window.panel.conversation_id is not None)
+        assert table.width() == before, (row, table.width(), before)
+        assert window.panel.minimumSizeHint().width() <= 420, row
+
+
+def test_a_specialist_on_a_small_screen_reads_the_request_above_the_composer(
+    qtbot: QtBot, specialist_workspace: Workspace, settings: QSettings, now: datetime
+) -> None:
+    """Tried on a 1024 x 640 screen: the composer took all but 45 px of the panel, so the
+    request was read through a slot two lines tall."""
+    window = shown_window(qtbot, specialist_workspace, settings, now)
+    window.resize(1000, 600)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (1000, 600))
+    window.filter_bar.status.setCurrentIndex(0)  # All
+    panel = window.panel
+    for row in range(window.model.rowCount()):
+        window.table.selectRow(row)
+        qtbot.waitUntil(lambda: panel.conversation_id is not None)
+        if panel.composer.isVisible():
+            break
+    assert panel.composer.isVisible(), "the demo queue has a request to answer"
+    # (Layouts settle after the events of the choice: wait for them, a second at most.)
+    qtbot.waitUntil(lambda: panel.width() >= panel.composer.minimumSizeHint().width(), timeout=1000)
+    qtbot.waitUntil(lambda: panel.viewer.height() >= 0.4 * panel.height(), timeout=1000)
+    assert panel.composer.text.height() >= 60  # and there is room to write
