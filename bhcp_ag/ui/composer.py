@@ -18,7 +18,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeySequence,
+    QPalette,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGroupBox,
@@ -28,7 +35,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -40,8 +46,8 @@ from bhcp_ag.services.composer import Composer, FilesBack, Written
 from bhcp_ag.services.conversation_actions import Options
 from bhcp_ag.ui.attachment_preview import local_files
 from bhcp_ag.ui.composer_files import ComposerFiles
-from bhcp_ag.ui.flow_layout import FlowLayout
 from bhcp_ag.ui.formatting import due_sentence, london_time, time_left
+from bhcp_ag.ui.inline_message import InlineMessage
 from bhcp_ag.ui.snippet_picker import SnippetPicker
 from bhcp_ag.ui.steady_combo import SteadyComboBox
 from bhcp_ag.ui.theme import colours
@@ -113,9 +119,10 @@ class ComposerBox(QGroupBox):
         self.text.setTabChangesFocus(True)
         self.text.setMinimumHeight(60)  # four lines: on a small screen the thread needs room
         layout.addWidget(self.text, 1)
-        self.due_label = QLabel()
+        # One line, cut short with "…" when narrow, the whole sentence its tooltip: a
+        # wrapped label in a splitter is given the height of one and drawn over the text.
+        self.due_label = InlineMessage(self.palette().color(QPalette.ColorRole.WindowText))
         self.due_label.setAccessibleName("Due")
-        self.due_label.setWordWrap(True)
         self.count_label = QLabel()
         self.count_label.setAccessibleName("Characters used")
         self.problem = QLabel()
@@ -146,14 +153,16 @@ class ComposerBox(QGroupBox):
         layout.addWidget(self.notice)
         self.setAcceptDrops(True)  # files dropped anywhere on the composer go with it
         self.text.setAcceptDrops(False)  # (else the text box would take a file as its path)
-        # Files, snippets and Send share the last row: on a small screen every line the
-        # composer takes is one the thread above it loses.
-        # (A flow: in a narrow panel Send wraps onto a line of its own, never off the edge.)
-        bottom = FlowLayout()
-        self.files.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        bottom.addWidget(self.files)
+        # A GP's files and Send share the last row; a specialist's snippets go beside
+        # Send, under the files. (Every line the composer takes, the thread above loses;
+        # a wrapping row is no help: a splitter gives the composer the height of one.)
+        bottom = QHBoxLayout()
         if self._specialist:
-            bottom.addWidget(self.snippets)
+            layout.addWidget(self.files)
+            bottom.addWidget(self.snippets, 1)
+            bottom.addStretch(1)
+        else:
+            bottom.addWidget(self.files, 1)
         bottom.addWidget(self.send_button)
         layout.addLayout(bottom)
         self.text.textChanged.connect(self._edited)

@@ -11,14 +11,17 @@ from pathlib import Path
 from typing import cast
 
 from PySide6.QtCharts import QBarCategoryAxis, QHorizontalBarSeries
+from PySide6.QtCore import Qt
 from PySide6.QtPdf import QPdfDocument
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.reports import Dimension
 from bhcp_ag.services.reports import Reports, read_csv
 from bhcp_ag.services.workspace import Workspace
+from bhcp_ag.store.models import Conversation
 from bhcp_ag.ui.reports.chart_data import MAX_CATEGORIES, MAX_SERIES
 from bhcp_ag.ui.reports.window import ReportsWindow
 
@@ -216,3 +219,40 @@ def test_exports_carry_both_breakdown_columns(
     assert "Network Month Convers" in flat  # the table's first headers (wrapped)
     assert "Furness Peninsula Dec 2025" in flat  # a row's two groups
     assert "Conversations by network and month" in flat  # the chart's title
+
+
+def test_by_specialty_the_table_counts_whether_the_advice_was_useful(
+    qtbot: QtBot,
+    admin_reports: ReportsWindow,  # noqa: F811
+    admin: Workspace,  # noqa: F811
+) -> None:
+    """The GPs' answers on closing ("was the advice useful?"), counted per specialty, as
+    a manager reads them: the table's own headings, the store's own rows."""
+    window = admin_reports
+    choose(qtbot, window, "breakdown", Dimension.SPECIALTY.value)
+    report = shown(window)
+    start, end = report.query.period.bounds()
+    with admin.store.read_session() as session:
+        rows = session.execute(
+            select(Conversation.specialty_code, Conversation.advice_useful)
+            .where(Conversation.submitted_at >= start, Conversation.submitted_at < end)
+            .where(Conversation.status != "draft")
+        ).all()
+    expected: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for code, answer in rows:
+        if answer:
+            expected[code][answer] += 1
+    headings = [
+        window.model.headerData(i, Qt.Orientation.Horizontal)
+        for i in range(window.model.columnCount())
+    ]
+    assert "Advice useful rate (%)" in headings and "Advice useful: partly" in headings
+    answered = 0
+    for record in report.records:
+        code = str(record["specialty"])
+        counts = expected.get(code, {})
+        assert figure(record, "useful_yes") == counts.get("yes", 0), code
+        assert figure(record, "useful_partly") == counts.get("partly", 0), code
+        assert figure(record, "useful_no") == counts.get("no", 0), code
+        answered += int(figure(record, "useful_answered"))
+    assert answered > 100  # the demo year's GPs answered it

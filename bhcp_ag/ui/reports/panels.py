@@ -27,6 +27,8 @@ HEADLINE_KEYS = (
     "response_median",
     "overdue_now",
     "money_saved",
+    "useful_rate",
+    "useful_answered",
 )
 
 
