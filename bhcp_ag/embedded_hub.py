@@ -43,8 +43,13 @@ class EmbeddedHubFailed(RuntimeError):
 
 
 def _listen(port: int) -> socket.socket:
-    """A loopback socket on ``port``, or on a free port when that one is taken (or 0)."""
-    listener = socket.socket()
+    """A loopback socket on ``port``, or on a free port when that one is taken (or 0).
+
+    Made as TCP by name (``IPPROTO_TCP``, not 0): asyncio sets ``TCP_NODELAY`` only on
+    connections whose socket says so, and without it every reply waited ~40 ms for the
+    client's delayed ACK (Nagle's algorithm) where uvicorn runs on asyncio's own loop.
+    """
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         listener.bind((LOOPBACK, port))
