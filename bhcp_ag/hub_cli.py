@@ -8,7 +8,9 @@ hub) and brings the Bay's practices and specialties up to date.
 - ``serve``: run the hub with uvicorn, on loopback unless ``--host`` says otherwise
   (TLS is the deployment's job: put a reverse proxy in front of a hub on the network).
   ``--trusted-proxy ADDRESS`` (repeatable) names a reverse proxy whose
-  ``X-Forwarded-For`` the hub believes; ``--idle-minutes`` how long an unused sign-in lasts.
+  ``X-Forwarded-For`` the hub believes; ``--idle-minutes`` how long an unused sign-in lasts;
+  ``--workers N`` serves with N processes on the one port (uvicorn's, each a whole hub
+  over the same database, which holds everything kept between requests).
 - ``create-user USERNAME --role ROLE``: the password comes from standard input when it is
   not a terminal (the first line), otherwise from a prompt asked twice; never from an
   argument, where other users of the machine could read it.
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -63,6 +66,7 @@ from bhcp_ag.hub_report_cli import add_report_parser, report_text
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+MAX_WORKERS = 64
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 ACCOUNT_COMMANDS = frozenset({"deactivate-user", "reactivate-user", "reset-password", "sessions"})
 
@@ -97,6 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         help="a reverse proxy (address or network, e.g. 10.0.0.5 or 10.1.0.0/16) whose "
         "X-Forwarded-For is believed; repeat for more. Without it the header is ignored",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="hub processes to serve with, on this one port (default 1); each needs its "
+        "database connections (PostgreSQL, for more than one)",
     )
     serve.add_argument(
         "--idle-minutes",
@@ -354,10 +365,17 @@ def cmd_report(args: argparse.Namespace) -> str:
 def cmd_serve(args: argparse.Namespace) -> str:
     import uvicorn  # imported here: the other commands need no web server
 
-    from bhcp_ag.hub.app import SERVER_OPTIONS, create_app
+    from bhcp_ag.hub.app import (
+        SERVER_OPTIONS,
+        WORKER_SETTINGS_ENV,
+        create_app,
+        worker_settings_json,
+    )
 
     if args.idle_minutes < 1:
         raise CommandFailed("--idle-minutes must be at least 1.")
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise CommandFailed(f"--workers must be from 1 to {MAX_WORKERS}.")
     try:
         settings = HubSettings(
             database_url=_database_url(args.database),
@@ -372,7 +390,18 @@ def cmd_serve(args: argparse.Namespace) -> str:
             f"Listening on {args.host}: the hub speaks plain HTTP; put a TLS proxy in front.",
             file=sys.stderr,
         )
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, **SERVER_OPTIONS)
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, **SERVER_OPTIONS)
+        return "The hub has stopped."
+    os.environ[WORKER_SETTINGS_ENV] = worker_settings_json(settings)
+    uvicorn.run(
+        "bhcp_ag.hub.app:app_from_environment",
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=args.port,
+        **SERVER_OPTIONS,
+    )
     return "The hub has stopped."
 
 

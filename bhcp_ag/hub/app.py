@@ -9,8 +9,11 @@ interactive docs pages are off, since they would load scripts from a CDN.
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from anyio import CapacityLimiter
@@ -163,6 +166,42 @@ def _services(settings: HubSettings, database: HubDatabase) -> HubServices:
         ResponseTargets.load(),
         CapacityLimiter(SIGN_IN_THREADS),
     )
+
+
+WORKER_SETTINGS_ENV = "BHCP_AG_HUB_WORKER_SETTINGS"
+"""Where ``bhcp-ag-hub serve --workers N`` leaves the settings for its worker processes
+(JSON): uvicorn starts each worker from an import string, so they cannot be handed over
+as an object. The environment is the serving user's own (``/proc/<pid>/environ`` is
+readable by them and root only), as for any server given its database URL."""
+
+
+def worker_settings_json(settings: HubSettings) -> str:
+    """The part of ``settings`` that ``serve`` sets, for :func:`app_from_environment`."""
+    return json.dumps(
+        {
+            "database_url": settings.database_url,
+            "trusted_proxies": list(settings.trusted_proxies),
+            "token_idle_minutes": settings.token_idle_timeout.total_seconds() / 60,
+        }
+    )
+
+
+def app_from_environment() -> FastAPI:
+    """The hub of one worker process of ``serve --workers N`` (a uvicorn app factory).
+
+    Every worker serves the same database, and the hub keeps nothing between requests
+    that another process would need (tokens, the sign-in throttle, the feed and the
+    audit are in the database). ``serve`` migrated the database before starting them,
+    so workers do not race to migrate it.
+    """
+    given = json.loads(os.environ[WORKER_SETTINGS_ENV])
+    settings = HubSettings(
+        database_url=str(given["database_url"]),
+        trusted_proxies=tuple(str(proxy) for proxy in given["trusted_proxies"]),
+        token_idle_timeout=timedelta(minutes=float(given["token_idle_minutes"])),
+        migrate_on_start=False,
+    )
+    return create_app(settings)
 
 
 def create_app(settings: HubSettings, *, database: HubDatabase | None = None) -> FastAPI:

@@ -93,9 +93,10 @@ def _kill(process: subprocess.Popen[bytes] | None) -> None:
 class HubProcess:
     """``bhcp-ag-hub serve`` on one loopback port and database, killable and restartable."""
 
-    def __init__(self, database_url: str, log: Path) -> None:
+    def __init__(self, database_url: str, log: Path, *, workers: int = 1) -> None:
         self.database_url = database_url
         self.log = log
+        self.workers = workers
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = int(probe.getsockname()[1])
@@ -105,6 +106,7 @@ class HubProcess:
     def start(self) -> None:
         command = [sys.executable, "-m", "bhcp_ag.hub_cli", "serve"]
         command += ["--database", self.database_url, "--port", str(self.port)]
+        command += ["--workers", str(self.workers)]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=_child_env(), stdout=log, stderr=subprocess.STDOUT
