@@ -7,6 +7,11 @@ entries. On PostgreSQL the page runs at ``REPEATABLE READ``: the feed, the conve
 and their messages are all read from one snapshot of the database, so a snapshot never
 mixes a conversation's old state with a newer message.
 
+The audit keeps every conversation a pull served (one ``conversation.read`` each, and
+the page's ``sync.pull``). A pull that serves nothing, the idle check every open desk
+makes every 30 seconds, writes nothing: no audit row, no commit of a write, so the
+hub's cheapest answer is also its most frequent one (issue 13).
+
 A page covers up to ``limit`` feed entries. A conversation appears once per page at most,
 and not at all when it has changed since (its newer feed entry lies ahead of the cursor
 and will bring the newer snapshot), so a first sync sends each conversation about once.
@@ -88,16 +93,17 @@ def pull_page(
         snapshots, gone = split_gone(snapshots, scope)
         conversations = current_snapshots(rows, snapshots)
         users = load_users(session, referenced_user_ids(conversations))
-        who = {"user_id": caller.id, "username": caller.username, "client_address": address}
-        audit.record(
-            session,
-            "sync.pull",
-            cursor=str(after),
-            next_cursor=str(next_cursor),
-            conversations=len(conversations),
-            **who,
-        )
-        audit.record_reads(session, (c["id"] for c in conversations), via="pull", **who)
+        if conversations or gone:  # an idle pull (nothing new) writes nothing at all
+            who = {"user_id": caller.id, "username": caller.username, "client_address": address}
+            audit.record(
+                session,
+                "sync.pull",
+                cursor=str(after),
+                next_cursor=str(next_cursor),
+                conversations=len(conversations),
+                **who,
+            )
+            audit.record_reads(session, (c["id"] for c in conversations), via="pull", **who)
     return {
         "conversations": conversations,
         "gone": gone,
