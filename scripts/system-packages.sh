@@ -7,7 +7,7 @@
 #   test         what only the tests need, on top of `run`: PostgreSQL (integration
 #                tests start a throwaway cluster), a Secret Service (gnome-keyring under
 #                a private D-Bus session) for the keyring tests, and Xvfb with xdotool
-#                for driving a real window.
+#                for driving a real window, and wrk for the hub load benchmark.
 # Installs nothing that is already there, so it is quick and safe to run again. As root
 # it calls apt-get itself, otherwise through sudo.
 set -euo pipefail
@@ -17,7 +17,7 @@ RUN_PACKAGES=(
   libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
   libxcb-randr0 libxcb-render-util0 libxcb-image0 libnss3 libasound2 fonts-dejavu-core
 )
-TEST_PACKAGES=(postgresql gnome-keyring dbus libsecret-tools xvfb xdotool)
+TEST_PACKAGES=(postgresql gnome-keyring dbus libsecret-tools xvfb xdotool wrk)
 
 purpose=${1:-}
 case "$purpose" in
