@@ -35,7 +35,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
-from bhcp_ag.hub.models import Token, User, utcnow
+from bhcp_ag.domain.conversation import Role
+from bhcp_ag.hub.models import Token, User, user_specialties, utcnow
 
 MIN_PASSWORD_CHARS = 12
 MAX_PASSWORD_CHARS = 1024
@@ -190,13 +191,47 @@ def idle_deadline(row: Token, idle_timeout: timedelta) -> datetime:
     return min(row.expires_at, last + idle_timeout)
 
 
-def authenticate(session: Session, token: str, idle_timeout: timedelta) -> Token:
-    """The live token row for ``token`` (with its user), or :class:`TokenRefused`."""
-    row = session.scalar(select(Token).where(Token.token_sha256 == token_digest(token)))
+@dataclass(frozen=True)
+class SignedIn:
+    """Who a live token signs in, as plain values."""
+
+    token_id: str
+    user_id: str
+    username: str
+    display_name: str
+    role: str
+    practice_code: str | None
+    specialty_codes: tuple[str, ...]
+
+
+_SIGNED_IN = (
+    Token.id,
+    Token.user_id,
+    Token.revoked_at,
+    Token.expires_at,
+    Token.last_used_at,
+    Token.created_at,
+    User.username,
+    User.display_name,
+    User.role,
+    User.practice_code,
+    User.active,
+)
+
+
+def authenticate(session: Session, token: str, idle_timeout: timedelta) -> SignedIn:
+    """Who the live token ``token`` signs in, or :class:`TokenRefused` saying why not.
+
+    Every request but the health check comes through here, so it is plain SQL: one
+    query for the token and its user, one for a specialist's specialties, and a write
+    only when the token's last use is older than :data:`LAST_USED_GRANULARITY`.
+    """
+    query = select(*_SIGNED_IN).join(User, User.id == Token.user_id)
+    row = session.execute(query.where(Token.token_sha256 == token_digest(token))).one_or_none()
     now = utcnow()
     if row is None:
         raise TokenRefused("invalid_token", "This sign-in is not recognised; sign in again.")
-    if not row.user.active:  # first: its tokens were revoked too, and this says why
+    if not row.active:  # first: its tokens were revoked too, and this says why
         raise TokenRefused("account_disabled", ACCOUNT_DEACTIVATED)
     if row.revoked_at is not None:
         raise TokenRefused("token_revoked", SIGN_IN_ENDED)
@@ -209,8 +244,14 @@ def authenticate(session: Session, token: str, idle_timeout: timedelta) -> Token
             f"Your sign-in ended after {minutes} minutes without use; sign in again.",
         )
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_GRANULARITY:
-        row.last_used_at = now
-    return row
+        session.execute(update(Token).where(Token.id == row.id).values(last_used_at=now))
+    codes: tuple[str, ...] = ()
+    if row.role == Role.SPECIALIST:  # only a specialist's scope is their specialties
+        held = select(user_specialties.c.tfc_code).where(user_specialties.c.user_id == row.user_id)
+        codes = tuple(session.scalars(held.order_by(user_specialties.c.tfc_code)))
+    return SignedIn(
+        row.id, row.user_id, row.username, row.display_name, row.role, row.practice_code, codes
+    )
 
 
 def revoke_token(session: Session, token_id: str) -> None:

@@ -103,7 +103,9 @@ def test_an_unused_token_ends_after_the_idle_timeout(database: HubDatabase) -> N
         row = session.scalars(select(Token)).one()
         row.last_used_at = utcnow() - IDLE + timedelta(seconds=30)
     with database.transaction() as session:  # used just in time: lives on, and is touched
-        assert authenticate(session, issued.token, IDLE).last_used_at > utcnow() - IDLE / 2
+        assert authenticate(session, issued.token, IDLE).token_id == row.id
+    with database.transaction() as session:
+        assert session.scalars(select(Token)).one().last_used_at > utcnow() - IDLE / 2
     with database.transaction() as session:
         session.scalars(select(Token)).one().last_used_at = utcnow() - IDLE
     with database.transaction() as session, pytest.raises(TokenRefused) as refusal:
