@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, false, or_, true
 from bhcp_ag.domain.conversation import Role
 from bhcp_ag.hub.feed import FeedScope
 from bhcp_ag.hub.models import Conversation, User
+from bhcp_ag.hub.security import SignedIn
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,11 @@ class Caller:
     token_id: str
 
     @classmethod
-    def of(cls, user: User, token_id: str) -> Caller:
+    def of(cls, user: User | SignedIn, token_id: str) -> Caller:
+        """The caller a token (``token_id``) signs in: a user row, or who
+        :func:`~bhcp_ag.hub.security.authenticate` found."""
         return cls(
-            id=user.id,
+            id=user.user_id if isinstance(user, SignedIn) else user.id,
             username=user.username,
             display_name=user.display_name,
             role=Role(user.role),

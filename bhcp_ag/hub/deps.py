@@ -110,15 +110,7 @@ def current_caller(session: DbSession, credentials: Credentials, services: Servi
         signed_in = authenticate(session, credentials.credentials[:200], idle)
     except TokenRefused as refusal:
         raise _unauthorised(refusal.code, str(refusal)) from None
-    return Caller(
-        id=signed_in.user_id,
-        username=signed_in.username,
-        display_name=signed_in.display_name,
-        role=Role(signed_in.role),
-        practice_code=signed_in.practice_code,
-        specialty_codes=signed_in.specialty_codes,
-        token_id=signed_in.token_id,
-    )
+    return Caller.of(signed_in, signed_in.token_id)
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
