@@ -9,6 +9,7 @@ nothing.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -102,6 +103,12 @@ def cancel_note_id(conversation_id: str) -> str:
     """The id of the note that carries a cancelled request's reason: derived, so the
     desktop's copy and the hub's are one message."""
     return str(uuid.uuid5(_NOTE_NAMESPACE, f"{conversation_id}:cancelled"))
+
+
+def advice_given(message_kinds: Iterable[str]) -> bool:
+    """Whether the thread holds the specialist's advice: closing it then asks whether the
+    advice was useful (the desktop's dialog and its check read the same rule)."""
+    return "advice" in message_kinds
 
 
 def closing_note_id(conversation_id: str) -> str:

@@ -359,20 +359,22 @@ REDIRECTABLE = frozenset({Status.AWAITING_SPECIALIST})
 
 
 def redirect_problem(
-    status: Status, from_code: str, to_code: str, known_codes: frozenset[str] | set[str]
+    status: Status, from_code: str, to_code: str | None = None, *, offered: bool = True
 ) -> str | None:
     """Why a request that is ``status`` in specialty ``from_code`` cannot be passed to
-    ``to_code``, or None. It goes only while it waits for a specialist (an answered
-    request has its answer; a question to the GP waits for the GP), and to another
-    specialty that exists."""
+    ``to_code`` (None: to another specialty at all), or None. It goes only while it waits
+    for a specialist (an answered request has its answer; a question to the GP waits for
+    the GP), and to another specialty that is ``offered``."""
     if status not in REDIRECTABLE:
         return (
             f"A conversation that is '{status.label}' cannot be passed to another specialty: "
             "only a request waiting for a specialist can."
         )
+    if to_code is None:
+        return None
     if to_code == from_code:
         return "The request is already with this specialty; choose another one."
-    if to_code not in known_codes:
+    if not offered:
         return "There is no such specialty to pass the request to."
     return None
 

@@ -307,8 +307,7 @@ def _redirect(
         raise _claimed_by_someone_else(session, conv)
     code = p.specialty_code
     offered = code in rules.catalogue and session.get(Specialty, code) is not None
-    known = {code} if offered else set()
-    why = redirect_problem(Status(conv.status), conv.specialty_code, p.specialty_code, known)
+    why = redirect_problem(Status(conv.status), conv.specialty_code, code, offered=offered)
     if why is not None:
         raise Rejected("transition_refused", why)
     note = checked_text("Your note about passing it on", p.note)

@@ -25,6 +25,7 @@ from bhcp_ag.domain.actions import (
     RESPONSE_MESSAGE_KINDS,
     Action,
     Actor,
+    advice_given,
     cancel_note_id,
     closing_note_id,
     refusal,
@@ -139,7 +140,7 @@ class ConversationActions:
                 reply=move(Action.REPLY, Status.AWAITING_SPECIALIST),
                 close=move(Action.CLOSE, Status.CLOSED),
                 cancel=_choice(lambda: _check_cancel(user, conv)),
-                redirect=_choice(lambda: _check_redirect(user, conv, claimer, None)),
+                redirect=_choice(lambda: _check_redirect(session, user, conv, claimer, None)),
                 claimed_by_name=claimer,
             )
 
@@ -216,7 +217,7 @@ class ConversationActions:
         text = _text("Your note about passing it on", note)
         with self._store.session() as session:
             conv = _conversation(session, conversation_id)
-            _check_redirect(user, conv, _claimer_name(session, conv), specialty_code)
+            _check_redirect(session, user, conv, _claimer_name(session, conv), specialty_code)
             now = self._now()
             message = _add_message(session, conv, user, now, "redirect", text)
             message.from_specialty_code, message.to_specialty_code = (
@@ -262,12 +263,11 @@ class ConversationActions:
         with self._store.session() as session:
             conv = _conversation(session, conversation_id)
             _check_move(user, conv, Action.CLOSE, Status.CLOSED)
-            if useful is None and had_advice(conv):
+            if useful is None and advice_given(m.kind for m in conv.messages):
                 raise ActionRefused("Say whether the advice was useful: yes, partly or no.")
             now = self._now()
             if text:
-                note_message = _add_message(session, conv, user, now, "closing", text)
-                note_message.id = closing_note_id(conv.id)
+                _add_message(session, conv, user, now, "closing", text, closing_note_id(conv.id))
             conv.status, conv.closing_outcome = Status.CLOSED.value, outcome.value
             conv.advice_useful = useful.value if useful else None
             payload = {
@@ -457,25 +457,20 @@ def _check_respond(
         raise ActionRefused(why)
 
 
-def had_advice(conv: Conversation) -> bool:
-    """Whether the specialist has given advice in this conversation."""
-    return conv.specialist_outcome == SpecialistOutcome.RETURN_TO_REFERRER_WITH_ADVICE or any(
-        message.kind == "advice" for message in conv.messages
-    )
-
-
 def _check_redirect(
-    user: CurrentUser, conv: Conversation, claimer: str | None, to_code: str | None
+    session: Session,
+    user: CurrentUser,
+    conv: Conversation,
+    claimer: str | None,
+    to_code: str | None,
 ) -> None:
-    """Whether ``user`` may pass the request on (to ``to_code``; None: to some specialty)."""
+    """Whether ``user`` may pass the request on (to ``to_code``; None: to another one)."""
     _check_role(user, conv, Action.REDIRECT)
     elsewhere = _claimed_elsewhere(conv, claimer, user)
     if elsewhere:
         raise ActionRefused(elsewhere)
-    session = Session.object_session(conv)
-    known = set(session.scalars(select(Specialty.tfc_code))) if session else set()
-    target = to_code if to_code is not None else next(iter(known - {conv.specialty_code}), "")
-    why = redirect_problem(Status(conv.status), conv.specialty_code, target, known)
+    offered = to_code is None or session.get(Specialty, to_code) is not None
+    why = redirect_problem(Status(conv.status), conv.specialty_code, to_code, offered=offered)
     if why is not None:
         raise ActionRefused(why)
 
@@ -486,14 +481,21 @@ def _check_cancel(user: CurrentUser, conv: Conversation) -> None:
 
 
 def _add_message(
-    session: Session, conv: Conversation, user: CurrentUser, now: datetime, kind: str, body: str
+    session: Session,
+    conv: Conversation,
+    user: CurrentUser,
+    now: datetime,
+    kind: str,
+    body: str,
+    message_id: str | None = None,
 ) -> Message:
-    """A new message at ``now``, never before the last one in the thread."""
+    """A new message at ``now``, never before the last one in the thread (``message_id``:
+    one derived as the hub derives it; else a new one)."""
     last = max((m.created_at for m in conv.messages), default=None)
     if last is not None and now <= last:
         now = last + timedelta(microseconds=1)
     message = Message(
-        id=repo.new_id(),
+        id=message_id or repo.new_id(),
         conversation_id=conv.id,
         author_id=user.id,
         author_role=user.role.value,

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bhcp_ag.domain.actions import advice_given
 from bhcp_ag.domain.conversation import (
     AdviceUseful,
     ClosingOutcome,
@@ -329,11 +330,11 @@ class ConversationPanel(QWidget):
         for them when the outcome is not given."""
         if self.conversation_id is None:
             return False
-        had_advice = self._view is not None and any(m.kind == "advice" for m in self._view.messages)
+        advised = self._view is not None and advice_given(m.kind for m in self._view.messages)
         chosen = (
             Closing(outcome, useful, note)
             if outcome is not None
-            else CloseConversationDialog.ask(self, had_advice=had_advice)
+            else CloseConversationDialog.ask(self, had_advice=advised)
         )
         if chosen is None:
             return False
@@ -351,11 +352,10 @@ class ConversationPanel(QWidget):
             return False
         if specialty_code is None or note is None:
             kept = self._redirect_notes.get(cid, "")
-            dialog = RedirectDialog(self._workspace.catalogue, view.specialty_code, self, note=kept)
-            answer = (
-                dialog.redirect() if dialog.exec() == RedirectDialog.DialogCode.Accepted else None
+            catalogue = self._workspace.catalogue
+            answer, self._redirect_notes[cid] = RedirectDialog.ask(
+                self, catalogue, view.specialty_code, kept
             )
-            self._redirect_notes[cid] = dialog.note.toPlainText()
             if answer is None:
                 return False
             specialty_code, note = answer.specialty_code, answer.note
