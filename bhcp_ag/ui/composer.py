@@ -42,11 +42,12 @@ from PySide6.QtWidgets import (
 from bhcp_ag.domain.clock import LONDON
 from bhcp_ag.domain.conversation import Recommendation, SpecialistOutcome
 from bhcp_ag.domain.limits import MAX_TEXT_CHARS
+from bhcp_ag.domain.urgency import due_words
 from bhcp_ag.services.composer import Composer, FilesBack, Written
 from bhcp_ag.services.conversation_actions import Options
 from bhcp_ag.ui.attachment_preview import local_files
 from bhcp_ag.ui.composer_files import ComposerFiles
-from bhcp_ag.ui.formatting import due_sentence, london_time, time_left
+from bhcp_ag.ui.formatting import due_sentence, london_time
 from bhcp_ag.ui.inline_message import InlineMessage
 from bhcp_ag.ui.snippet_picker import SnippetPicker
 from bhcp_ag.ui.steady_combo import SteadyComboBox
@@ -232,7 +233,7 @@ class ComposerBox(QGroupBox):
         if self._due is None:
             self.due_label.setText("")
             return
-        left = time_left(self._due, self._now())
+        left = due_words(self._due, self._now())
         self.due_label.setText(f"Due {london_time(self._due)} ({left})")
         self.due_label.setToolTip(due_sentence(self._due, left))
         overdue = self._due < self._now()

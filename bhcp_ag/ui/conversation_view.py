@@ -38,6 +38,7 @@ from bhcp_ag.domain.conversation import (
 from bhcp_ag.domain.patient import Sex, age_in_years
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.templates import RequestTemplate
+from bhcp_ag.domain.urgency import due_words
 from bhcp_ag.services.record_text import files_by_message, request_message_id, template_answer_rows
 from bhcp_ag.services.requests import ConversationView, MessageView
 from bhcp_ag.store.models import utcnow
@@ -50,7 +51,6 @@ from bhcp_ag.ui.formatting import (
     long_london_time,
     nhs_number_text,
     short_date,
-    time_left,
 )
 from bhcp_ag.ui.message_files import MessageFiles
 from bhcp_ag.ui.theme import colours
@@ -202,7 +202,7 @@ def _heading(view: ConversationView, now: datetime) -> str:
     status = Status(view.status)
     due = long_london_time(view.due_at)
     if view.due_at is not None and view.status in OVERDUE_STATUSES:
-        left = time_left(view.due_at, now)
+        left = due_words(view.due_at, now)
         css = "overdue" if view.due_at < now else "muted"
         due += f" <span class='{css}'>({escape(left)})</span>"
     rows = [

@@ -9,12 +9,11 @@ figure counts, are :mod:`bhcp_ag.domain.urgency`'s, so every view reads the same
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from bhcp_ag.domain.clock import LONDON, WORKING_DAY_HOURS
-from bhcp_ag.domain.urgency import due_words, working_span_words
+from bhcp_ag.domain.clock import LONDON
 
 NOT_SET = "—"
 
@@ -58,21 +57,10 @@ def short_date(day: date | None) -> str:
     return NOT_SET if day is None else f"{day.day} {day:%b %Y}"
 
 
-def working_duration(working_days: float) -> str:
-    """A span of working time: ``1 working day 3 h``, ``4 working hours`` (see
-    :func:`~bhcp_ag.domain.urgency.working_span_words`)."""
-    return working_span_words(timedelta(hours=abs(working_days) * WORKING_DAY_HOURS))
-
-
-def time_left(due: datetime, now: datetime) -> str:
-    """``due in 1 working day 3 h`` or ``4 working hours overdue``: the one wording of a
-    due time, :func:`~bhcp_ag.domain.urgency.due_words`, for every list and view."""
-    return due_words(due, now)
-
-
 def due_sentence(due: datetime, words: str) -> str:
     """``Due Tuesday 24 November 2026 at 14:05 (GMT) (due in 1 working day 3 h)``, where
-    ``words`` is :func:`time_left` of ``due``: for a tooltip, the composer or a detail view."""
+    ``words`` is :func:`~bhcp_ag.domain.urgency.due_words` of ``due``: for a tooltip, the
+    composer or a detail view."""
     return f"Due {long_london_time(due)} ({words})"
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bhcp_ag.domain.conversation import Role, Status
 from bhcp_ag.domain.request import AdviceRequestForm
-from bhcp_ag.domain.urgency import calendar_span_words
+from bhcp_ag.domain.urgency import calendar_span_words, due_words, working_span_words
 from bhcp_ag.services.workspace import Workspace, load_user
 from bhcp_ag.store.conversations import ConversationFilter, SortKey, list_ids
 from bhcp_ag.store.db import Store
@@ -33,7 +33,6 @@ from bhcp_ag.ui.conversation_model import (
     ConversationTableModel,
     default_sort_for,
 )
-from bhcp_ag.ui.formatting import time_left, working_duration
 
 EVERYTHING = ConversationFilter()
 
@@ -251,12 +250,12 @@ def test_refresh_shows_a_newly_saved_draft(
 def test_time_left_is_counted_in_working_time() -> None:
     monday = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
     tomorrow = datetime(2026, 11, 24, 13, 0, tzinfo=UTC)
-    assert time_left(tomorrow, monday) == "due in 1 working day 3 h"
-    assert time_left(datetime(2026, 11, 23, 6, 0, tzinfo=UTC), monday) == "2 working hours overdue"
+    assert due_words(tomorrow, monday) == "due in 1 working day 3 h"
+    assert due_words(datetime(2026, 11, 23, 6, 0, tzinfo=UTC), monday) == "2 working hours overdue"
     friday_close = datetime(2026, 11, 20, 18, 30, tzinfo=UTC)
     saturday = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
-    assert time_left(friday_close, saturday) == "overdue"  # no working time since
-    assert working_duration(0.5 / 10.5) == "30 working minutes"
+    assert due_words(friday_close, saturday) == "overdue"  # no working time since
+    assert working_span_words(timedelta(minutes=30)) == "30 working minutes"
 
 
 # --- roles, urgency and the new columns ---------------------------------------------------
