@@ -37,7 +37,7 @@ class Caller:
         """The caller a token (``token_id``) signs in: a user row, or who
         :func:`~bhcp_ag.hub.security.authenticate` found."""
         return cls(
-            id=user.user_id if isinstance(user, SignedIn) else user.id,
+            id=user.id,
             username=user.username,
             display_name=user.display_name,
             role=Role(user.role),

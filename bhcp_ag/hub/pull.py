@@ -68,12 +68,14 @@ def split_gone(
 ) -> tuple[dict[str, Snapshot], list[str]]:
     """The snapshots still in ``scope``, and the ids of those that have left it (a request
     passed on to another specialty): whatever their version, the desk must drop them."""
-    gone = sorted(
-        conversation_id
-        for conversation_id, snapshot in snapshots.items()
-        if not in_scope(scope, snapshot["practice_code"], snapshot["specialty_code"])
-    )
-    return {k: v for k, v in snapshots.items() if k not in gone}, gone
+    kept: dict[str, Snapshot] = {}
+    gone: list[str] = []
+    for conversation_id, snapshot in snapshots.items():
+        if in_scope(scope, snapshot["practice_code"], snapshot["specialty_code"]):
+            kept[conversation_id] = snapshot
+        else:
+            gone.append(conversation_id)
+    return kept, sorted(gone)
 
 
 def pull_page(

@@ -193,10 +193,10 @@ def idle_deadline(row: Token, idle_timeout: timedelta) -> datetime:
 
 @dataclass(frozen=True)
 class SignedIn:
-    """Who a live token signs in, as plain values."""
+    """Who a live token signs in, as plain values: the user's (``id``) and the token's."""
 
     token_id: str
-    user_id: str
+    id: str
     username: str
     display_name: str
     role: str

@@ -88,7 +88,7 @@ def test_tokens_are_kept_only_as_their_sha256(database: HubDatabase) -> None:
     with database.transaction() as session:
         row = session.scalars(select(Token)).one()
         assert row.token_sha256 == token_digest(issued.token) != issued.token
-        assert authenticate(session, issued.token, IDLE).user_id == user.id
+        assert authenticate(session, issued.token, IDLE).id == user.id
         revoke_token(session, row.id)
     with database.transaction() as session, pytest.raises(TokenRefused) as refusal:
         authenticate(session, issued.token, IDLE)
