@@ -12,6 +12,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt is imported
 
+import json
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
@@ -29,6 +30,7 @@ from bhcp_ag.services.workspace import Workspace, load_user
 from bhcp_ag.store.conversations import ConversationFilter
 from bhcp_ag.store.db import Store, create_sqlite_engine
 from bhcp_ag.store.demo import generate_demo_data
+from bhcp_ag.store.models import Conversation, OutboxChange
 from bhcp_ag.store.reference import DEMO_GP, DEMO_SPECIALIST, seed_reference_data
 from bhcp_ag.ui.main_window import MainWindow
 
@@ -134,3 +136,21 @@ def main_window(qtbot: QtBot, workspace: Workspace, settings: QSettings) -> Main
     window.show()
     qtbot.waitExposed(window)
     return window
+
+
+def stored_conversation(workspace: Workspace, cid: str) -> Conversation:
+    """The conversation ``cid`` as the store holds it now (detached, to read freely)."""
+    with workspace.store.read_session() as session:
+        conv = session.get(Conversation, cid)
+        assert conv is not None
+        session.expunge(conv)
+        return conv
+
+
+def queued_changes(workspace: Workspace) -> list[tuple[str, dict]]:
+    """The outbox, oldest first: (kind, payload) of each change queued for the hub."""
+    with workspace.store.read_session() as session:
+        rows = session.execute(
+            select(OutboxChange.kind, OutboxChange.payload).order_by(OutboxChange.seq)
+        )
+        return [(kind, json.loads(payload)) for kind, payload in rows]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -23,12 +22,14 @@ from bhcp_ag.domain.conversation import (
     Status,
 )
 from bhcp_ag.services.workspace import Workspace, load_user
-from bhcp_ag.store.models import Conversation, Message, OutboxChange, User
+from bhcp_ag.store.models import Conversation, Message, User
 from bhcp_ag.store.reference import DEMO_MANAGER, DEMO_SPECIALIST
 from bhcp_ag.ui.attachment_preview import AttachmentPreview
 from bhcp_ag.ui.conversation_panel import ConversationPanel
 from bhcp_ag.ui.conversation_view import ConversationViewer, message_anchor
 from bhcp_ag.ui.main_window import MainWindow
+from tests.ui.conftest import queued_changes as _queued
+from tests.ui.conftest import stored_conversation as _status
 
 OpenWindow = Callable[[str], MainWindow]
 
@@ -97,22 +98,6 @@ def _unclaimed_in_queue(workspace: Workspace) -> str:
             .values(claimed_by_id=None, claimed_at=None)
         )
     return cid
-
-
-def _status(workspace: Workspace, cid: str) -> Conversation:
-    with workspace.store.read_session() as session:
-        conv = session.get(Conversation, cid)
-        assert conv is not None
-        session.expunge(conv)
-        return conv
-
-
-def _queued(workspace: Workspace) -> list[tuple[str, dict]]:
-    with workspace.store.read_session() as session:
-        rows = session.execute(
-            select(OutboxChange.kind, OutboxChange.payload).order_by(OutboxChange.seq)
-        )
-        return [(kind, json.loads(payload)) for kind, payload in rows]
 
 
 def _set(workspace: Workspace, cid: str, **values: object) -> None:

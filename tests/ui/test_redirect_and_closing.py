@@ -3,8 +3,7 @@ advice was useful: the dialogs, as a person uses them."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 
 import pytest
@@ -15,30 +14,22 @@ from sqlalchemy import select, update
 
 from bhcp_ag.domain.conversation import AdviceUseful, ClosingOutcome, Status
 from bhcp_ag.domain.limits import MAX_TEXT_CHARS
-from bhcp_ag.services.workspace import Workspace, load_user
-from bhcp_ag.store.models import Conversation, OutboxChange
-from bhcp_ag.store.reference import DEMO_SPECIALIST
+from bhcp_ag.services.workspace import Workspace
+from bhcp_ag.store.models import Conversation
 from bhcp_ag.ui.conversation_view import ConversationViewer
 from bhcp_ag.ui.main_window import MainWindow
 from bhcp_ag.ui.outcome_dialogs import CloseConversationDialog, Closing
 from bhcp_ag.ui.redirect_dialog import RedirectDialog
+from tests.ui.conftest import queued_changes, shown_window, stored_conversation
 
 NOTE = "Palpitations, not a rash: cardiology should advise."
 
 
 @pytest.fixture
 def specialist_window(
-    qtbot: QtBot, workspace: Workspace, settings: QSettings, now: datetime
-) -> Iterator[MainWindow]:
-    user = load_user(workspace.store, DEMO_SPECIALIST)
-    ws = Workspace.for_user(
-        workspace.store, user, workspace.catalogue, workspace.targets, lambda: now
-    )
-    window = MainWindow(ws, settings=settings, now=lambda: now)
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.close()
+    qtbot: QtBot, specialist_workspace: Workspace, settings: QSettings, now: datetime
+) -> MainWindow:
+    return shown_window(qtbot, specialist_workspace, settings, now)
 
 
 def _waiting_dermatology(workspace: Workspace) -> str:
@@ -98,7 +89,7 @@ def test_a_specialist_passes_a_request_on_and_a_note_typed_is_kept(
     )
     assert seen["ready"] == (True, "Pass it to Cardiology")
     assert "330" not in seen["offered"]  # not to the specialty it is in
-    assert _conversation(workspace, cid).specialty_code == "330"  # nothing happened
+    assert stored_conversation(workspace, cid).specialty_code == "330"  # nothing happened
 
     def send(dialog: RedirectDialog) -> None:
         seen["note again"] = dialog.note.toPlainText()
@@ -109,13 +100,13 @@ def test_a_specialist_passes_a_request_on_and_a_note_typed_is_kept(
     qtbot.mouseClick(panel.redirect_button, Qt.MouseButton.LeftButton)
 
     assert seen["note again"] == NOTE
-    moved = _conversation(workspace, cid)
+    moved = stored_conversation(workspace, cid)
     assert (moved.specialty_code, moved.form_specialty_code, moved.claimed_by_id) == (
         "320",
         "330",
         None,
     )
-    kind, payload = _last_queued(workspace)
+    kind, payload = queued_changes(workspace)[-1]
     assert kind == "conversation.redirect"
     assert (payload["specialty_code"], payload["note"]) == ("320", NOTE)
     assert "has left your queue" in window.statusBar().currentMessage()
@@ -150,19 +141,3 @@ def test_closing_after_advice_asks_whether_it_was_useful(qtbot: QtBot) -> None:
     assert no_advice.useful_buttons == {}
     no_advice.buttons[ClosingOutcome.REFERRED].click()
     assert no_advice.ok.isEnabled()
-
-
-def _conversation(workspace: Workspace, cid: str) -> Conversation:
-    with workspace.store.read_session() as session:
-        conv = session.get(Conversation, cid)
-        assert conv is not None
-        session.expunge(conv)
-        return conv
-
-
-def _last_queued(workspace: Workspace) -> tuple[str, dict]:
-    with workspace.store.read_session() as session:
-        kind, payload = session.execute(
-            select(OutboxChange.kind, OutboxChange.payload).order_by(OutboxChange.seq.desc())
-        ).first()  # type: ignore[misc]
-    return kind, json.loads(payload)
