@@ -27,6 +27,10 @@ from bhcp_ag.paths import HUB_MIGRATIONS_DIR
 
 BUSY_TIMEOUT_MS = 10_000
 MIGRATION_LOCK_ID = 0x4248_4350  # "BHCP": one hub process migrates at a time
+STATEMENT_AT_A_TIME = "bhcp_statement_at_a_time"
+"""Execution option of :meth:`HubDatabase.reading`'s connections: no ``BEGIN`` for them.
+(On SQLite the driver already runs each statement on its own, ``isolation_level=None``;
+on PostgreSQL they are also ``AUTOCOMMIT``.)"""
 
 
 class HubDatabaseTooNew(RuntimeError):
@@ -44,7 +48,8 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_immediate(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if not connection.get_execution_options().get(STATEMENT_AT_A_TIME):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 POOL_SIZE = 40
@@ -166,6 +171,21 @@ class HubDatabase:
         """A unit of work: commits if the block succeeds, rolls back if it raises."""
         with self._sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection whose every statement runs (and commits) on its own: no ``BEGIN``,
+        no ``COMMIT``, each statement reading from its own snapshot of the database.
+
+        For the idle pull, the hub's most frequent request: the caller's token and a
+        look at the feed are two statements, where a unit of work of its own for each
+        would add a ``BEGIN`` and a ``COMMIT`` round trip to the database apiece.
+        """
+        options: dict[str, Any] = {STATEMENT_AT_A_TIME: True}
+        if self.dialect == "postgresql":
+            options["isolation_level"] = "AUTOCOMMIT"
+        with self.engine.connect().execution_options(**options) as connection:
+            yield connection
 
     def session(self) -> Session:
         """A session the caller commits or rolls back itself."""

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
 from anyio import CapacityLimiter
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from bhcp_ag.domain.conversation import Role
@@ -47,26 +49,33 @@ class HubServices:
     these and leaves pushes and pulls their own."""
 
 
-def get_services(request: Request) -> HubServices:
+# The dependencies that only read the request are ``async``: FastAPI runs a plain
+# ``def`` dependency in a worker thread of its own, a thread hop per dependency per
+# request, where these take microseconds on the event loop.
+
+
+async def get_services(request: Request) -> HubServices:
     services: HubServices = request.app.state.hub
     return services
 
 
-def client_address(request: Request) -> str:
+async def client_address(request: Request) -> str:
     """The client's address: the peer's, or the forwarded one from a trusted proxy."""
     peer = request.client.host if request.client else ""
-    proxies = get_services(request).settings.trusted_proxy_networks
+    services: HubServices = request.app.state.hub
+    proxies = services.settings.trusted_proxy_networks
     return addresses.client_address(peer, request.headers.getlist("x-forwarded-for"), proxies)
 
 
-def user_agent(request: Request) -> str:
+async def user_agent(request: Request) -> str:
     """The client's ``User-Agent`` (cut to 200 characters), for the list of sessions."""
     return printable_agent(request.headers.get("user-agent", ""))
 
 
 def get_session(request: Request) -> Iterator[Session]:
     """A session in a transaction: committed on success, rolled back on error."""
-    session = get_services(request).database.session()
+    services: HubServices = request.app.state.hub
+    session = services.database.session()
     try:
         session.begin()
         yield session
@@ -99,18 +108,26 @@ def _unauthorised(code: str, detail: str) -> HubError:
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def current_caller(session: DbSession, credentials: Credentials, services: Services) -> Caller:
+def signed_in_caller(
+    executor: Session | Connection,
+    credentials: HTTPAuthorizationCredentials | None,
+    idle: timedelta,
+) -> Caller:
     """The signed-in user, from ``Authorization: Bearer <token>``; else 401 saying why."""
     if credentials is None or not credentials.credentials:
         raise _unauthorised(
             "not_signed_in", "Sign in first: this request needs the token from signing in."
         )
     try:
-        idle = services.settings.token_idle_timeout
-        signed_in = authenticate(session, credentials.credentials[:200], idle)
+        signed_in = authenticate(executor, credentials.credentials[:200], idle)
     except TokenRefused as refusal:
         raise _unauthorised(refusal.code, str(refusal)) from None
     return Caller.of(signed_in, signed_in.token_id)
+
+
+def current_caller(session: DbSession, credentials: Credentials, services: Services) -> Caller:
+    """The signed-in user, checked in the request's unit of work."""
+    return signed_in_caller(session, credentials, services.settings.token_idle_timeout)
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
@@ -150,7 +167,7 @@ def require_admin_in_own_transaction(caller: SyncCaller) -> Caller:
 AdminOwnTransaction = Annotated[Caller, Depends(require_admin_in_own_transaction)]
 
 
-def check_client_headers(
+async def check_client_headers(
     services: Services,
     x_bhcp_client_version: Annotated[
         str | None, Header(description="The bhcp-ag version sending the request, e.g. 0.1.0")

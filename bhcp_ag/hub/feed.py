@@ -25,10 +25,10 @@ any other text is refused with 400 before it reaches the database.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import BigInteger, Select, Text, cast, func, insert, or_, select, tuple_
+from sqlalchemy import BigInteger, Connection, Select, Text, cast, func, insert, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from bhcp_ag.hub.models import Conversation, FeedEntry, utcnow
@@ -93,9 +93,14 @@ class FeedRow:
         return FeedCursor(self.xid, self.id)
 
 
+def _dialect(executor: Session | Connection) -> str:
+    bind = executor.get_bind() if isinstance(executor, Session) else executor
+    return bind.dialect.name
+
+
 def _current_xid(session: Session) -> object:
     """The writing transaction's id on PostgreSQL (as a bigint), 0 elsewhere."""
-    if session.get_bind().dialect.name == "postgresql":
+    if _dialect(session) == "postgresql":
         return cast(cast(func.pg_current_xact_id(), Text), BigInteger)
     return 0
 
@@ -126,41 +131,46 @@ def append_feed(
         )
 
 
-def _scoped(query: Select[FeedEntry], scope: FeedScope) -> Select[FeedEntry]:
+_FEED = FeedEntry.__table__.c
+_ROW = (_FEED.xid, _FEED.id, _FEED.conversation_id, _FEED.version, _FEED.practice_code)
+
+
+def _scoped(query: Select[Any], scope: FeedScope) -> Select[Any]:
     if scope.everything:
         return query
     conditions = []
     if scope.practice_codes:
-        conditions.append(FeedEntry.practice_code.in_(sorted(scope.practice_codes)))
+        conditions.append(_FEED.practice_code.in_(sorted(scope.practice_codes)))
     if scope.specialty_codes:
-        conditions.append(FeedEntry.specialty_code.in_(sorted(scope.specialty_codes)))
+        conditions.append(_FEED.specialty_code.in_(sorted(scope.specialty_codes)))
     return query.where(or_(*conditions))
 
 
 def read_feed(
-    session: Session, scope: FeedScope, cursor: FeedCursor | str | None, limit: int = DEFAULT_PAGE
+    executor: Session | Connection,
+    scope: FeedScope,
+    cursor: FeedCursor | str | None,
+    limit: int = DEFAULT_PAGE,
 ) -> tuple[list[FeedRow], FeedCursor]:
     """The entries in ``scope`` after ``cursor`` (at most ``limit``), and the next cursor.
 
     The next cursor is the last entry returned, or ``cursor`` itself when nothing new is
-    visible yet. Raises :class:`BadCursor` for a cursor this hub did not hand out.
+    visible yet. Raises :class:`BadCursor` for a cursor this hub did not hand out. One
+    statement: on a connection of :meth:`~bhcp_ag.hub.db.HubDatabase.reading` it reads
+    its own snapshot, and the horizon with it.
     """
     after = cursor if isinstance(cursor, FeedCursor) else FeedCursor.parse(cursor)
     if scope.is_empty:
         return [], after
     page = max(1, min(limit, MAX_PAGE))
     query = (
-        select(FeedEntry)
-        .where(tuple_(FeedEntry.xid, FeedEntry.id) > tuple_(after.xid, after.id))
-        .order_by(FeedEntry.xid, FeedEntry.id)
+        select(*_ROW, _FEED.specialty_code)
+        .where(tuple_(_FEED.xid, _FEED.id) > tuple_(after.xid, after.id))
+        .order_by(_FEED.xid, _FEED.id)
         .limit(page)
     )
-    if session.get_bind().dialect.name == "postgresql":
+    if _dialect(executor) == "postgresql":
         horizon = cast(cast(func.pg_snapshot_xmin(func.pg_current_snapshot()), Text), BigInteger)
-        query = query.where(FeedEntry.xid < horizon)
-    entries: Sequence[FeedEntry] = session.scalars(_scoped(query, scope)).all()
-    rows = [
-        FeedRow(e.xid, e.id, e.conversation_id, e.version, e.practice_code, e.specialty_code)
-        for e in entries
-    ]
+        query = query.where(_FEED.xid < horizon)
+    rows = [FeedRow(*entry) for entry in executor.execute(_scoped(query, scope))]
     return rows, (rows[-1].cursor if rows else after)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from bhcp_ag.hub import audit
@@ -78,11 +79,29 @@ def split_gone(
     return kept, sorted(gone)
 
 
+def nothing_new(connection: Connection, caller: Caller, after: FeedCursor) -> dict[str, Any] | None:
+    """The idle answer (the cursor back) when no feed entry in ``caller``'s scope follows
+    ``after``; else None, and the page is for :func:`pull_page`.
+
+    One statement on a connection of :meth:`~bhcp_ag.hub.db.HubDatabase.reading`, no unit
+    of work: it reads the feed and the horizon from one snapshot, and an entry it cannot
+    see yet (its transaction still running) is seen by a later pull, as with any page.
+    """
+    waiting, _ = read_feed(connection, scope_of(caller), after, 1)
+    if waiting:
+        return None
+    return {"conversations": [], "gone": [], "users": [], "next_cursor": str(after), "more": False}
+
+
 def pull_page(
-    database: HubDatabase, caller: Caller, cursor: str | None, limit: int, address: str
+    database: HubDatabase,
+    caller: Caller,
+    cursor: FeedCursor | str | None,
+    limit: int,
+    address: str,
 ) -> dict[str, Any]:
     """One page of the pull, as the JSON-ready body of the response."""
-    after = parse_cursor(cursor)
+    after = cursor if isinstance(cursor, FeedCursor) else parse_cursor(cursor)
     limit = max(1, min(limit, MAX_LIMIT))
     with database.transaction() as session:
         _read_one_snapshot(session)

@@ -31,7 +31,7 @@ from functools import cached_property
 
 from argon2 import Parameters, PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
@@ -219,12 +219,14 @@ _SIGNED_IN = (
 )
 
 
-def authenticate(session: Session, token: str, idle_timeout: timedelta) -> SignedIn:
+def authenticate(session: Session | Connection, token: str, idle_timeout: timedelta) -> SignedIn:
     """Who the live token ``token`` signs in, or :class:`TokenRefused` saying why not.
 
     Every request but the health check comes through here, so it is plain SQL: one
     query for the token and its user, one for a specialist's specialties, and a write
-    only when the token's last use is older than :data:`LAST_USED_GRANULARITY`.
+    only when the token's last use is older than :data:`LAST_USED_GRANULARITY`. In a
+    unit of work (a session) the write is part of it; on a connection of
+    :meth:`~bhcp_ag.hub.db.HubDatabase.reading` it commits on its own.
     """
     query = select(*_SIGNED_IN).join(User, User.id == Token.user_id)
     row = session.execute(query.where(Token.token_sha256 == token_digest(token))).one_or_none()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, func, select
 
 from bhcp_ag.hub.db import HubDatabase
 from bhcp_ag.hub.demo_users import DEMO_GP, DEMO_SPECIALIST
@@ -44,3 +44,29 @@ def test_idle_pulls_write_nothing_and_the_next_change_is_pulled(
     audited = _audit_rows(hub_db)
     assert audited["sync.pull"] == after_push["sync.pull"] + 1
     assert audited["conversation.read"] == after_push["conversation.read"] + 1
+
+
+def test_an_idle_pull_is_two_statements_and_no_unit_of_work(sync: Sync) -> None:
+    """The token and one look at the feed: no BEGIN, no COMMIT, no write (issue 13)."""
+    sync.push(DEMO_GP, sync.request(str(uuid.uuid4())))
+    _, cursor = sync.pull(DEMO_GP)  # this also records the token's last use for a minute
+    statements: list[str] = []
+    commits: list[object] = []
+
+    def statement(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+        statements.append(sql)
+
+    def commit(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(Engine, "before_cursor_execute", statement)
+    event.listen(Engine, "commit", commit)
+    try:
+        page = sync.pull_page(DEMO_GP, cursor)
+    finally:
+        event.remove(Engine, "before_cursor_execute", statement)
+        event.remove(Engine, "commit", commit)
+    assert (page["conversations"], page["next_cursor"]) == ([], cursor)
+    assert len(statements) == 2, statements
+    assert all(sql.lstrip().upper().startswith("SELECT") for sql in statements), statements
+    assert commits == []

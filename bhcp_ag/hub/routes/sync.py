@@ -1,10 +1,13 @@
 """The sync protocol's two routes: push a client's changes, pull what changed in its scope.
 
-Both check the caller in a short transaction of their own
-(:func:`bhcp_ag.hub.deps.caller_in_own_transaction`) and then run their own units of
-work: a push one per change (:mod:`bhcp_ag.hub.push`), a pull one per page
-(:mod:`bhcp_ag.hub.pull`). A pull's body is written straight to JSON from plain rows;
-:class:`~bhcp_ag.hub.sync_schemas.PullPage` documents its shape.
+A push checks the caller in a short transaction of its own
+(:func:`bhcp_ag.hub.deps.caller_in_own_transaction`), then applies each change in a unit
+of work of its own (:mod:`bhcp_ag.hub.push`). A pull checks the caller and looks at the
+feed on one connection without a unit of work (:func:`bhcp_ag.hub.pull.nothing_new`:
+the idle check every open desk makes every 30 seconds ends there), and reads a page
+that has something in one unit of work (:mod:`bhcp_ag.hub.pull`). A pull's body is
+written straight to JSON from plain rows; :class:`~bhcp_ag.hub.sync_schemas.PullPage`
+documents its shape.
 """
 
 from __future__ import annotations
@@ -14,9 +17,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from bhcp_ag.hub.deps import ClientAddress, Services, SyncCaller
+from bhcp_ag.hub.deps import (
+    ClientAddress,
+    Credentials,
+    Services,
+    SyncCaller,
+    signed_in_caller,
+)
 from bhcp_ag.hub.feed import CURSOR_PATTERN
-from bhcp_ag.hub.pull import DEFAULT_LIMIT, MAX_LIMIT, pull_page
+from bhcp_ag.hub.pull import DEFAULT_LIMIT, MAX_LIMIT, nothing_new, parse_cursor, pull_page
 from bhcp_ag.hub.push import PushContext, push_changes
 from bhcp_ag.hub.schemas import ErrorBody
 from bhcp_ag.hub.sync_schemas import PullPage, PushRequest, PushResponse
@@ -56,7 +65,7 @@ def push(
     },
 )
 def pull(
-    caller: SyncCaller,
+    credentials: Credentials,
     services: Services,
     address: ClientAddress,
     cursor: Annotated[
@@ -70,6 +79,11 @@ def pull(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Response:
     """The conversations in your scope changed after ``cursor``, with the next cursor."""
-    page = pull_page(services.database, caller, cursor, limit, address)
+    with services.database.reading() as connection:  # the idle check: see nothing_new
+        caller = signed_in_caller(connection, credentials, services.settings.token_idle_timeout)
+        after = parse_cursor(cursor)
+        page = nothing_new(connection, caller, after)
+    if page is None:
+        page = pull_page(services.database, caller, after, limit, address)
     content = json.dumps(page, ensure_ascii=False, separators=(",", ":"))
     return Response(content.encode("utf-8"), media_type="application/json")
