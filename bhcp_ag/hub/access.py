@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, case, false, literal, or_, select, true
 
 from bhcp_ag.domain.conversation import Role
-from bhcp_ag.hub.feed import FeedScope
-from bhcp_ag.hub.models import Conversation, User
+from bhcp_ag.hub.feed import FeedCursor, FeedScope, visible_after
+from bhcp_ag.hub.models import Conversation, FeedEntry, User, user_specialties
 from bhcp_ag.hub.security import SignedIn
 
 
@@ -56,6 +56,31 @@ def scope_of(caller: Caller) -> FeedScope:
     if caller.role == Role.SPECIALIST:
         return FeedScope(specialty_codes=frozenset(caller.specialty_codes))
     return FeedScope()
+
+
+def news_for_the_user(after: FeedCursor, dialect: str) -> ColumnElement[bool]:
+    """SQL, in a query of one ``users`` row: is there a feed entry in that user's scope
+    after ``after`` that a pull may see now?
+
+    :func:`scope_of` as SQL, one index range per case, so the idle pull checks the token
+    and the feed in one statement (:func:`bhcp_ag.hub.pull.nothing_new`). It only says
+    whether to read a page; the page itself is read with :func:`scope_of`'s scope.
+    """
+    feed = FeedEntry.__table__.c
+
+    def any_entry(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+        entries = select(literal(1)).select_from(FeedEntry.__table__)
+        return entries.where(*visible_after(after, dialect), *conditions).exists()
+
+    held = select(user_specialties.c.tfc_code).where(user_specialties.c.user_id == User.id)
+    held = held.correlate_except(user_specialties)  # the token's user, two levels out
+    practice_roles = [Role.GP.value, Role.PRACTICE_MANAGER.value]
+    return case(
+        (User.role == Role.ADMIN.value, any_entry()),
+        (User.role.in_(practice_roles), any_entry(feed.practice_code == User.practice_code)),
+        (User.role == Role.SPECIALIST.value, any_entry(feed.specialty_code.in_(held))),
+        else_=false(),
+    )
 
 
 def in_scope(scope: FeedScope, practice_code: str, specialty_code: str) -> bool:

@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
-from anyio import CapacityLimiter
+from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
@@ -219,6 +219,7 @@ def create_app(settings: HubSettings, *, database: HubDatabase | None = None) ->
                 HubDatabase.open, settings.database_url, migrate_schema=settings.migrate_on_start
             )
         app.state.hub = _services(settings, opened)
+        to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         try:
             yield
         finally:

@@ -10,6 +10,7 @@ A database written by a newer hub is refused with :class:`HubDatabaseTooNew`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bhcp_ag.paths import HUB_MIGRATIONS_DIR
@@ -53,11 +55,40 @@ def _begin_immediate(connection: Connection) -> None:
 
 
 POOL_SIZE = 40
-"""PostgreSQL connections a hub process keeps open: one per thread that runs requests
-(anyio's default limit, 40). SQLAlchemy's default pool of 5 (+10 overflow) under load
+"""PostgreSQL connections a hub process may keep open: at least one per thread that runs
+requests (``HubSettings.request_threads``, 8, and sign-ins' 8); made only as needed.
+SQLAlchemy's default pool of 5 (+10 overflow) under load
 opened and closed a new connection for about one pull in three (479 for 1,673 pulls)."""
 POOL_OVERFLOW = 10
 """More for a moment beyond that (sign-ins hashing in their own lane, say)."""
+PING_AFTER_IDLE_S = 10.0
+"""A pooled PostgreSQL connection unused this long is pinged before it is handed out.
+
+SQLAlchemy's ``pool_pre_ping`` pings at every checkout: a round trip to the database on
+every request, and the idle pull is otherwise two (``bench/bench_hub_load.py``: 327 idle
+pulls a second with it, 459 without). A connection in steady use has just answered; one
+that sat in the pool may have been closed by the server, a restart or a proxy's timeout
+(PgBouncer's ``server_idle_timeout``, say) and is pinged, and replaced if it fails. A
+restart under load can still fail the requests already under way, as with any ping: the
+pool then replaces every connection older than the failure, and desks retry at their
+next sync."""
+
+
+def _ping_if_idle(engine: Engine) -> None:
+    def checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")  # None: a connection made just now
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # the pool retries with a new connection
+            raise DisconnectionError("a pooled connection did not answer its ping") from error
+
+    event.listen(engine, "checkin", checked_in)
+    event.listen(engine, "checkout", checkout)
 
 
 def create_hub_engine(database_url: str) -> Engine:
@@ -75,13 +106,11 @@ def create_hub_engine(database_url: str) -> Engine:
         event.listen(engine, "begin", _begin_immediate)
         return engine
     if url.get_backend_name() == "postgresql":
-        return create_engine(
-            url,
-            pool_pre_ping=True,
-            pool_size=POOL_SIZE,
-            max_overflow=POOL_OVERFLOW,
-            hide_parameters=True,
+        engine = create_engine(
+            url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, hide_parameters=True
         )
+        _ping_if_idle(engine)
+        return engine
     raise ValueError(
         f"The hub runs on SQLite or PostgreSQL, not {url.get_backend_name()!r}: give "
         "sqlite:///path/to/hub.sqlite3 or postgresql+psycopg://user@host/database."

@@ -28,7 +28,19 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Select, Text, cast, func, insert, or_, select, tuple_
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Select,
+    Text,
+    cast,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from bhcp_ag.hub.models import Conversation, FeedEntry, utcnow
@@ -146,6 +158,16 @@ def _scoped(query: Select[Any], scope: FeedScope) -> Select[Any]:
     return query.where(or_(*conditions))
 
 
+def visible_after(after: FeedCursor, dialect: str) -> list[ColumnElement[bool]]:
+    """The conditions on ``feed`` of the entries a pull after ``after`` may see now: those
+    after the cursor, and on PostgreSQL only those below the horizon (see the module)."""
+    conditions = [tuple_(_FEED.xid, _FEED.id) > tuple_(after.xid, after.id)]
+    if dialect == "postgresql":
+        horizon = cast(cast(func.pg_snapshot_xmin(func.pg_current_snapshot()), Text), BigInteger)
+        conditions.append(_FEED.xid < horizon)
+    return conditions
+
+
 def read_feed(
     executor: Session | Connection,
     scope: FeedScope,
@@ -165,12 +187,9 @@ def read_feed(
     page = max(1, min(limit, MAX_PAGE))
     query = (
         select(*_ROW, _FEED.specialty_code)
-        .where(tuple_(_FEED.xid, _FEED.id) > tuple_(after.xid, after.id))
+        .where(*visible_after(after, _dialect(executor)))
         .order_by(_FEED.xid, _FEED.id)
         .limit(page)
     )
-    if _dialect(executor) == "postgresql":
-        horizon = cast(cast(func.pg_snapshot_xmin(func.pg_current_snapshot()), Text), BigInteger)
-        query = query.where(_FEED.xid < horizon)
     rows = [FeedRow(*entry) for entry in executor.execute(_scoped(query, scope))]
     return rows, (rows[-1].cursor if rows else after)

@@ -19,14 +19,17 @@ and will bring the newer snapshot), so a first sync sends each conversation abou
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from bhcp_ag.hub import audit
-from bhcp_ag.hub.access import Caller, in_scope, scope_of
+from bhcp_ag.hub.access import Caller, in_scope, news_for_the_user, scope_of
 from bhcp_ag.hub.db import HubDatabase
+from bhcp_ag.hub.deps import signed_in_caller, signed_in_caller_with
 from bhcp_ag.hub.errors import HubError
 from bhcp_ag.hub.feed import BadCursor, FeedCursor, FeedRow, FeedScope, read_feed
 from bhcp_ag.hub.snapshots import Snapshot, load_snapshots, load_users, referenced_user_ids
@@ -79,18 +82,33 @@ def split_gone(
     return kept, sorted(gone)
 
 
-def nothing_new(connection: Connection, caller: Caller, after: FeedCursor) -> dict[str, Any] | None:
-    """The idle answer (the cursor back) when no feed entry in ``caller``'s scope follows
-    ``after``; else None, and the page is for :func:`pull_page`.
+def nothing_new(
+    connection: Connection,
+    credentials: HTTPAuthorizationCredentials | None,
+    idle: timedelta,
+    cursor: str | None,
+) -> tuple[Caller, FeedCursor, dict[str, Any] | None]:
+    """The caller, their cursor, and the idle answer (the cursor back) when no feed entry
+    in their scope follows it; None for the answer when there is, for :func:`pull_page`.
 
-    One statement on a connection of :meth:`~bhcp_ag.hub.db.HubDatabase.reading`, no unit
-    of work: it reads the feed and the horizon from one snapshot, and an entry it cannot
-    see yet (its transaction still running) is seen by a later pull, as with any page.
+    One statement on a connection of :meth:`~bhcp_ag.hub.db.HubDatabase.reading`: the
+    token, its user and whether anything waits in their scope
+    (:func:`~bhcp_ag.hub.access.news_for_the_user`), from one snapshot of the database;
+    an entry it cannot see yet (its transaction still running) is seen by a later pull,
+    as with any page. One more for a specialist's specialties, and one when the token's
+    last use is recorded (once a minute at most). No unit of work, no write otherwise.
     """
-    waiting, _ = read_feed(connection, scope_of(caller), after, 1)
+    try:
+        after = parse_cursor(cursor)
+    except HubError:
+        signed_in_caller(connection, credentials, idle)  # 401 before 400, as for any pull
+        raise
+    news = news_for_the_user(after, connection.dialect.name)
+    caller, waiting = signed_in_caller_with(connection, credentials, idle, news)
     if waiting:
-        return None
-    return {"conversations": [], "gone": [], "users": [], "next_cursor": str(after), "more": False}
+        return caller, after, None
+    idle_page = {"conversations": [], "gone": [], "users": [], "next_cursor": str(after)}
+    return caller, after, {**idle_page, "more": False}
 
 
 def pull_page(

@@ -28,10 +28,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
+from typing import Any
 
 from argon2 import Parameters, PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, select, update
+from sqlalchemy import ColumnElement, Connection, select, update
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
@@ -228,7 +229,20 @@ def authenticate(session: Session | Connection, token: str, idle_timeout: timede
     unit of work (a session) the write is part of it; on a connection of
     :meth:`~bhcp_ag.hub.db.HubDatabase.reading` it commits on its own.
     """
-    query = select(*_SIGNED_IN).join(User, User.id == Token.user_id)
+    return authenticate_with(session, token, idle_timeout, None)[0]
+
+
+def authenticate_with(
+    session: Session | Connection,
+    token: str,
+    idle_timeout: timedelta,
+    extra: ColumnElement[Any] | None,
+) -> tuple[SignedIn, Any]:
+    """:func:`authenticate`, with the value of ``extra`` read in the token's own query
+    (a scalar subquery, say), so that a request needing one more fact needs no second
+    round trip to the database. ``None`` for ``extra`` reads nothing more."""
+    columns = (*_SIGNED_IN, extra) if extra is not None else _SIGNED_IN
+    query = select(*columns).join(User, User.id == Token.user_id)
     row = session.execute(query.where(Token.token_sha256 == token_digest(token))).one_or_none()
     now = utcnow()
     if row is None:
@@ -251,9 +265,10 @@ def authenticate(session: Session | Connection, token: str, idle_timeout: timede
     if row.role == Role.SPECIALIST:  # only a specialist's scope is their specialties
         held = select(user_specialties.c.tfc_code).where(user_specialties.c.user_id == row.user_id)
         codes = tuple(session.scalars(held.order_by(user_specialties.c.tfc_code)))
-    return SignedIn(
+    signed_in = SignedIn(
         row.id, row.user_id, row.username, row.display_name, row.role, row.practice_code, codes
     )
+    return signed_in, (row[len(_SIGNED_IN)] if extra is not None else None)
 
 
 def revoke_token(session: Session, token_id: str) -> None:

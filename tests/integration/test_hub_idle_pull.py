@@ -5,11 +5,14 @@ is missed by a desk whose pulls were idle (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import Engine, event, func, select
 
 from bhcp_ag.hub.db import HubDatabase
-from bhcp_ag.hub.demo_users import DEMO_GP, DEMO_SPECIALIST
+from bhcp_ag.hub.demo_users import DEMO_ADMIN, DEMO_GP, DEMO_MANAGER, DEMO_SPECIALIST
 from bhcp_ag.hub.models import AuditEntry
 from tests.integration.conftest import Sync
 
@@ -20,6 +23,21 @@ def _audit_rows(database: HubDatabase) -> dict[str, int]:
             select(AuditEntry.action, func.count()).group_by(AuditEntry.action)
         ).all()
     return {action: count for action, count in rows}
+
+
+@contextmanager
+def _statements() -> Iterator[list[str]]:
+    """The SQL statements any engine in this process (the hub's) runs in the block."""
+    statements: list[str] = []
+
+    def statement(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+        statements.append(sql)
+
+    event.listen(Engine, "before_cursor_execute", statement)
+    try:
+        yield statements
+    finally:
+        event.remove(Engine, "before_cursor_execute", statement)
 
 
 def test_idle_pulls_write_nothing_and_the_next_change_is_pulled(
@@ -50,23 +68,43 @@ def test_an_idle_pull_is_two_statements_and_no_unit_of_work(sync: Sync) -> None:
     """The token and one look at the feed: no BEGIN, no COMMIT, no write (issue 13)."""
     sync.push(DEMO_GP, sync.request(str(uuid.uuid4())))
     _, cursor = sync.pull(DEMO_GP)  # this also records the token's last use for a minute
-    statements: list[str] = []
     commits: list[object] = []
-
-    def statement(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
-        statements.append(sql)
 
     def commit(connection: object) -> None:
         commits.append(connection)
 
-    event.listen(Engine, "before_cursor_execute", statement)
     event.listen(Engine, "commit", commit)
     try:
-        page = sync.pull_page(DEMO_GP, cursor)
+        with _statements() as statements:
+            page = sync.pull_page(DEMO_GP, cursor)
     finally:
-        event.remove(Engine, "before_cursor_execute", statement)
         event.remove(Engine, "commit", commit)
     assert (page["conversations"], page["next_cursor"]) == ([], cursor)
-    assert len(statements) == 2, statements
+    assert len(statements) == 1, statements
     assert all(sql.lstrip().upper().startswith("SELECT") for sql in statements), statements
     assert commits == []
+
+
+@pytest.mark.parametrize("username", [DEMO_GP, DEMO_MANAGER, DEMO_SPECIALIST, DEMO_ADMIN])
+def test_every_role_s_idle_check_sees_a_change_in_its_scope(
+    sync: Sync,
+    add_conversation: Callable[..., str],
+    more_users: tuple[str, str, str],  # a cardiologist among them: 320 is someone's
+    username: str,
+) -> None:
+    """The one-statement idle check is the scope rules as SQL: it must never miss a change
+    in the caller's scope (and a change outside it is nothing new)."""
+    sync.push(DEMO_GP, sync.request(str(uuid.uuid4())))
+    _, cursor = sync.pull(username)
+    elsewhere = add_conversation("BAY002", "320")  # another practice, to cardiology
+    with _statements() as statements:
+        page = sync.pull_page(username, cursor)
+    if username == DEMO_ADMIN:
+        assert [c["id"] for c in page["conversations"]] == [elsewhere]
+        cursor = page["next_cursor"]
+    else:  # nothing new, and found so by the idle check (a page read would be more)
+        assert (page["conversations"], page["next_cursor"]) == ([], cursor)
+        assert len(statements) <= (2 if username == DEMO_SPECIALIST else 1), statements
+    mine = add_conversation("BAY001", "330")  # every one of the four sees this one
+    page = sync.pull_page(username, cursor)
+    assert [c["id"] for c in page["conversations"]] == [mine]

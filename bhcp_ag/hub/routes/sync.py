@@ -22,10 +22,9 @@ from bhcp_ag.hub.deps import (
     Credentials,
     Services,
     SyncCaller,
-    signed_in_caller,
 )
 from bhcp_ag.hub.feed import CURSOR_PATTERN
-from bhcp_ag.hub.pull import DEFAULT_LIMIT, MAX_LIMIT, nothing_new, parse_cursor, pull_page
+from bhcp_ag.hub.pull import DEFAULT_LIMIT, MAX_LIMIT, nothing_new, pull_page
 from bhcp_ag.hub.push import PushContext, push_changes
 from bhcp_ag.hub.schemas import ErrorBody
 from bhcp_ag.hub.sync_schemas import PullPage, PushRequest, PushResponse
@@ -80,9 +79,8 @@ def pull(
 ) -> Response:
     """The conversations in your scope changed after ``cursor``, with the next cursor."""
     with services.database.reading() as connection:  # the idle check: see nothing_new
-        caller = signed_in_caller(connection, credentials, services.settings.token_idle_timeout)
-        after = parse_cursor(cursor)
-        page = nothing_new(connection, caller, after)
+        idle = services.settings.token_idle_timeout
+        caller, after, page = nothing_new(connection, credentials, idle, cursor)
     if page is None:
         page = pull_page(services.database, caller, after, limit, address)
     content = json.dumps(page, ensure_ascii=False, separators=(",", ":"))
