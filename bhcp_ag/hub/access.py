@@ -11,11 +11,22 @@ not exist, so a refusal reveals nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import ColumnElement, case, false, literal, or_, select, true
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    bindparam,
+    case,
+    false,
+    literal,
+    or_,
+    select,
+    true,
+)
 
 from bhcp_ag.domain.conversation import Role
-from bhcp_ag.hub.feed import FeedCursor, FeedScope, visible_after
+from bhcp_ag.hub.feed import FeedScope, visible_after
 from bhcp_ag.hub.models import Conversation, FeedEntry, User, user_specialties
 from bhcp_ag.hub.security import SignedIn
 
@@ -58,9 +69,10 @@ def scope_of(caller: Caller) -> FeedScope:
     return FeedScope()
 
 
-def news_for_the_user(after: FeedCursor, dialect: str) -> ColumnElement[bool]:
+@cache
+def news_for_the_user(dialect: str) -> ColumnElement[bool]:
     """SQL, in a query of one ``users`` row: is there a feed entry in that user's scope
-    after ``after`` that a pull may see now?
+    after the cursor (parameters ``after_xid`` and ``after_id``) that a pull may see now?
 
     :func:`scope_of` as SQL, one index range per case, so the idle pull checks the token
     and the feed in one statement (:func:`bhcp_ag.hub.pull.nothing_new`). It only says
@@ -70,7 +82,8 @@ def news_for_the_user(after: FeedCursor, dialect: str) -> ColumnElement[bool]:
 
     def any_entry(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
         entries = select(literal(1)).select_from(FeedEntry.__table__)
-        return entries.where(*visible_after(after, dialect), *conditions).exists()
+        after = bindparam("after_xid", type_=BigInteger), bindparam("after_id", type_=BigInteger)
+        return entries.where(*visible_after(*after, dialect), *conditions).exists()
 
     held = select(user_specialties.c.tfc_code).where(user_specialties.c.user_id == User.id)
     held = held.correlate_except(user_specialties)  # the token's user, two levels out

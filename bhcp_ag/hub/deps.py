@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from anyio import CapacityLimiter
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import ColumnElement, Connection
+from sqlalchemy import Connection, Row
 from sqlalchemy.orm import Session
 
 from bhcp_ag.domain.conversation import Role
@@ -28,7 +28,14 @@ from bhcp_ag.hub.access import Caller
 from bhcp_ag.hub.compat import check_client
 from bhcp_ag.hub.db import HubDatabase
 from bhcp_ag.hub.errors import HubError
-from bhcp_ag.hub.security import Passwords, TokenRefused, authenticate_with, printable_agent
+from bhcp_ag.hub.security import (
+    TOKEN_QUERY,
+    Passwords,
+    TokenQuery,
+    TokenRefused,
+    authenticate_with,
+    printable_agent,
+)
 from bhcp_ag.hub.settings import HubSettings
 from bhcp_ag.hub.throttle import SignInThrottle
 
@@ -114,26 +121,28 @@ def signed_in_caller(
     idle: timedelta,
 ) -> Caller:
     """The signed-in user, from ``Authorization: Bearer <token>``; else 401 saying why."""
-    return signed_in_caller_with(executor, credentials, idle, None)[0]
+    return signed_in_caller_with(executor, credentials, idle, TOKEN_QUERY)[0]
 
 
 def signed_in_caller_with(
     executor: Session | Connection,
     credentials: HTTPAuthorizationCredentials | None,
     idle: timedelta,
-    extra: ColumnElement[Any] | None,
-) -> tuple[Caller, Any]:
-    """:func:`signed_in_caller`, and ``extra`` read in the same query
-    (:func:`~bhcp_ag.hub.security.authenticate_with`)."""
+    query: TokenQuery,
+    **parameters: object,
+) -> tuple[Caller, Row[Any]]:
+    """:func:`signed_in_caller` by ``query`` (a :func:`~bhcp_ag.hub.security.signed_in_query`
+    with more columns), and the row it read."""
     if credentials is None or not credentials.credentials:
         raise _unauthorised(
             "not_signed_in", "Sign in first: this request needs the token from signing in."
         )
     try:
-        signed_in, value = authenticate_with(executor, credentials.credentials[:200], idle, extra)
+        token = credentials.credentials[:200]
+        signed_in, row = authenticate_with(executor, token, idle, query, **parameters)
     except TokenRefused as refusal:
         raise _unauthorised(refusal.code, str(refusal)) from None
-    return Caller.of(signed_in, signed_in.token_id), value
+    return Caller.of(signed_in, signed_in.token_id), row
 
 
 def current_caller(session: DbSession, credentials: Credentials, services: Services) -> Caller:

@@ -158,10 +158,11 @@ def _scoped(query: Select[Any], scope: FeedScope) -> Select[Any]:
     return query.where(or_(*conditions))
 
 
-def visible_after(after: FeedCursor, dialect: str) -> list[ColumnElement[bool]]:
-    """The conditions on ``feed`` of the entries a pull after ``after`` may see now: those
-    after the cursor, and on PostgreSQL only those below the horizon (see the module)."""
-    conditions = [tuple_(_FEED.xid, _FEED.id) > tuple_(after.xid, after.id)]
+def visible_after(xid: object, entry_id: object, dialect: str) -> list[ColumnElement[bool]]:
+    """The conditions on ``feed`` of the entries a pull after the cursor ``(xid, entry_id)``
+    (values, or bound parameters) may see now: those after it, and on PostgreSQL only
+    those below the horizon (see the module)."""
+    conditions = [tuple_(_FEED.xid, _FEED.id) > tuple_(xid, entry_id)]
     if dialect == "postgresql":
         horizon = cast(cast(func.pg_snapshot_xmin(func.pg_current_snapshot()), Text), BigInteger)
         conditions.append(_FEED.xid < horizon)
@@ -187,7 +188,7 @@ def read_feed(
     page = max(1, min(limit, MAX_PAGE))
     query = (
         select(*_ROW, _FEED.specialty_code)
-        .where(*visible_after(after, _dialect(executor)))
+        .where(*visible_after(after.xid, after.id, _dialect(executor)))
         .order_by(_FEED.xid, _FEED.id)
         .limit(page)
     )

@@ -20,6 +20,7 @@ and will bring the newer snapshot), so a first sync sends each conversation abou
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from fastapi.security import HTTPAuthorizationCredentials
@@ -32,6 +33,7 @@ from bhcp_ag.hub.db import HubDatabase
 from bhcp_ag.hub.deps import signed_in_caller, signed_in_caller_with
 from bhcp_ag.hub.errors import HubError
 from bhcp_ag.hub.feed import BadCursor, FeedCursor, FeedRow, FeedScope, read_feed
+from bhcp_ag.hub.security import TokenQuery, signed_in_query
 from bhcp_ag.hub.snapshots import Snapshot, load_snapshots, load_users, referenced_user_ids
 
 DEFAULT_LIMIT = 500
@@ -82,6 +84,11 @@ def split_gone(
     return kept, sorted(gone)
 
 
+@cache
+def _idle_check(dialect: str) -> TokenQuery:
+    return signed_in_query(news_for_the_user(dialect).label("waiting"))
+
+
 def nothing_new(
     connection: Connection,
     credentials: HTTPAuthorizationCredentials | None,
@@ -103,9 +110,11 @@ def nothing_new(
     except HubError:
         signed_in_caller(connection, credentials, idle)  # 401 before 400, as for any pull
         raise
-    news = news_for_the_user(after, connection.dialect.name)
-    caller, waiting = signed_in_caller_with(connection, credentials, idle, news)
-    if waiting:
+    query = _idle_check(connection.dialect.name)
+    caller, row = signed_in_caller_with(
+        connection, credentials, idle, query, after_xid=after.xid, after_id=after.id
+    )
+    if row.waiting:
         return caller, after, None
     idle_page = {"conversations": [], "gone": [], "users": [], "next_cursor": str(after)}
     return caller, after, {**idle_page, "more": False}

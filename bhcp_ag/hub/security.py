@@ -32,7 +32,7 @@ from typing import Any
 
 from argon2 import Parameters, PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import ColumnElement, Connection, select, update
+from sqlalchemy import ColumnElement, Connection, Row, Select, bindparam, select, update
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
@@ -205,6 +205,9 @@ class SignedIn:
     specialty_codes: tuple[str, ...]
 
 
+TokenQuery = Select[*tuple[Any, ...]]
+"""A query of :func:`signed_in_query`: the token's and its user's columns, and more."""
+
 _SIGNED_IN = (
     Token.id,
     Token.user_id,
@@ -229,21 +232,32 @@ def authenticate(session: Session | Connection, token: str, idle_timeout: timede
     unit of work (a session) the write is part of it; on a connection of
     :meth:`~bhcp_ag.hub.db.HubDatabase.reading` it commits on its own.
     """
-    return authenticate_with(session, token, idle_timeout, None)[0]
+    return authenticate_with(session, token, idle_timeout, TOKEN_QUERY)[0]
+
+
+def signed_in_query(*extra: ColumnElement[Any]) -> TokenQuery:
+    """The token's query (its one parameter ``token_sha256``), with ``extra`` columns
+    after the user's: a request needing one more fact (a scalar subquery, say) then needs
+    no second round trip to the database. Build it once: a statement made anew for
+    every request costs more Python than the database's whole answer."""
+    query = select(*_SIGNED_IN, *extra).join(User, User.id == Token.user_id)
+    return query.where(Token.token_sha256 == bindparam("token_sha256"))
+
+
+TOKEN_QUERY = signed_in_query()
 
 
 def authenticate_with(
     session: Session | Connection,
     token: str,
     idle_timeout: timedelta,
-    extra: ColumnElement[Any] | None,
-) -> tuple[SignedIn, Any]:
-    """:func:`authenticate`, with the value of ``extra`` read in the token's own query
-    (a scalar subquery, say), so that a request needing one more fact needs no second
-    round trip to the database. ``None`` for ``extra`` reads nothing more."""
-    columns = (*_SIGNED_IN, extra) if extra is not None else _SIGNED_IN
-    query = select(*columns).join(User, User.id == Token.user_id)
-    row = session.execute(query.where(Token.token_sha256 == token_digest(token))).one_or_none()
+    query: TokenQuery,
+    **parameters: object,
+) -> tuple[SignedIn, Row[Any]]:
+    """:func:`authenticate` by ``query``, one of :func:`signed_in_query`, given its other
+    ``parameters``; the signed-in user and the row read (``extra`` columns last)."""
+    digest = token_digest(token)
+    row = session.execute(query, {"token_sha256": digest, **parameters}).one_or_none()
     now = utcnow()
     if row is None:
         raise TokenRefused("invalid_token", "This sign-in is not recognised; sign in again.")
@@ -268,7 +282,7 @@ def authenticate_with(
     signed_in = SignedIn(
         row.id, row.user_id, row.username, row.display_name, row.role, row.practice_code, codes
     )
-    return signed_in, (row[len(_SIGNED_IN)] if extra is not None else None)
+    return signed_in, row
 
 
 def revoke_token(session: Session, token_id: str) -> None:
