@@ -140,15 +140,27 @@ def _same_server(url: str, other: str) -> bool:
     return same_host and a.port == b.port and a.scheme == b.scheme
 
 
-def connect_hub(store: Store, given_url: str | None, settings: QSettings) -> HubConnection:
-    """A connection to the configured hub, or to an embedded demo hub started now."""
-    from bhcp_ag.embedded_hub import EmbeddedHub
+class HubStartFailed(RuntimeError):
+    """The embedded demo hub could not start (its message says why, for the person)."""
 
+
+def connect_hub(store: Store, given_url: str | None, settings: QSettings) -> HubConnection:
+    """A connection to the configured hub, or to an embedded demo hub started now.
+
+    The hub's own code (FastAPI, uvicorn, the hub's models) is imported only for the
+    embedded hub: a desk given a hub's address starts without it (``bench_cold_start``).
+    """
     url = configured_hub_url(given_url, settings)
     if url is not None:
         return HubConnection.open(store, url)
+    from bhcp_ag.embedded_hub import EmbeddedHub, EmbeddedHubFailed
+    from bhcp_ag.hub.db import HubDatabaseTooNew
+
     port = int(settings.value(EMBEDDED_PORT_KEY) or 0)
-    hub = EmbeddedHub.start(data_dir(), port=port)
+    try:
+        hub = EmbeddedHub.start(data_dir(), port=port)
+    except (EmbeddedHubFailed, HubDatabaseTooNew) as error:
+        raise HubStartFailed(str(error)) from error
     settings.setValue(EMBEDDED_PORT_KEY, hub.port)  # same address next time: token, cursor
     try:
         return HubConnection.open(store, hub.url, hub)
@@ -453,9 +465,6 @@ def run_app(store_path: Path, *, hub_url: str | None = None, username: str | Non
     """Open the desktop app on the store at ``store_path``; returns the exit status."""
     from PySide6.QtWidgets import QMessageBox
 
-    from bhcp_ag.embedded_hub import EmbeddedHubFailed
-    from bhcp_ag.hub.db import HubDatabaseTooNew
-
     app = _application()
     settings = desk_settings(store_path)
     try:
@@ -465,7 +474,7 @@ def run_app(store_path: Path, *, hub_url: str | None = None, username: str | Non
         return 1
     try:
         hub = connect_hub(store, hub_url, settings)
-    except (EmbeddedHubFailed, HubDatabaseTooNew, ValueError) as error:
+    except (HubStartFailed, ValueError) as error:
         QMessageBox.critical(None, "Advice and Guidance cannot reach a hub", str(error))
         store.close()
         return 1

@@ -30,6 +30,7 @@ from bhcp_ag.domain.file_names import safe_file_name, shown_name
 from bhcp_ag.domain.limits import (
     JPEG,
     MAX_ATTACHMENT_BYTES,
+    MAX_SOURCE_BYTES,
     PDF,
     PNG,
     AttachmentRefused,
@@ -38,7 +39,6 @@ from bhcp_ag.domain.limits import (
 )
 from bhcp_ag.domain.pdf_check import PdfRefused, check_pdf
 
-MAX_SOURCE_BYTES = 40 * 1024 * 1024  # a photo this large is made smaller; nothing larger
 MAX_PIXELS = 50_000_000  # a 48-megapixel phone photo fits; 200 MB of RGBA at most
 _JPEG_MODES = frozenset({"L", "RGB", "CMYK"})
 _PNG_MODES = frozenset({"1", "L", "LA", "P", "RGB", "RGBA", "I;16", "I"})

@@ -18,6 +18,7 @@ from pathlib import PurePath
 
 MAX_TEXT_CHARS = 8000
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+MAX_SOURCE_BYTES = 40 * 1024 * 1024  # a photo this large is made smaller; nothing larger
 
 JPEG = "image/jpeg"
 PNG = "image/png"

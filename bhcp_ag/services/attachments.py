@@ -13,14 +13,22 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, literal_column, select
 
 from bhcp_ag.domain.conversation import Status
-from bhcp_ag.domain.files import MAX_SOURCE_BYTES, PreparedAttachment, prepare_attachment
-from bhcp_ag.domain.limits import AttachmentCheck, AttachmentRefused, check_attachment
+from bhcp_ag.domain.limits import (
+    MAX_SOURCE_BYTES,
+    AttachmentCheck,
+    AttachmentRefused,
+    check_attachment,
+)
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.models import Attachment, AttachmentContent, ComposerFile, Conversation
+
+if TYPE_CHECKING:  # Pillow and pypdf load when a file is first prepared, not at start
+    from bhcp_ag.domain.files import PreparedAttachment
 
 _BYTES_PER_MB = 1024 * 1024
 
@@ -83,6 +91,8 @@ def prepare(filename: str, data: bytes) -> tuple[PreparedAttachment, AttachmentC
 
     Raises :class:`AttachmentRefused` saying why a file cannot be attached.
     """
+    from bhcp_ag.domain.files import prepare_attachment  # Pillow and pypdf: see above
+
     prepared = prepare_attachment(Path(filename).name or filename, data)
     return prepared, check_attachment(prepared.filename, prepared.file.content)
 

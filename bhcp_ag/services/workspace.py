@@ -106,8 +106,8 @@ def resume_session(engine: SyncEngine, username: str) -> bool:
     """
     if not engine.client.resume(username):
         return False
-    try:
-        user = engine.client.me()
+    try:  # once: a hub that is down must not hold the window back (offline is fine)
+        user = engine.client.me(once=True)
     except HubUnreachable:
         with engine.store.read_session() as session:
             known = session.scalar(select(User.id).where(User.username == username))

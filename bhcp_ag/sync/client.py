@@ -160,18 +160,27 @@ class HubClient:
             raise ValueError("Certificate verification must stay on for the hub.")
         # Pinned on every request: the system's CAs, or the deployment's own CA bundle.
         self._verify: str | bool = ca_bundle or True
+        # Requests that must not wait through the retries (a start-up check the desk can
+        # do without) go once, on a session of their own: a hub that is down is then
+        # known in one refused connection, not after urllib3's back-off (about 1.5 s).
+        self._once = self._http
         if self._owns_session:
             adapter = HTTPAdapter(max_retries=retry or retry_policy())
             self._http.mount("https://", adapter)
             self._http.mount("http://", adapter)
-        self._http.headers.update(
-            {
-                "User-Agent": USER_AGENT,
-                CLIENT_VERSION_HEADER: __version__,
-                SCHEMA_HEADER: str(WIRE_SCHEMA),
-                "Accept": "application/json",
-            }
-        )
+            self._once = requests.Session()
+            single = HTTPAdapter(max_retries=0)
+            self._once.mount("https://", single)
+            self._once.mount("http://", single)
+        for http in {id(self._http): self._http, id(self._once): self._once}.values():
+            http.headers.update(
+                {
+                    "User-Agent": USER_AGENT,
+                    CLIENT_VERSION_HEADER: __version__,
+                    SCHEMA_HEADER: str(WIRE_SCHEMA),
+                    "Accept": "application/json",
+                }
+            )
         self._credentials = credentials
         self._token: str | None = None
         self.username: str | None = None
@@ -184,10 +193,13 @@ class HubClient:
     def close(self) -> None:
         if self._owns_session:
             self._http.close()
+            self._once.close()
 
     # --- the one place that sends and maps failures -------------------------------------
 
-    def _send(self, method: str, path: str, *, auth: bool = True, **kw: Any) -> requests.Response:
+    def _send(
+        self, method: str, path: str, *, auth: bool = True, once: bool = False, **kw: Any
+    ) -> requests.Response:
         headers = dict(kw.pop("headers", {}))
         if auth:
             if self._token is None:
@@ -195,7 +207,7 @@ class HubClient:
             headers["Authorization"] = f"Bearer {self._token}"
         url = self.base_url + API_PREFIX + path
         try:
-            response = self._http.request(
+            response = (self._once if once else self._http).request(
                 method, url, headers=headers, timeout=self.timeout, verify=self._verify, **kw
             )
         except requests.exceptions.SSLError as error:
@@ -288,8 +300,9 @@ class HubClient:
         body = {"current_password": current, "new_password": new}
         self._send("POST", "/me/password", json=body)
 
-    def me(self) -> HubUser:
-        self.user = HubUser.of(self._json(self._send("GET", "/me")))
+    def me(self, *, once: bool = False) -> HubUser:
+        """Who the token signs in; ``once``: a single try, no retries (see ``_once``)."""
+        self.user = HubUser.of(self._json(self._send("GET", "/me", once=once)))
         return self.user
 
     # --- sync ---------------------------------------------------------------------------

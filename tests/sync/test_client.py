@@ -8,12 +8,14 @@ without a hub.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
+from keyring.backends import fail
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from bhcp_ag import __version__
@@ -26,7 +28,8 @@ from bhcp_ag.sync.client import (
     HubClient,
     retry_policy,
 )
-from bhcp_ag.sync.errors import HubError, HubRefusedVersion, SignedOut
+from bhcp_ag.sync.credentials import TokenStore
+from bhcp_ag.sync.errors import HubError, HubRefusedVersion, HubUnreachable, SignedOut
 from bhcp_ag.sync.wire import WIRE_SCHEMA
 
 
@@ -155,3 +158,48 @@ def test_a_failed_sign_in_keeps_the_token_of_whoever_is_signed_in(server: FixedA
     with pytest.raises(SignedOut):
         client.sign_in("someone.else", "wrong")
     assert client.signed_in
+
+
+@pytest.fixture
+def hanging_up() -> Iterator[tuple[str, list[int]]]:
+    """A loopback address that accepts each connection and hangs up at once (a hub on
+    its way down); yields its URL and the list of connections it took."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+    taken: list[int] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            taken.append(1)
+            connection.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}", taken
+    stop.set()
+    thread.join(timeout=5)
+    listener.close()
+
+
+def test_the_start_up_check_tries_a_hub_that_is_down_once_and_sync_retries(
+    hanging_up: tuple[str, list[int]],
+) -> None:
+    """Resuming a kept sign-in asks the hub once (the desk opens offline at once, issue 13);
+    everything else keeps its retries."""
+    url, taken = hanging_up
+    tokens = TokenStore(url, backend=fail.Keyring())  # the token in memory, for this test
+    tokens.save("demo.gp", "kept-token")
+    client = HubClient(url, credentials=tokens, retry=retry_policy(backoff=0))
+    assert client.resume("demo.gp")
+    with pytest.raises(HubUnreachable):
+        client.me(once=True)
+    assert len(taken) == 1
+    with pytest.raises(HubUnreachable):
+        client.me()
+    assert len(taken) == 1 + 4  # the first try and three more
+    client.close()
