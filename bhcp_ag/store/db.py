@@ -8,18 +8,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bhcp_ag.paths import STORE_MIGRATIONS_DIR
 
+if TYPE_CHECKING:  # Alembic loads only when a store needs migrating (see STORE_HEAD)
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
 BUSY_TIMEOUT_MS = 10_000
+STORE_HEAD = "0010"
+"""The newest migration in ``migrations/store`` (a test holds it to Alembic's head). A
+store already there opens without Alembic, whose import is a tenth of the desk's start
+(``bench/bench_cold_start.py``); any other store is migrated, or refused, by Alembic."""
 
 
 class StoreTooNew(RuntimeError):
@@ -51,6 +56,8 @@ def create_sqlite_engine(path: Path) -> Engine:
 
 
 def alembic_config(engine_url: str = "") -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(STORE_MIGRATIONS_DIR))
     if engine_url:
@@ -59,11 +66,25 @@ def alembic_config(engine_url: str = "") -> Config:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def _at_head(engine: Engine) -> bool:
+    """True when the store's recorded revision is :data:`STORE_HEAD` (plain SQL)."""
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    except OperationalError:  # a new store: no such table yet
+        return False
+    return [row[0] for row in found] == [STORE_HEAD]
+
+
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "migrations/ has no revisions"
     return head
@@ -71,6 +92,11 @@ def head_revision() -> str:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Upgrade the store to ``revision``, refusing a store newer than this code."""
+    if revision == "head" and _at_head(engine):
+        return
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     current = current_revision(engine)
     if current is not None and not _known(script, current):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 from bhcp_ag.store.db import (
+    STORE_HEAD,
     Store,
     StoreTooNew,
     alembic_config,
@@ -249,4 +252,32 @@ def test_queued_changes_at_0007_are_given_to_the_user_who_signed_in_last(
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM outbox")).scalar() == 1
     assert "user_id" not in {c["name"] for c in inspect(engine).get_columns("outbox")}
+    engine.dispose()
+
+
+def test_the_head_the_store_knows_without_alembic_is_alembic_s_head() -> None:
+    assert head_revision() == STORE_HEAD  # a new migration must move STORE_HEAD with it
+
+
+def test_a_store_at_head_opens_without_alembic_and_an_older_one_is_migrated(
+    tmp_path: Path,
+) -> None:
+    current, older = tmp_path / "current.sqlite3", tmp_path / "older.sqlite3"
+    Store.open(current).close()
+    engine = create_sqlite_engine(older)
+    _run(engine, "upgrade", _revisions()[-2])
+    engine.dispose()
+    probe = (
+        "import sys\nfrom pathlib import Path\nfrom bhcp_ag.store.db import Store\n"
+        "Store.open(Path(sys.argv[1])).close()\nprint('alembic' in sys.modules)\n"
+    )
+    ran = [
+        subprocess.run(
+            [sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for path in (current, older)
+    ]
+    assert ran == ["False", "True"]
+    engine = create_sqlite_engine(older)
+    assert current_revision(engine) == head_revision()  # the older one was brought up
     engine.dispose()
