@@ -21,13 +21,14 @@ def test_import_contracts_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_desk_starts_without_the_hub_or_the_file_checkers() -> None:
     """What the desk imports to open its window leaves out the hub's web stack (needed
-    only for the embedded demo hub) and Pillow and pypdf (needed when a file is first
-    attached or checked): each costs start-up time (``bench/bench_cold_start.py``)."""
+    only for the embedded demo hub), Pillow and pypdf (when a file is first attached),
+    Alembic (when the store needs migrating) and the reports' SQL (when a report is
+    first made): each costs start-up time (``bench/bench_cold_start.py``)."""
     probe = (
         "import sys, bhcp_ag.app, bhcp_ag.cli, bhcp_ag.ui.main_window\n"
-        "heavy = ('fastapi', 'uvicorn', 'starlette', 'PIL', 'pypdf')\n"
-        "print(sorted(m for m in sys.modules\n"
-        "    if m.split('.')[0] in heavy or m.startswith('bhcp_ag.hub')))\n"
+        "heavy = ('fastapi', 'uvicorn', 'starlette', 'PIL', 'pypdf', 'alembic')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy\n"
+        "    or m.startswith(('bhcp_ag.hub', 'bhcp_ag.sqlkit.report_sql'))))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True

@@ -37,7 +37,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from bhcp_ag.sqlkit.report_sql import REPORT_COLUMNS, REPORT_INDEX
+from bhcp_ag.sqlkit.report_index import REPORT_COLUMNS, REPORT_INDEX
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

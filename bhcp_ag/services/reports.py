@@ -25,7 +25,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from sqlalchemy import select
 
@@ -37,10 +37,11 @@ from bhcp_ag.domain.report_table import Record, column_heading, columns, records
 from bhcp_ag.domain.reports import ReportQuery
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.services.current_user import CurrentUser
-from bhcp_ag.sqlkit.report_sql import ReportRow
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.models import User
-from bhcp_ag.store.reports import store_conversation_ids, store_report, store_workload
+
+if TYPE_CHECKING:  # the reports' SQL loads when a report is first made, not at start
+    from bhcp_ag.sqlkit.report_sql import ReportRow
 
 REPORTING_ROLES = frozenset({Role.PRACTICE_MANAGER, Role.ADMIN, Role.GP, Role.SPECIALIST})
 
@@ -189,6 +190,8 @@ class Reports:
         self, scoped: ReportQuery, measures: Sequence[Measure]
     ) -> tuple[list[ReportRow], list[Record]]:
         """The store's rows for ``scoped`` and their records."""
+        from bhcp_ag.store.reports import store_report  # see the imports above
+
         rows = store_report(self._store, scoped, self._organisation)
         pairs = [(row.group, row.values) for row in rows]
         table = records(pairs, scoped.group_by, self._organisation, self._catalogue, measures)
@@ -197,6 +200,8 @@ class Reports:
     def workload(self, user: CurrentUser, query: ReportQuery) -> list[WorkloadRecord]:
         """Answers per specialist and specialty in the user's scope, most answers first."""
         scoped = in_scope(user, query)
+        from bhcp_ag.store.reports import store_workload
+
         rows = store_workload(self._store, scoped)
         with self._store.read_session() as session:
             ids = {row.author_id for row in rows}
@@ -221,6 +226,8 @@ class Reports:
     ) -> list[str]:
         """The conversations behind one figure, newest first, in the user's scope."""
         scoped = in_scope(user, query)
+        from bhcp_ag.store.reports import store_conversation_ids
+
         return store_conversation_ids(self._store, scoped, self._organisation, group, measure_key)
 
 

@@ -16,7 +16,8 @@ from sqlalchemy import Connection, event, text
 
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.reports import Assumptions, Dimension, Period, ReportQuery
-from bhcp_ag.sqlkit.report_sql import REPORT_INDEX, ReportRow, report_rows
+from bhcp_ag.sqlkit.report_index import REPORT_INDEX
+from bhcp_ag.sqlkit.report_sql import ReportRow, report_rows
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.demo import generate_demo_data
 from bhcp_ag.store.models import Conversation
