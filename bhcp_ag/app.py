@@ -66,11 +66,12 @@ DESK_SETTINGS_FILE = "settings.ini"
 
 def open_store_with_reference(path: Path, catalogue: SpecialtyCatalogue | None = None) -> Store:
     """Open (and migrate) the store, making sure the Bay's reference data is in it."""
-    from bhcp_ag.store.reference import seed_reference_data
+    from bhcp_ag.store.reference import seed_reference_data_once
 
     store = Store.open(path)
     with store.session() as session:
-        seed_reference_data(session, Organisation.load(), catalogue or SpecialtyCatalogue.load())
+        catalogue = catalogue or SpecialtyCatalogue.load()
+        seed_reference_data_once(session, Organisation.load(), catalogue)
     return store
 
 

@@ -10,6 +10,8 @@ same person has the same id in every store and at the hub
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 
 from sqlalchemy import select
@@ -30,9 +32,42 @@ from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.organisation import User as PersonRecord
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.store.models import Practice, Specialty, User
+from bhcp_ag.store.sync_state import read_state, write_state
 
 demo_users = demo_accounts
 """One demo user per role (the domain's :func:`demo_accounts`)."""
+
+
+REFERENCE_FINGERPRINT_KEY = "reference.fingerprint"
+
+
+def reference_fingerprint(organisation: Organisation, catalogue: SpecialtyCatalogue) -> str:
+    """A digest of everything :func:`seed_reference_data` writes for these inputs."""
+    facts = [
+        [p.code, p.name, organisation.icc_of(p).name, organisation.network_of(p).name,
+         p.list_size, p.latitude, p.longitude]
+        for p in organisation.practices
+    ]  # fmt: skip
+    facts += [[s.tfc_code, s.name, s.short_name] for s in catalogue.all()]
+    facts += [
+        [u.username, u.display_name, str(u.role), u.practice_code, list(u.specialty_codes)]
+        for u in demo_users(organisation)
+    ]
+    return hashlib.sha256(json.dumps(facts, default=str).encode()).hexdigest()
+
+
+def seed_reference_data_once(
+    session: Session, organisation: Organisation, catalogue: SpecialtyCatalogue
+) -> bool:
+    """:func:`seed_reference_data`, unless this store holds it already as these inputs
+    make it (the fingerprint kept in ``app_state``); True when it seeded. Seeding merges
+    each of some 80 rows, a twentieth of the desk's start (``bench_cold_start.py``)."""
+    fingerprint = reference_fingerprint(organisation, catalogue)
+    if read_state(session, REFERENCE_FINGERPRINT_KEY) == fingerprint:
+        return False
+    seed_reference_data(session, organisation, catalogue)
+    write_state(session, REFERENCE_FINGERPRINT_KEY, fingerprint)
+    return True
 
 
 def seed_reference_data(

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
@@ -119,3 +119,36 @@ def test_specialty_names_come_from_the_catalogue(
         catalogue.get("330").name,
         catalogue.get("330").short_name,
     )
+
+
+def test_reference_data_is_seeded_again_only_when_it_changed(tmp_path: Path) -> None:
+    """The desk's start skips the 80 merges when the store holds this reference data
+    already, and seeds again when a specialty (say) is renamed in a new release."""
+    from dataclasses import replace
+
+    from sqlalchemy import event
+
+    from bhcp_ag.app import open_store_with_reference
+
+    path = tmp_path / "store.sqlite3"
+    catalogue = SpecialtyCatalogue.load()
+    open_store_with_reference(path, catalogue).close()
+    statements: list[str] = []
+
+    def statement(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+        statements.append(sql)
+
+    event.listen(Engine, "before_cursor_execute", statement)
+    try:
+        open_store_with_reference(path, catalogue).close()
+    finally:
+        event.remove(Engine, "before_cursor_execute", statement)
+    assert not [sql for sql in statements if "specialties" in sql or "practices" in sql]
+
+    first, *rest = catalogue.all()
+    renamed = SpecialtyCatalogue([replace(first, name="Renamed specialty"), *rest], tmp_path)
+    store = open_store_with_reference(path, renamed)
+    with store.read_session() as session:
+        name = session.scalar(select(Specialty.name).where(Specialty.tfc_code == first.tfc_code))
+    store.close()
+    assert name == "Renamed specialty"
