@@ -12,9 +12,10 @@ conversations (the median and 90th centile of response times) are one
   billionth lower so that the row is the exact nearest rank for any group of fewer than
   ten million values (a centile's ``q x n`` is a whole number or at least 0.01 from one).
 - **SQLite** (no percentile function): with no groups, the report's query counts each
-  set's values (:meth:`QuantileSet.count_column`) and each quantile is then one
-  ``ORDER BY value LIMIT 1 OFFSET rank - 1`` (three times faster than a window query
-  over 36,000 rows); with groups, the values are copied in order into a temporary table
+  set's values (:meth:`QuantileSet.count_column`) and the set's quantiles are then one
+  ``ORDER BY value`` from the lowest rank wanted to the highest (one sort for the set;
+  a query per quantile sorted again each time, a window query three times slower);
+  with groups, the values are copied in order into a temporary table
   whose key numbers them, and each group's first key and count give each quantile by one
   lookup (a window query took three times as long).
 """
@@ -112,20 +113,26 @@ def pick_by_rank(
 def _pick_ungrouped(
     connection: Connection, selected: Select[Any], quantiles: QuantileSet, n: int
 ) -> Picked:
-    found: Picked = {}
+    """One ordering for the whole set: the values from the lowest rank wanted to the
+    highest, in order, and each quantile picked from them (the median and 90th centile
+    of 100,000 response times: one sort, not two, for 40,000 values read)."""
     if not n:
         return {((), m.key): None for m in quantiles.measures}
+    ranks = {m.key: nearest_rank(m.q, n) for m in quantiles.measures}
+    low, high = min(ranks.values()), max(ranks.values())
     value = quantiles.value
-    for measure in quantiles.measures:
-        statement = (
-            selected.with_only_columns(cast(value, Float))
-            .where(quantiles.where)
-            .order_by(value)
-            .limit(1)
-            .offset(nearest_rank(measure.q, n) - 1)
-        )
-        picked = connection.scalar(statement)
-        found[((), measure.key)] = None if picked is None else float(picked)
+    statement = (
+        selected.with_only_columns(cast(value, Float))
+        .where(quantiles.where)
+        .order_by(value)
+        .limit(high - low + 1)
+        .offset(low - 1)
+    )
+    values = list(connection.scalars(statement))
+    found: Picked = {}
+    for key, rank in ranks.items():
+        picked = values[rank - low] if rank - low < len(values) else None
+        found[((), key)] = None if picked is None else float(picked)
     return found
 
 
