@@ -9,6 +9,8 @@ from bhcp_ag.domain.request import AdviceRequestForm
 DERMATOLOGY = AdviceRequestForm(
     specialty_code="330",
     patient_nhs_number="9434765919",
+    patient_family_name="Whitaker",
+    patient_given_name="Margaret",
     patient_birth_date=date(1961, 5, 14),
     patient_sex="female",
     question="Is this pigmented lesion safe to monitor in primary care?",

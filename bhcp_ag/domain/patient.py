@@ -1,4 +1,9 @@
-"""The patient facts an advice request carries: NHS number, date of birth, sex and age band.
+"""The patient facts an advice request carries: NHS number, names, date of birth, sex
+and age band.
+
+Three identifiers, so the specialist can check identity as the NHS asks: the NHS number,
+the name (family and given names) and the date of birth. A name is shown the NHS way,
+``SMITH, Jane``: the family name in capitals first, so it cannot be read as a given name.
 
 NHS numbers are checked with the ``nhs_number`` package (format, modulus-11 check digit
 and number ranges); this module only turns its answers into messages a clinician can act
@@ -39,6 +44,10 @@ _FOREIGN_REGIONS = {
 
 class InvalidNhsNumber(ValueError):
     """The text is not an NHS number this service accepts; the message says why."""
+
+
+class InvalidPatientName(ValueError):
+    """A family or given name that is empty, too long, or not made of a name's characters."""
 
 
 class InvalidBirthDate(ValueError):
@@ -108,6 +117,52 @@ def format_nhs_number(number: str) -> str:
     """
     digits = check_nhs_number(number)
     return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+
+
+MAX_NAME_CHARS = 35
+"""The NHS Data Dictionary's length of PATIENT FAMILY NAME and PATIENT GIVEN NAME (an..35)."""
+MAX_NAME_INPUT = 100
+"""The most a name field takes at all, even in a draft (what a sent request may hold is
+:data:`MAX_NAME_CHARS`; between the two the GP is told by how much to shorten it)."""
+
+# Letters of any script with their accents, and the marks names carry between them:
+# spaces, hyphens, apostrophes (straight or curly) and full stops (``St. John``).
+_NAME_MARKS = frozenset(" -'’.")
+_NAME_LABELS = {"family": "family name (surname)", "given": "given name"}
+
+
+def check_patient_name(text: str, part: str) -> str:
+    """Return the family (``part="family"``) or given name with its spacing tidied, or
+    raise :class:`InvalidPatientName` saying what to change."""
+    label = _NAME_LABELS[part]
+    value = " ".join(text.split())
+    if not value:
+        raise InvalidPatientName(f"Enter the patient's {label}, as on their record.")
+    if len(value) > MAX_NAME_CHARS:
+        raise InvalidPatientName(
+            f"The {label} is {len(value)} characters; an NHS record holds up to "
+            f"{MAX_NAME_CHARS}. Enter it as the patient's record has it."
+        )
+    odd = sorted({c for c in value if not (c.isalpha() or c in _NAME_MARKS)})
+    if odd or not any(c.isalpha() for c in value):
+        shown = " ".join(repr(c) if c.isprintable() else f"U+{ord(c):04X}" for c in odd)
+        raise InvalidPatientName(
+            f"A {label} is made of letters, with spaces, hyphens, apostrophes or full "
+            f"stops between them; this has {shown or 'no letters'}."
+        )
+    return value
+
+
+NAME_NOT_RECORDED = "Name not recorded"
+"""Shown for a request sent before names were asked: check identity on the other two."""
+
+
+def patient_name_text(family: str, given: str) -> str:
+    """The patient's name as the NHS shows it: ``SMITH, Jane``; "" when neither is known."""
+    family, given = " ".join(family.split()), " ".join(given.split())
+    if family and given:
+        return f"{family.upper()}, {given}"
+    return family.upper() or given
 
 
 def _years_before(day: date, years: int) -> date:

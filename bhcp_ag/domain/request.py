@@ -21,7 +21,15 @@ from bhcp_ag.domain.conversation import (
     check_priority,
 )
 from bhcp_ag.domain.limits import MAX_TEXT_CHARS, check_text
-from bhcp_ag.domain.patient import InvalidNhsNumber, Sex, check_birth_date, check_nhs_number
+from bhcp_ag.domain.patient import (
+    MAX_NAME_INPUT,
+    InvalidNhsNumber,
+    InvalidPatientName,
+    Sex,
+    check_birth_date,
+    check_nhs_number,
+    check_patient_name,
+)
 from bhcp_ag.domain.templates import RequestTemplate
 
 TEMPLATE_PREFIX = "template."
@@ -42,6 +50,8 @@ class AdviceRequestForm:
     specialty_code: str
     priority: str = Priority.ROUTINE.value
     patient_nhs_number: str = ""
+    patient_family_name: str = ""
+    patient_given_name: str = ""
     patient_birth_date: date | None = None
     patient_sex: str | None = None
     question: str = ""
@@ -54,8 +64,19 @@ class AdviceRequestForm:
 
 
 def draft_problems(form: AdviceRequestForm) -> dict[str, str]:
-    """Problems that stop even a draft being saved: only text over the national limit."""
+    """Problems that stop even a draft being saved: only text over the national limit
+    (and a name too long to be one)."""
     problems: dict[str, str] = {}
+    for key, label in (
+        ("patient_family_name", "family name"),
+        ("patient_given_name", "given name"),
+    ):
+        length = len(getattr(form, key))
+        if length > MAX_NAME_INPUT:
+            problems[key] = (
+                f"The {label} is {length:,} characters; a name field takes up to "
+                f"{MAX_NAME_INPUT}. Enter the name as the patient's record has it."
+            )
     for key, label, _required in TEXT_FIELDS:
         text = getattr(form, key)
         if len(text) > MAX_TEXT_CHARS:
@@ -93,6 +114,11 @@ def _patient_problems(
         check_nhs_number(form.patient_nhs_number, allow_synthetic=synthetic_patients)
     except InvalidNhsNumber as error:
         problems["patient_nhs_number"] = str(error)
+    for key, part in (("patient_family_name", "family"), ("patient_given_name", "given")):
+        try:
+            check_patient_name(getattr(form, key), part)
+        except InvalidPatientName as error:
+            problems[key] = str(error)
     if form.patient_birth_date is None:
         problems["patient_birth_date"] = "Enter the patient's date of birth."
     else:

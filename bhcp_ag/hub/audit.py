@@ -19,6 +19,10 @@ FORBIDDEN_DETAIL_KEYS = frozenset(
     {
         "patient_nhs_number",
         "nhs_number",
+        "patient_family_name",
+        "patient_given_name",
+        "family_name",
+        "given_name",
         "patient_birth_date",
         "birth_date",
         "patient_sex",

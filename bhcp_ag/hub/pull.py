@@ -27,6 +27,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from bhcp_ag.domain.minimum import content_view
 from bhcp_ag.hub import audit
 from bhcp_ag.hub.access import Caller, in_scope, news_for_the_user, scope_of
 from bhcp_ag.hub.db import HubDatabase
@@ -137,7 +138,8 @@ def pull_page(
         more = len(rows) > limit
         rows = rows[:limit]
         next_cursor = rows[-1].cursor if rows else after
-        snapshots = load_snapshots(session, (row.conversation_id for row in rows))
+        view = content_view(caller.role)
+        snapshots = load_snapshots(session, (row.conversation_id for row in rows), view)
         snapshots, gone = split_gone(snapshots, scope)
         conversations = current_snapshots(rows, snapshots)
         users = load_users(session, referenced_user_ids(conversations))
@@ -149,6 +151,7 @@ def pull_page(
                 cursor=str(after),
                 next_cursor=str(next_cursor),
                 conversations=len(conversations),
+                view=view.value,
                 **who,
             )
             audit.record_reads(session, (c["id"] for c in conversations), via="pull", **who)

@@ -37,6 +37,7 @@ from typing import Any
 from sqlalchemy.exc import DataError, DBAPIError, SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session
 
+from bhcp_ag.domain.minimum import content_view
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.targets import ResponseTargets
 from bhcp_ag.hub import audit
@@ -118,7 +119,8 @@ def _visible_snapshot(
     conversation = session.get(Conversation, conversation_id)
     if conversation is None or not can_see(caller, conversation):
         return None
-    return load_snapshots(session, [conversation_id]).get(conversation_id)
+    view = content_view(caller.role)
+    return load_snapshots(session, [conversation_id], view).get(conversation_id)
 
 
 def _answer(

@@ -8,6 +8,10 @@ specialties. Times are ISO 8601 in UTC (``...Z``), dates ``YYYY-MM-DD``; the sha
 :class:`bhcp_ag.hub.sync_schemas.ConversationSnapshot`. Every column of ``conversations``
 goes, the reports' facts (``first_due_at``, ``response_working_days``,
 ``patient_age_band``) included, so the schema is what names them.
+
+A practice manager is given a review (:mod:`bhcp_ag.domain.minimum`): the same shape with
+``content: "review"``, only the review's columns read, the others blank, and no messages
+or attachments, so nothing clinical leaves the hub for them.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 from sqlalchemy import Date, Select, select
 from sqlalchemy.orm import Session
 
+from bhcp_ag.domain.minimum import REVIEW_FIELDS, ContentView
 from bhcp_ag.hub.models import (
     Attachment,
     AttachmentContent,
@@ -36,6 +41,10 @@ Snapshot = dict[str, Any]
 
 _CONVERSATIONS = Conversation.__table__
 _TIMED_TYPES = (UTCDateTime, Date)
+_REVIEW_COLUMNS = [c for c in _CONVERSATIONS.c if c.key in REVIEW_FIELDS]
+_REVIEW_BLANKS: dict[str, Any] = {
+    str(c.key): None if c.nullable else "" for c in _CONVERSATIONS.c if c.key not in REVIEW_FIELDS
+}
 _MESSAGE_COLUMNS = (
     Message.id,
     Message.conversation_id,
@@ -140,11 +149,18 @@ def _attachments(session: Session, ids: list[str]) -> dict[str, list[Snapshot]]:
     return _by_conversation(session, query)
 
 
-def load_snapshots(session: Session, conversation_ids: Iterable[str]) -> dict[str, Snapshot]:
-    """Snapshots of the conversations with these ids that exist, by id (five queries at most)."""
+def load_snapshots(
+    session: Session,
+    conversation_ids: Iterable[str],
+    view: ContentView = ContentView.FULL,
+) -> dict[str, Snapshot]:
+    """Snapshots of the conversations with these ids that exist, by id (five queries at
+    most); a review (``view``) reads only its columns, in one query."""
     ids = sorted(set(conversation_ids))
     if not ids:
         return {}
+    if view is ContentView.REVIEW:
+        return _reviews(session, ids)
     query = select(_CONVERSATIONS).where(_CONVERSATIONS.c.id.in_(ids))
     snapshots = {row["id"]: row for row in _wire_rows(session, query)}
     if not snapshots:
@@ -157,6 +173,16 @@ def load_snapshots(session: Session, conversation_ids: Iterable[str]) -> dict[st
         snapshot["messages"] = messages.get(conversation_id, [])
         snapshot["attachments"] = attachments.get(conversation_id, [])
     return snapshots
+
+
+def _reviews(session: Session, ids: list[str]) -> dict[str, Snapshot]:
+    query = select(*_REVIEW_COLUMNS).where(_CONVERSATIONS.c.id.in_(ids))
+    reviews: dict[str, Snapshot] = {}
+    for row in _wire_rows(session, query):
+        row.update(_REVIEW_BLANKS, template_answers={}, messages=[], attachments=[])
+        row["content"] = ContentView.REVIEW.value
+        reviews[row["id"]] = row
+    return reviews
 
 
 def referenced_user_ids(snapshots: Iterable[Snapshot]) -> set[str]:

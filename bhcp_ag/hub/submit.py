@@ -22,7 +22,12 @@ from sqlalchemy.orm import Session
 from bhcp_ag.domain import clock
 from bhcp_ag.domain.actions import MANAGERS_READ_ONLY
 from bhcp_ag.domain.conversation import Role, Status, check_transition
-from bhcp_ag.domain.patient import InvalidNhsNumber, age_band, check_nhs_number
+from bhcp_ag.domain.patient import (
+    InvalidNhsNumber,
+    age_band,
+    check_nhs_number,
+    check_patient_name,
+)
 from bhcp_ag.domain.request import AdviceRequestForm, draft_problems, submit_problems
 from bhcp_ag.hub.access import Caller
 from bhcp_ag.hub.attachment_refs import add_attachments, checked_refs
@@ -54,6 +59,8 @@ def _form(payload: SubmitPayload) -> AdviceRequestForm:
         specialty_code=payload.specialty_code,
         priority=payload.priority,
         patient_nhs_number=payload.patient_nhs_number,
+        patient_family_name=payload.patient_family_name,
+        patient_given_name=payload.patient_given_name,
         patient_birth_date=payload.patient_birth_date,
         patient_sex=payload.patient_sex,
         question=payload.question,
@@ -108,6 +115,8 @@ def _conversation(
         priority=form.priority,
         status=Status.AWAITING_SPECIALIST.value,
         patient_nhs_number=check_nhs_number(form.patient_nhs_number),
+        patient_family_name=check_patient_name(form.patient_family_name, "family"),
+        patient_given_name=check_patient_name(form.patient_given_name, "given"),
         patient_birth_date=form.patient_birth_date,
         patient_sex=form.patient_sex,
         question=form.question,

@@ -27,6 +27,7 @@ from bhcp_ag.domain.conversation import (
     Recommendation,
     SpecialistOutcome,
 )
+from bhcp_ag.domain.patient import MAX_NAME_INPUT
 from bhcp_ag.hub.wire_types import (
     MAX_ANSWERS,
     MAX_TEXT_INPUT,
@@ -45,6 +46,8 @@ Code = Annotated[str, StringConstraints(max_length=40), STORABLE]
 """A short code or choice from a client."""
 Body = Annotated[str, StringConstraints(max_length=MAX_TEXT_INPUT), STORABLE]
 """A free text (the domain then applies the national limit, with its own words)."""
+PatientName = Annotated[str, StringConstraints(max_length=MAX_NAME_INPUT), STORABLE]
+"""A patient's family or given name (the domain then says what a name may hold)."""
 Sha256 = Annotated[str, StringConstraints(pattern=SHA256_PATTERN)]
 FileName = Annotated[str, StringConstraints(min_length=1, max_length=255), STORABLE]
 
@@ -109,6 +112,8 @@ class SubmitPayload(_Payload):
     specialty_code: Code
     priority: Code
     patient_nhs_number: Code
+    patient_family_name: PatientName  # required: older desks that send none are told why
+    patient_given_name: PatientName
     patient_birth_date: WireDate | None = None
     patient_sex: Code | None = None
     question: Body
@@ -193,8 +198,10 @@ class AttachmentSnapshot(BaseModel):
 
 
 class ConversationSnapshot(BaseModel):
-    """A conversation as the hub holds it now: every column, its messages and attachments."""
+    """A conversation as the hub holds it now: every column, its messages and attachments
+    (``content: "review"``: the minimum a practice manager is given, the rest blank)."""
 
+    content: Literal["full", "review"] = "full"
     id: str
     version: int
     practice_code: str
@@ -203,6 +210,8 @@ class ConversationSnapshot(BaseModel):
     priority: str
     status: str
     patient_nhs_number: str
+    patient_family_name: str
+    patient_given_name: str
     patient_birth_date: date | None
     patient_sex: str | None
     question: str

@@ -26,7 +26,7 @@ from bhcp_ag.domain.conversation import (
     Role,
     Status,
 )
-from bhcp_ag.domain.patient import format_nhs_number
+from bhcp_ag.domain.patient import NAME_NOT_RECORDED, format_nhs_number, patient_name_text
 from bhcp_ag.domain.templates import FieldType, RequestTemplate, TemplateField, parse_date
 from bhcp_ag.services.requests import AttachmentView, ConversationView, MessageView
 
@@ -149,6 +149,19 @@ def _ending_lines(view: ConversationView) -> list[str]:
     return lines
 
 
+def patient_name(view: ConversationView) -> str:
+    """The patient's name as shown wherever the patient appears (``SMITH, Jane``)."""
+    form = view.form
+    return patient_name_text(form.patient_family_name, form.patient_given_name) or (
+        NAME_NOT_RECORDED
+    )
+
+
+def _birth_date(view: ConversationView) -> str:
+    born = view.form.patient_birth_date
+    return f"{born.day} {born:%B %Y}" if born is not None else "not recorded"
+
+
 def advice_as_text(
     view: ConversationView,
     template: RequestTemplate | None = None,
@@ -160,7 +173,9 @@ def advice_as_text(
     conversion) after the heading."""
     heading = [
         f"Advice and Guidance: {view.specialty_name}",
+        f"Patient: {patient_name(view)}",
         f"Patient NHS number: {format_nhs_number(view.form.patient_nhs_number)}",
+        f"Date of birth: {_birth_date(view)}",
         f"Requested by {view.requester_name} on {_when(view.submitted_at)}",
         "",
     ]

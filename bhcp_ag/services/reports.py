@@ -32,6 +32,7 @@ from sqlalchemy import select
 from bhcp_ag.domain.clock import LONDON
 from bhcp_ag.domain.conversation import Priority, Role
 from bhcp_ag.domain.metrics import BY_KEY, MEASURES, Measure
+from bhcp_ag.domain.minimum import sees_workload_of_others
 from bhcp_ag.domain.organisation import Organisation, UnknownCode
 from bhcp_ag.domain.report_table import Record, column_heading, columns, records
 from bhcp_ag.domain.reports import ReportQuery
@@ -141,6 +142,13 @@ def _place_words(codes: tuple[str, ...], organisation: Organisation) -> str | No
     return None
 
 
+WORKLOAD_ROLES = frozenset({Role.ADMIN, Role.SPECIALIST})
+WORKLOAD_REFUSED = (
+    "The specialist workload names specialists: it is for administrators, and for each "
+    "specialist their own answers."
+)
+
+
 def in_scope(user: CurrentUser, query: ReportQuery) -> ReportQuery:
     """``query`` narrowed to what ``user`` may report on (their practice or specialties)."""
     if user.role not in REPORTING_ROLES:
@@ -198,11 +206,17 @@ class Reports:
         return rows, table
 
     def workload(self, user: CurrentUser, query: ReportQuery) -> list[WorkloadRecord]:
-        """Answers per specialist and specialty in the user's scope, most answers first."""
+        """Answers per specialist and specialty in the user's scope, most answers first:
+        every specialist's for an administrator, a specialist's own for them, and none
+        for anyone else (workload by name is not a practice's to see)."""
+        if user.role not in WORKLOAD_ROLES:
+            raise ReportRefused(WORKLOAD_REFUSED)
         scoped = in_scope(user, query)
         from bhcp_ag.store.reports import store_workload
 
         rows = store_workload(self._store, scoped)
+        if not sees_workload_of_others(user.role):
+            rows = [row for row in rows if row.author_id == user.id]
         with self._store.read_session() as session:
             ids = {row.author_id for row in rows}
             names = dict(

@@ -8,6 +8,7 @@ These functions run on any thread and never touch the UI.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from sqlalchemy import select
 
 from bhcp_ag.domain.clock import LONDON, due_at
 from bhcp_ag.domain.conversation import Role, Status, check_transition
+from bhcp_ag.domain.minimum import ContentView
 from bhcp_ag.domain.patient import age_band
 from bhcp_ag.domain.request import AdviceRequestForm, draft_problems, submit_problems
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
@@ -101,6 +103,29 @@ class ConversationView:
     advice_useful: str | None = None
     passed_from: str | None = None  # the specialty whose form it is, once passed on
     specialty_code: str = ""
+    review: bool = False  # a practice manager's: no patient details, text, messages, files
+
+
+def review_of(view: ConversationView) -> ConversationView:
+    """What a practice manager is shown of ``view`` (:mod:`bhcp_ag.domain.minimum`), even
+    of a conversation their store kept whole (a colleague's, waiting to be sent)."""
+    form = view.form
+    return dataclasses.replace(
+        view,
+        form=AdviceRequestForm(
+            specialty_code=form.specialty_code,
+            priority=form.priority,
+            patient_sex=form.patient_sex,
+            would_have_referred=form.would_have_referred,
+            convert_authorisation=form.convert_authorisation,
+        ),
+        messages=(),
+        attachment_names=(),
+        attachments=(),
+        claimed_by_name=None,
+        claimed_at=None,
+        review=True,
+    )
 
 
 class AdviceRequests:
@@ -212,12 +237,16 @@ class AdviceRequests:
                 raise KeyError(f"No conversation {conversation_id} in this store.")
             return repo.content_of(conv)
 
-    def view(self, conversation_id: str) -> ConversationView:
+    def view(
+        self, conversation_id: str, content: ContentView = ContentView.FULL
+    ) -> ConversationView:
+        """The conversation for display: all of it, or the review a practice manager gets."""
         with self._store.read_session() as session:
             conv = session.get(Conversation, conversation_id)
             if conv is None:
                 raise KeyError(f"No conversation {conversation_id} in this store.")
-            return _view_of(session, conv, self._catalogue)
+            view = _view_of(session, conv, self._catalogue)
+        return review_of(view) if content is ContentView.REVIEW else view
 
 
 def _user(session: repo.Session, user_id: str) -> User:

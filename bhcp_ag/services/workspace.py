@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bhcp_ag.domain.conversation import Role
+from bhcp_ag.domain.minimum import content_view
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.targets import ResponseTargets
 from bhcp_ag.services.composer import Composer
@@ -22,7 +23,13 @@ from bhcp_ag.services.current_user import CurrentUser
 from bhcp_ag.services.requests import AdviceRequests
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.models import User, utcnow
-from bhcp_ag.store.sync_state import changes_waiting, last_username, remember_username, save_users
+from bhcp_ag.store.sync_state import (
+    changes_waiting,
+    fit_content,
+    last_username,
+    remember_username,
+    save_users,
+)
 from bhcp_ag.sync.engine import SyncEngine
 from bhcp_ag.sync.errors import HubProblem, HubUnreachable
 from bhcp_ag.sync.snapshots import user_row
@@ -51,7 +58,10 @@ class Workspace:
         catalogue: SpecialtyCatalogue,
         targets: ResponseTargets,
     ) -> Workspace:
-        return cls.for_user(store, load_user(store, username), catalogue, targets)
+        user = load_user(store, username)
+        with store.session() as session:  # a practice manager's store holds no more
+            fit_content(session, content_view(user.role).value)
+        return cls.for_user(store, user, catalogue, targets)
 
     @classmethod
     def for_user(

@@ -15,7 +15,7 @@ import json
 import uuid
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, cast
 
@@ -95,6 +95,9 @@ class ConversationRow:
     practice_code: str = ""
     practice_name: str = ""
     claimed_by_id: str | None = None
+    patient_family_name: str = ""
+    patient_given_name: str = ""
+    patient_birth_date: date | None = None
 
 
 _SORT_COLUMNS: dict[SortKey, Any] = {
@@ -330,6 +333,9 @@ def rows_by_id(session: Session, ids: Sequence[str]) -> dict[str, ConversationRo
             practice_code=conv.practice_code,
             practice_name=practice_name or conv.practice_code,
             claimed_by_id=conv.claimed_by_id,
+            patient_family_name=conv.patient_family_name,
+            patient_given_name=conv.patient_given_name,
+            patient_birth_date=conv.patient_birth_date,
         )
     return rows
 
@@ -370,6 +376,8 @@ def _copy_content(conv: Conversation, content: AdviceRequestForm) -> None:
     conv.specialty_code = content.specialty_code
     conv.priority = content.priority
     conv.patient_nhs_number = content.patient_nhs_number
+    conv.patient_family_name = content.patient_family_name
+    conv.patient_given_name = content.patient_given_name
     conv.patient_birth_date = content.patient_birth_date
     conv.patient_sex = content.patient_sex
     conv.question = content.question
@@ -388,6 +396,8 @@ def content_of(conv: Conversation) -> AdviceRequestForm:
         specialty_code=conv.form_specialty_code or conv.specialty_code,
         priority=conv.priority,
         patient_nhs_number=conv.patient_nhs_number,
+        patient_family_name=conv.patient_family_name,
+        patient_given_name=conv.patient_given_name,
         patient_birth_date=conv.patient_birth_date,
         patient_sex=conv.patient_sex,
         question=conv.question,

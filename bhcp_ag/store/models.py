@@ -108,6 +108,9 @@ class Conversation(Base):
     status: Mapped[str] = mapped_column(String(24))
 
     patient_nhs_number: Mapped[str] = mapped_column(String(10), default="")
+    # Shown "SMITH, Jane" beside the NHS number and date of birth: the third identifier.
+    patient_family_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    patient_given_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
     patient_birth_date: Mapped[date | None] = mapped_column(Date)
     patient_sex: Mapped[str | None] = mapped_column(String(16))
 

@@ -40,6 +40,8 @@ from bhcp_ag.store.models import (
     AppState,
     Attachment,
     AttachmentContent,
+    ComposerDraft,
+    ComposerFile,
     Conversation,
     HeldBackConversation,
     Message,
@@ -56,6 +58,8 @@ HUB_ID_KEY = "sync.hub_id"
 HUB_URL_KEY = "sync.hub_url"
 HUB_DEMO_KEY = "sync.hub_demo"
 _CURSOR_PREFIX = "sync.cursor."
+CONTENT_KEY = "sync.content"
+"""What the synced conversations hold: "full", or "review" (a practice manager's)."""
 
 Row = dict[str, Any]
 
@@ -80,6 +84,37 @@ def cursor_key(hub_url: str, user_id: str) -> str:
     """The app_state key of the pull cursor of one user at one hub (their scope's cursor)."""
     digest = hashlib.sha256(f"{hub_url.rstrip('/')}|{user_id}".encode()).hexdigest()
     return _CURSOR_PREFIX + digest[:32]
+
+
+def fit_content(session: Session, content: str) -> int:
+    """Make the store hold only ``content`` ("full" or "review", by the role signing in):
+    when it held the other, the synced conversations are dropped (with their messages and
+    files) and every pull cursor forgotten, so the next sync pulls the user's own view
+    afresh, and the changes the hub has taken are forgotten (their payloads are the
+    sender's text). What someone typed stays: drafts, conversations with changes waiting
+    to be sent and those with words or files being written. Returns how many were dropped."""
+    held = read_state(session, CONTENT_KEY)
+    if held == content or (held is None and content == "full"):  # older stores held "full"
+        if held is None:
+            write_state(session, CONTENT_KEY, content)
+        return 0
+    typed = (
+        select(Conversation.id).where(Conversation.status == "draft"),
+        select(OutboxChange.conversation_id).where(OutboxChange.state == "pending"),
+        select(ComposerDraft.conversation_id),
+        select(ComposerFile.conversation_id),
+    )
+    kept = {cid for query in typed for cid in session.scalars(query) if cid is not None}
+    dropped = session.scalars(select(Conversation.id).where(Conversation.id.not_in(kept))).all()
+    for start in range(0, len(dropped), 500):
+        drop_conversations(session, dropped[start : start + 500])
+    # Changes the hub has taken are history; their payloads are the sender's full text.
+    session.execute(delete(OutboxChange).where(OutboxChange.state == "applied"))
+    still_used = select(Attachment.sha256).union(select(ComposerFile.sha256))
+    session.execute(delete(AttachmentContent).where(AttachmentContent.sha256.not_in(still_used)))
+    session.execute(delete(AppState).where(AppState.key.startswith(_CURSOR_PREFIX)))
+    write_state(session, CONTENT_KEY, content)
+    return len(dropped)
 
 
 def last_username(session: Session) -> str | None:

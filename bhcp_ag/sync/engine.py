@@ -25,12 +25,15 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
+from bhcp_ag.domain.conversation import Role
+from bhcp_ag.domain.minimum import content_view
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.models import utcnow
 from bhcp_ag.store.sync_state import (
     LAST_SYNCED_KEY,
     changes_waiting,
     cursor_key,
+    fit_content,
     last_synced_at,
     last_username,
     remember_username,
@@ -223,6 +226,8 @@ class SyncEngine:
         if user is None:
             user = client.me()
             self._save_user(user)
+        with self.store.session() as session:  # the view of this user's role, no more
+            fit_content(session, content_view(Role(user.role)).value)
         return cursor_key(client.base_url, user.id)
 
     # --- the cycle ----------------------------------------------------------------------

@@ -20,7 +20,15 @@ from bhcp_ag.sync.errors import ProtocolMismatch
 from bhcp_ag.sync.wire import Json, parse_time
 
 _REQUIRED = ("id", "practice_code", "requester_id", "specialty_code", "priority", "status")
-_TEXTS = ("patient_nhs_number", "question", "clinical_summary", "medication", "results")
+_TEXTS = (
+    "patient_nhs_number",
+    "patient_family_name",
+    "patient_given_name",
+    "question",
+    "clinical_summary",
+    "medication",
+    "results",
+)
 _OPTIONAL = (
     "patient_sex",
     "would_have_referred",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any
@@ -31,6 +31,7 @@ from PySide6.QtCore import (
 
 from bhcp_ag.domain.clock import LONDON
 from bhcp_ag.domain.conversation import Priority, Role, Status
+from bhcp_ag.domain.patient import NAME_NOT_RECORDED, patient_name_text
 from bhcp_ag.domain.urgency import (
     CLOCK_RUNNING_STATUSES,
     NEARLY_DUE_WORKING_HOURS,
@@ -130,7 +131,7 @@ _TITLES = {
     Column.STATUS: "Status",
     Column.SPECIALTY: "Specialty",
     Column.PRIORITY: "Priority",
-    Column.PATIENT: "Patient (NHS no.)",
+    Column.PATIENT: "Patient (NHS no., name)",
     Column.QUESTION: "Question",
     Column.SUBMITTED: "Submitted",
     Column.DUE: "Due (London time)",
@@ -199,6 +200,8 @@ class DisplayRow:
             return long_london_time(due_at)
         if column is Column.NEXT_ACTION and self.nearly_due:
             return f"{_NEARLY_DUE_HINT}. {self.cells[column].removeprefix(NEARLY_DUE_MARK)}"
+        if column is Column.PATIENT:
+            return patient_sentence(self.source)
         if column is Column.PRACTICE and self.source.practice_code:
             return f"{self.source.practice_name} ({self.source.practice_code})"
         return self.cells[column] or None
@@ -208,6 +211,39 @@ class DisplayRow:
         if column is Column.NEXT_ACTION and self.nearly_due:
             return f"Nearly due: {self.cells[column].removeprefix(NEARLY_DUE_MARK).strip()}"
         return self.cells[column]
+
+
+def patient_cell(row: ConversationRow) -> str:
+    """The NHS number (the list sorts by it) and the name: ``943 476 5919 · SMITH, Jane``."""
+    name = patient_name_text(row.patient_family_name, row.patient_given_name)
+    number = nhs_number_text(row.patient_nhs_number)
+    return f"{number} · {name}" if name and number else number or name
+
+
+def patient_sentence(row: ConversationRow) -> str:
+    """The three identifiers in full, for the patient cell's tooltip."""
+    name = patient_name_text(row.patient_family_name, row.patient_given_name)
+    parts = [name or NAME_NOT_RECORDED]
+    if row.patient_birth_date is not None:
+        born = row.patient_birth_date
+        parts.append(f"born {born.day} {born:%B %Y}")
+    parts.append(f"NHS number {nhs_number_text(row.patient_nhs_number) or 'not recorded'}")
+    return ", ".join(parts)
+
+
+def review_row(row: ConversationRow) -> ConversationRow:
+    """What a practice manager's list shows of ``row`` (:mod:`bhcp_ag.domain.minimum`),
+    even of one their store kept whole (a colleague's request waiting to be sent)."""
+    return replace(
+        row,
+        patient_nhs_number="",
+        patient_family_name="",
+        patient_given_name="",
+        patient_birth_date=None,
+        question=NOT_SET,
+        claimed_by_name=None,
+        claimed_by_id=None,
+    )
 
 
 def is_overdue(row: ConversationRow, now: datetime) -> bool:
@@ -240,7 +276,7 @@ def display_row(
         status.label,
         row.specialty_name,
         label_of(Priority, row.priority),
-        nhs_number_text(row.patient_nhs_number),
+        patient_cell(row),
         first_line(row.question),
         list_time(row.submitted_at, this_year),
         list_time(row.due_at, this_year),
@@ -297,9 +333,11 @@ class ConversationTableModel(QAbstractTableModel):
         *,
         default_sort: tuple[SortKey, bool] = (DEFAULT_SORT, True),
         user_id: str | None = None,
+        review: bool = False,
     ) -> None:
         """``default_sort`` is the order of ``sort(-1)`` (:func:`default_sort_for` the role);
-        ``user_id`` is the signed-in user, whose own claims read "You"."""
+        ``user_id`` is the signed-in user, whose own claims read "You"; ``review``: a
+        practice manager's list, which shows no patient, question or claimer."""
         super().__init__(parent)
         self._store = store
         self._filter = flt
@@ -307,6 +345,7 @@ class ConversationTableModel(QAbstractTableModel):
         self._default_sort = default_sort
         self._sort, self._descending = default_sort
         self._user_id = user_id
+        self._review = review
         self._ids: list[str] = []
         self._pages: OrderedDict[int, dict[str, DisplayRow]] = OrderedDict()
         self._tints = colours()  # read again with each page: the scheme may have changed
@@ -438,6 +477,8 @@ class ConversationTableModel(QAbstractTableModel):
         ids = self._ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
         with self._store.read_session() as session:
             fetched = rows_by_id(session, ids)
+        if self._review:
+            fetched = {key: review_row(row) for key, row in fetched.items()}
         now = self._now()
         year = now.astimezone(LONDON).year
         limit = nearly_due_until(now)

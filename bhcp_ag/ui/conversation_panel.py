@@ -38,6 +38,7 @@ from bhcp_ag.domain.conversation import (
     SpecialistOutcome,
     Status,
 )
+from bhcp_ag.domain.minimum import content_view
 from bhcp_ag.services.attachments import conversation_attachments
 from bhcp_ag.services.conversation_actions import ActionRefused, Choice, Done, Options
 from bhcp_ag.services.record_text import advice_as_text
@@ -89,6 +90,7 @@ class ConversationPanel(QWidget):
         self._view: ConversationView | None = None
         self._options: Options | None = None
         role = workspace.user.role
+        self._content = content_view(role)  # a practice manager's: the review only
         self.viewer = ConversationViewer(workspace.catalogue, now)
         self._attachment_ids: tuple[str, ...] = ()
         self.composer = ComposerBox(workspace.composer, specialist=role is Role.SPECIALIST, now=now)
@@ -202,7 +204,7 @@ class ConversationPanel(QWidget):
         opened = conversation_id != self.conversation_id
         if opened:
             self.problem.hide()
-        view = self._workspace.requests.view(conversation_id)
+        view = self._workspace.requests.view(conversation_id, self._content)
         options = self._workspace.actions.options(self._workspace.user, conversation_id)
         self._view, self._options = view, options
         self._show_attachments(view)

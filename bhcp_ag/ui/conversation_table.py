@@ -127,8 +127,9 @@ _HIDDEN: dict[Role, frozenset[Column]] = {
     # and who claimed it at the hospital is rarely their concern (shown on request).
     # The wait also says when it was sent, so the submitted time is there on request.
     Role.GP: frozenset({Column.CLAIMED_BY, Column.PRACTICE, Column.AGE, Column.SUBMITTED}),
+    # A practice manager reviews: no patient column (their desk holds no patient details).
     Role.PRACTICE_MANAGER: frozenset(
-        {Column.CLAIMED_BY, Column.PRACTICE, Column.AGE, Column.SUBMITTED}
+        {Column.CLAIMED_BY, Column.PRACTICE, Column.AGE, Column.SUBMITTED, Column.PATIENT}
     ),
     # A queue: which practice asked and how old the request is (the age says when it was
     # sent); the patient's whole wait (which stops at closing) is the practice's measure.

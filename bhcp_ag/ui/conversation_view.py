@@ -35,11 +35,17 @@ from bhcp_ag.domain.conversation import (
     Status,
     WouldHaveReferred,
 )
+from bhcp_ag.domain.minimum import REVIEW_NOTE
 from bhcp_ag.domain.patient import Sex, age_in_years
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.templates import RequestTemplate
 from bhcp_ag.domain.urgency import due_words
-from bhcp_ag.services.record_text import files_by_message, request_message_id, template_answer_rows
+from bhcp_ag.services.record_text import (
+    files_by_message,
+    patient_name,
+    request_message_id,
+    template_answer_rows,
+)
 from bhcp_ag.services.requests import ConversationView, MessageView
 from bhcp_ag.store.models import utcnow
 from bhcp_ag.ui.attachment_preview import AttachmentPreview
@@ -76,6 +82,7 @@ td.v {{ padding: 1px 0; }}
 .muted {{ color: {c.muted.name()}; }}
 .overdue {{ color: {c.overdue.name()}; font-weight: bold; }}
 .meta {{ color: {c.muted.name()}; }}
+p.banner {{ margin: 0 0 8px 0; padding: 4px 0; font-size: medium; }}
 </style>
 """
 
@@ -164,9 +171,12 @@ class ConversationViewer(QTextBrowser):
             self.verticalScrollBar().setValue(0)
 
     def _html(self, view: ConversationView) -> str:
+        if view.review:
+            return "".join([_style(), _heading(view, self._now()), _review_section(view)])
         files = {key: self.files.html(shown) for key, shown in files_by_message(view).items()}
         parts = [
             _style(),
+            _patient_banner(view, self._now().astimezone(LONDON).date()),
             _heading(view, self._now()),
             _patient_section(view, self._now().astimezone(LONDON).date()),
             _request_section(view, files.get(request_message_id(view), "")),
@@ -227,12 +237,28 @@ def _heading(view: ConversationView, now: datetime) -> str:
     return f"<h2>{escape(view.specialty_name)}</h2>{passed}{_table(rows)}"
 
 
+def _patient_banner(view: ConversationView, today: date) -> str:
+    """The patient's three identifiers at the top, as every NHS screen about a patient
+    has them: name, date of birth and NHS number, so identity is checked before reading."""
+    form = view.form
+    born = short_date(form.patient_birth_date)
+    if form.patient_birth_date is not None and form.patient_birth_date <= today:
+        born += f" ({age_in_years(form.patient_birth_date, today)}y)"
+    parts = [
+        f"<b>{escape(patient_name(view))}</b>",
+        f"Born {escape(born)}",
+        f"NHS number {escape(nhs_number_text(form.patient_nhs_number) or NOT_SET)}",
+    ]
+    return f"<p class='banner'>{' &nbsp;|&nbsp; '.join(parts)}</p>"
+
+
 def _patient_section(view: ConversationView, today: date) -> str:
     form = view.form
     birth = short_date(form.patient_birth_date)
     if form.patient_birth_date is not None and form.patient_birth_date <= today:
         birth += f" (age {age_in_years(form.patient_birth_date, today)})"
     rows = [
+        ("Name", escape(patient_name(view))),
         ("NHS number", escape(nhs_number_text(form.patient_nhs_number) or NOT_SET)),
         ("Date of birth", escape(birth)),
         ("Sex", escape(label_of(Sex, form.patient_sex))),
@@ -283,6 +309,20 @@ def _referral_section(view: ConversationView) -> str:
     if view.referral_avoided is not None and view.status in TERMINAL_STATUSES:
         rows.append(("Referral avoided", "Yes" if view.referral_avoided else "No"))
     return "<h3>Referral</h3>" + _table(rows)
+
+
+def _review_section(view: ConversationView) -> str:
+    """A practice manager's page: what a review needs, and why there is no more."""
+    rows = [("Sex", escape(label_of(Sex, view.form.patient_sex)))]
+    if view.first_response_at is not None:
+        rows.append(("First answered", escape(long_london_time(view.first_response_at))))
+    if view.recommendation:
+        recommendation = label_of(Recommendation, view.recommendation)
+        rows.append(("Specialist's recommendation", escape(recommendation)))
+    if view.closed_at is not None:
+        rows.append(("Closed", escape(long_london_time(view.closed_at))))
+    note = f"<p class='muted'>{escape(REVIEW_NOTE)}</p>"
+    return "<h3>Review</h3>" + _table(rows) + _referral_section(view) + note
 
 
 def _thread_section(messages: tuple[MessageView, ...], files: Mapping[str, str]) -> str:

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from bhcp_ag.domain.conversation import Role, Status
+from bhcp_ag.domain.minimum import ContentView, content_view
 from bhcp_ag.services.requests import Sent
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.store.models import utcnow
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
             self,
             default_sort=default_sort_for(user.role),
             user_id=user.id,
+            review=content_view(user.role) is ContentView.REVIEW,
         )
         self.panel = ConversationPanel(workspace, now, settings=self._settings)
         self.viewer = self.panel.viewer

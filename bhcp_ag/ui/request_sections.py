@@ -182,12 +182,25 @@ class TemplateSection(QWidget):
         return [widget for row in self.rows.values() for widget in row.input.focus_widgets]
 
 
+PATIENT_KEYS = (
+    "patient_nhs_number",
+    "patient_family_name",
+    "patient_given_name",
+    "patient_birth_date",
+    "patient_sex",
+)
+
+
 class GenericFields:
     """The rows every request has, by the form field key their problems come under."""
 
     def __init__(self) -> None:
         self.nhs_number = LineInput(max_length=12, placeholder="10 digits, e.g. 943 476 5919")
         self.nhs_number.edit.setMaximumWidth(220)
+        self.family_name = LineInput(placeholder="As on the patient's record")
+        self.given_name = LineInput(placeholder="As on the patient's record")
+        for name in (self.family_name, self.given_name):
+            name.edit.setMaximumWidth(320)
         self.birth_date = DateInput()
         self.sex = ChoiceInput([(sex.value, sex.label) for sex in Sex])
         self.texts = {
@@ -207,6 +220,10 @@ class GenericFields:
         self.template = TemplateSection()
         self.rows: dict[str, FieldRow] = {
             "patient_nhs_number": FieldRow("NHS number", self.nhs_number, required=True),
+            "patient_family_name": FieldRow(
+                "Family name (surname)", self.family_name, required=True
+            ),
+            "patient_given_name": FieldRow("Given name", self.given_name, required=True),
             "patient_birth_date": FieldRow("Date of birth", self.birth_date, required=True),
             "patient_sex": FieldRow("Sex", self.sex, required=True),
         }
@@ -225,9 +242,7 @@ class GenericFields:
         )
 
     def patient_rows(self) -> list[QWidget]:
-        return [
-            self.rows[key] for key in ("patient_nhs_number", "patient_birth_date", "patient_sex")
-        ]
+        return [self.rows[key] for key in PATIENT_KEYS]
 
     def request_rows(self) -> list[QWidget]:
         return [self.rows[key] for key, _label, _required in TEXT_FIELDS]
@@ -251,6 +266,8 @@ class GenericFields:
             specialty_code=specialty_code,
             priority=self.priority.value() or Priority.ROUTINE.value,
             patient_nhs_number=nhs_number,
+            patient_family_name=self.family_name.value(),
+            patient_given_name=self.given_name.value(),
             patient_birth_date=self.birth_date.date_value(),
             patient_sex=self.sex.value(),
             template_answers=self.template.answers(),
@@ -262,6 +279,8 @@ class GenericFields:
     def fill(self, form: AdviceRequestForm) -> None:
         """Show a saved form (the specialty must already be chosen)."""
         self.nhs_number.set_value(form.patient_nhs_number)
+        self.family_name.set_value(form.patient_family_name)
+        self.given_name.set_value(form.patient_given_name)
         self.birth_date.set_value(form.patient_birth_date)
         self.sex.set_value(form.patient_sex)
         for key, text_input in self.texts.items():
@@ -273,7 +292,13 @@ class GenericFields:
 
     def has_content(self) -> bool:
         """True once anything has been typed or chosen that would be lost on closing."""
-        typed = [self.nhs_number.value(), self.birth_date.edit.text(), *self._text_values()]
+        typed = [
+            self.nhs_number.value(),
+            self.family_name.value(),
+            self.given_name.value(),
+            self.birth_date.edit.text(),
+            *self._text_values(),
+        ]
         chosen = [self.sex.value(), self.would_have_referred.value(), self.convert.value()]
         return any(t.strip() for t in typed) or any(chosen) or bool(self.template.answers())
 

@@ -31,7 +31,7 @@ CONVERSATION_COLUMNS = {
     "created_at", "updated_at", "submitted_at", "due_at", "first_response_at", "closed_at",
     "claimed_by_id", "claimed_at", "specialist_outcome", "recommendation", "closing_outcome",
     "referral_avoided", "first_due_at", "response_working_days", "patient_age_band",
-    "advice_useful", "form_specialty_code",
+    "advice_useful", "form_specialty_code", "patient_family_name", "patient_given_name",
 }  # fmt: skip
 MESSAGE_COLUMNS = {
     "id", "conversation_id", "author_id", "author_role", "kind", "body",

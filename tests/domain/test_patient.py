@@ -9,12 +9,15 @@ import pytest
 from bhcp_ag.domain.patient import (
     InvalidBirthDate,
     InvalidNhsNumber,
+    InvalidPatientName,
     Sex,
     age_band,
     age_in_years,
     check_birth_date,
     check_nhs_number,
+    check_patient_name,
     format_nhs_number,
+    patient_name_text,
 )
 
 SYNTHETIC = "9434765919"  # valid check digit, in the synthetic (test patient) range
@@ -174,3 +177,45 @@ def test_leap_day_birthday_counts_from_1_march() -> None:
 def test_age_band_before_birth_is_refused() -> None:
     with pytest.raises(InvalidBirthDate, match="before the date of birth"):
         age_band(BORN, date(2000, 3, 9))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Smith", "Smith"),
+        ("  O'Neill-Smith ", "O'Neill-Smith"),
+        ("St. John", "St. John"),
+        ("D’Arcy", "D’Arcy"),
+        ("Zoë  Anne", "Zoë Anne"),
+        ("Nguyễn", "Nguyễn"),
+        ("x" * 35, "x" * 35),
+    ],
+)
+def test_names_as_records_hold_them_are_accepted(text: str, expected: str) -> None:
+    assert check_patient_name(text, "family") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "part", "fragment"),
+    [
+        ("", "family", "Enter the patient's family name (surname)"),
+        ("   ", "given", "Enter the patient's given name"),
+        ("x" * 36, "family", "36 characters"),
+        ("Smith2", "family", "'2'"),
+        ("Jane\x00", "given", "U+0000"),
+        ("--", "given", "no letters"),
+        ("<b>Smith</b>", "family", "'<'"),
+    ],
+)
+def test_names_that_cannot_be_a_patients_are_refused(text: str, part: str, fragment: str) -> None:
+    with pytest.raises(InvalidPatientName, match=None) as refused:
+        check_patient_name(text, part)
+    assert fragment in str(refused.value)
+
+
+def test_a_name_is_shown_family_name_first_in_capitals() -> None:
+    assert patient_name_text("Smith", "Jane") == "SMITH, Jane"
+    assert patient_name_text(" o'neill ", "Zoë  Anne") == "O'NEILL, Zoë Anne"
+    assert patient_name_text("", "Jane") == "Jane"
+    assert patient_name_text("Smith", "") == "SMITH"
+    assert patient_name_text("", "") == ""

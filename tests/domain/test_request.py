@@ -24,6 +24,8 @@ COMPLETE = AdviceRequestForm(
     specialty_code="330",
     priority="ROUTINE",
     patient_nhs_number="943 476 5919",
+    patient_family_name="O'Neill-Smith",
+    patient_given_name="Zoë",
     patient_birth_date=date(1961, 5, 14),
     patient_sex="female",
     question="Is this pigmented lesion on the back safe to monitor in primary care?",
@@ -50,6 +52,8 @@ def test_an_empty_form_names_every_missing_part(dermatology: RequestTemplate) ->
     problems = submit_problems(AdviceRequestForm(specialty_code="330"), dermatology, TODAY)
     assert set(problems) == {
         "patient_nhs_number",
+        "patient_family_name",
+        "patient_given_name",
         "patient_birth_date",
         "patient_sex",
         "question",
@@ -72,6 +76,10 @@ def test_an_empty_form_names_every_missing_part(dermatology: RequestTemplate) ->
     [
         ({"patient_nhs_number": "943 476 5918"}, "patient_nhs_number", "check digit"),
         ({"patient_nhs_number": "94347659"}, "patient_nhs_number", "10 digits"),
+        ({"patient_family_name": " "}, "patient_family_name", "enter the patient's family name"),
+        ({"patient_given_name": ""}, "patient_given_name", "enter the patient's given name"),
+        ({"patient_family_name": "Smith3"}, "patient_family_name", "'3'"),
+        ({"patient_given_name": "J" * 36}, "patient_given_name", "36 characters"),
         ({"patient_birth_date": date(2027, 1, 1)}, "patient_birth_date", "future"),
         ({"patient_sex": "unknown-value"}, "patient_sex", "sex"),
         ({"question": "   "}, "question", "question"),
@@ -126,3 +134,10 @@ def test_a_question_that_does_not_apply_is_not_asked_for_on_sending() -> None:
     assert submit_problems(with_pain, cardiology, TODAY) == {
         "template.chest_pain_character": "Character of chest pain is required."
     }
+
+
+def test_a_name_too_long_to_be_one_stops_even_a_draft() -> None:
+    problems = draft_problems(replace(COMPLETE, patient_family_name="x" * 101))
+    assert list(problems) == ["patient_family_name"]
+    assert "101 characters" in problems["patient_family_name"]
+    assert draft_problems(replace(COMPLETE, patient_family_name="x" * 100)) == {}

@@ -104,6 +104,8 @@ def _request(conversation_id: str | None = None, **overrides: Any) -> ChangeIn:
         "specialty_code": "330",
         "priority": "ROUTINE",
         "patient_nhs_number": "9434765919",
+        "patient_family_name": "Pickthall",
+        "patient_given_name": "Derek",
         "patient_birth_date": "1958-02-01",
         "patient_sex": "male",
         "question": "Slowly growing lesion on the left shin: excise or watch?",
@@ -172,6 +174,30 @@ def test_requests_are_checked_as_the_desktop_checks_them(database, callers) -> N
     assert "Site of the lesion" in (results[2].reason or "")
     assert "cannot be empty" in (results[4].reason or "")
     assert "Shorten it by 1" in (results[5].reason or "")
+
+
+def test_a_request_names_its_patient(database, callers) -> None:
+    """The third identifier: a request without the patient's name is refused, with why."""
+    gp = callers[DEMO_GP]
+    nameless = _request()
+    del nameless.payload["patient_family_name"]  # an older desk's request
+    results = _push(
+        database,
+        gp,
+        nameless,
+        _request(patient_given_name="  "),
+        _request(patient_family_name="Pickthall3"),
+        _request(patient_family_name="P" * 36),
+        _request(patient_family_name="  o'neill  ", patient_given_name="Zoë"),
+    )
+    assert _codes(results) == ["invalid_payload"] + ["invalid_request"] * 3 + ["applied"]
+    assert "patient_family_name" in (results[0].reason or "")
+    assert "given name" in (results[1].reason or "")
+    assert "'3'" in (results[2].reason or "")
+    assert "36 characters" in (results[3].reason or "")
+    served = results[4].conversation
+    assert served is not None
+    assert (served.patient_family_name, served.patient_given_name) == ("o'neill", "Zoë")
 
 
 def test_ids_are_never_used_twice(database, callers) -> None:

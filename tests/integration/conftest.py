@@ -332,6 +332,8 @@ class Sync:
             "specialty_code": specialty_code,
             "priority": "ROUTINE",
             "patient_nhs_number": "943 476 5919",
+            "patient_family_name": "Whitaker",
+            "patient_given_name": "Margaret",
             "patient_birth_date": "1961-05-14",
             "patient_sex": "female",
             "question": "Itchy rash on both forearms: what next after emollients?",

@@ -176,6 +176,8 @@ def write_dermatology_request(qtbot: QtBot, form: RequestForm) -> None:
     qtbot.keyClick(form.specialty.edit, Qt.Key.Key_Return)
     fields = form.fields
     qtbot.keyClicks(fields.nhs_number.edit, "943 476 5919")
+    qtbot.keyClicks(fields.family_name.edit, "Capstick")
+    qtbot.keyClicks(fields.given_name.edit, "Jean")
     qtbot.keyClicks(fields.birth_date.edit, "14/03/1958")
     fields.sex.combo.setCurrentIndex(fields.sex.combo.findData("female"))
     qtbot.keyClicks(fields.texts["question"].edit, QUESTION)

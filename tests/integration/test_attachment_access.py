@@ -37,8 +37,9 @@ CALLERS = {
     DEMO_MANAGER: (None, None),
 }
 UPLOADERS = (DEMO_GP, OTHER_GP, DEMO_SPECIALIST, CARDIOLOGIST)
-# Who may see the conversation holding the "secret" photo (BAY001, dermatology).
-SEES_SECRET = {DEMO_GP, DEMO_SPECIALIST, DEMO_ADMIN, DEMO_MANAGER}
+# Who may see the "secret" photo (a conversation of BAY001, dermatology). The practice's
+# manager sees that conversation's review only: never its files (the minimum necessary).
+SEES_SECRET = {DEMO_GP, DEMO_SPECIALIST, DEMO_ADMIN}
 # Which operations each caller is allowed at all.
 ALLOWED = {"submit": {DEMO_GP, OTHER_GP}, "reply": {DEMO_GP, OTHER_GP}}
 ALLOWED["respond"] = {DEMO_SPECIALIST, CARDIOLOGIST}

@@ -25,7 +25,8 @@ from bhcp_ag.store.db import create_sqlite_engine
 
 NHS_NUMBER = "4010002018"
 QUESTION = "Marker question about Ms Quilliam-Tarbuck's left ankle"
-PATIENT_WORDS = (NHS_NUMBER, "Quilliam-Tarbuck")
+FAMILY_NAME = "Aldingham-Quayle"  # the patient's name is patient data too
+PATIENT_WORDS = (NHS_NUMBER, "Quilliam-Tarbuck", FAMILY_NAME)
 
 
 def _leaks(*texts: str) -> list[str]:
@@ -68,7 +69,12 @@ def test_a_database_error_during_a_push_logs_no_patient_data(
         raise AssertionError("the insert should have failed")
 
     monkeypatch.setattr("bhcp_ag.hub.push.submit", submit_that_fails)
-    [result] = sync.push(DEMO_GP, sync.request(patient_nhs_number=NHS_NUMBER, question=QUESTION))
+    [result] = sync.push(
+        DEMO_GP,
+        sync.request(
+            patient_nhs_number=NHS_NUMBER, patient_family_name=FAMILY_NAME, question=QUESTION
+        ),
+    )
 
     assert result["status"] == "retry"  # a fault of the hub's database, not of the change
     assert raised, "the database refused nothing"
@@ -86,7 +92,9 @@ def test_an_unexpected_error_in_a_request_logs_no_message(
     everything_logged: pytest.LogCaptureFixture,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    request = sync.request(patient_nhs_number=NHS_NUMBER, question=QUESTION)
+    request = sync.request(
+        patient_nhs_number=NHS_NUMBER, patient_family_name=FAMILY_NAME, question=QUESTION
+    )
     [result] = sync.push(DEMO_GP, request)
     assert result["status"] == "applied", result
 

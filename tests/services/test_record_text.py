@@ -45,7 +45,11 @@ def test_the_text_has_the_question_the_advice_and_the_outcome(
     text = advice_as_text(gp.requests.view(cid))
     lines = text.splitlines()
     assert lines[0] == "Advice and Guidance: Dermatology"
-    assert lines[1] == "Patient NHS number: 943 476 5919"
+    assert lines[1:4] == [
+        "Patient: WHITAKER, Margaret",  # three identifiers, so the reader can check identity
+        "Patient NHS number: 943 476 5919",
+        "Date of birth: 14 May 1961",
+    ]
     assert "Advice, Dr Rohan Mehta (Specialist), 23 Nov 2026 15:00:" in lines
     assert "Reassure; no treatment needed." in lines
     assert "Recommendation: Advice only, no referral" in lines

@@ -25,7 +25,7 @@ from bhcp_ag.services.reports import (
 from bhcp_ag.services.workspace import CurrentUser, load_user
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.demo import generate_demo_data
-from bhcp_ag.store.reference import DEMO_ADMIN, DEMO_MANAGER, DEMO_SPECIALIST
+from bhcp_ag.store.reference import DEMO_ADMIN, DEMO_GP, DEMO_MANAGER, DEMO_SPECIALIST
 
 END = date(2025, 3, 31)
 NOW = datetime(2025, 4, 1, 9, tzinfo=UTC)
@@ -196,3 +196,13 @@ def test_workload_names_the_specialists_within_the_scope(bay: Store, reports: Re
     mine = reports.workload(specialist, year())
     assert {r.specialty for r in mine} <= {"Dermatology", "Rheumatology"}
     assert mine and sum(r.answers for r in mine) < sum(r.answers for r in everyone)
+    # Workload by name: a specialist's own only, and no one else's.
+    assert {r.specialist for r in mine} == {specialist.display_name}
+
+
+@pytest.mark.parametrize("username", [DEMO_GP, DEMO_MANAGER])
+def test_a_practice_sees_no_specialist_named_in_a_workload(
+    bay: Store, reports: Reports, username: str
+) -> None:
+    with pytest.raises(ReportRefused, match="for administrators, and for each specialist"):
+        reports.workload(load_user(bay, username), year())

@@ -55,8 +55,8 @@ def test_every_column_has_a_width_and_a_place() -> None:
     [
         (Role.GP, {Column.CLAIMED_BY, Column.PRACTICE, Column.AGE, Column.SUBMITTED}),
         (
-            Role.PRACTICE_MANAGER,
-            {Column.CLAIMED_BY, Column.PRACTICE, Column.AGE, Column.SUBMITTED},
+            Role.PRACTICE_MANAGER,  # no patient column: their desk holds no patient details
+            {Column.CLAIMED_BY, Column.PRACTICE, Column.AGE, Column.SUBMITTED, Column.PATIENT},
         ),
         (Role.SPECIALIST, {Column.WAITING, Column.SUBMITTED}),
         (Role.ADMIN, {Column.AGE}),

@@ -16,6 +16,7 @@ from bhcp_ag.domain.conversation import TWO_WEEK_WAIT_REFUSAL, Status
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.store.models import Conversation
 from bhcp_ag.store.sync_state import BoundHub, bind_hub
+from bhcp_ag.ui.conversation_model import Column
 from bhcp_ag.ui.form_fields import PROBLEM_COLOUR, FieldRow
 from bhcp_ag.ui.main_window import MainWindow
 from bhcp_ag.ui.request_form import RequestForm
@@ -72,6 +73,8 @@ def saved_and_reopened(qtbot: QtBot, form: RequestForm, main_window: MainWindow)
 def fill_generic(qtbot: QtBot, form: RequestForm, nhs_number: str = VALID_NHS_NUMBER) -> None:
     fields = form.fields
     qtbot.keyClicks(fields.nhs_number.edit, nhs_number)
+    qtbot.keyClicks(fields.family_name.edit, "Capstick")
+    qtbot.keyClicks(fields.given_name.edit, "Jean")
     qtbot.keyClicks(fields.birth_date.edit, "14/03/1958")
     fields.sex.combo.setCurrentIndex(fields.sex.combo.findData("female"))
     qtbot.keyClicks(fields.texts["question"].edit, QUESTION)
@@ -131,6 +134,37 @@ def test_sending_an_invalid_request_shows_each_problem_and_keeps_what_was_typed(
     duration = form.fields.template.rows["duration"].input.focus_widgets[0]
     qtbot.keyClicks(duration, "6 weeks")
     assert form.problem_label("template.duration").text() == ""  # gone once mended
+
+
+def test_the_patients_name_is_asked_checked_and_shown_once_sent(
+    qtbot: QtBot, form: RequestForm, main_window: MainWindow
+) -> None:
+    choose_dermatology(qtbot, form)
+    fill_generic(qtbot, form)
+    fill_dermatology_questions(qtbot, form)
+    family, given = form.fields.family_name.edit, form.fields.given_name.edit
+    given.clear()
+    family.setFocus()
+    family.setText("Capstick2")
+    qtbot.keyClick(family, Qt.Key.Key_Tab)  # leaving it says what is wrong, at once
+    problem = form.problem_label("patient_family_name")
+    qtbot.waitUntil(lambda: "'2'" in problem.text())
+    assert problem.accessibleName() == "Problem with Family name (surname)"
+    click(qtbot, form.send_button)  # not sent: the given name is missing too
+    assert form.isVisible()
+    assert "Enter the patient's given name" in form.problem_label("patient_given_name").text()
+    assert form.fields.family_name.value() == "Capstick2"  # what was typed is kept
+    family.setText("capstick")
+    qtbot.keyClicks(given, "Jean")
+    with qtbot.waitSignal(form.finished):
+        click(qtbot, form.send_button)
+    model = main_window.model
+    assert model.index(0, Column.PATIENT).data() == "943 476 5919 · CAPSTICK, Jean"
+    tooltip = model.index(0, Column.PATIENT).data(Qt.ItemDataRole.ToolTipRole)
+    assert tooltip == "CAPSTICK, Jean, born 14 March 1958, NHS number 943 476 5919"
+    text = main_window.viewer.toPlainText()
+    banner = text.splitlines()[0]
+    assert "CAPSTICK, Jean" in banner and "14 Mar 1958" in banner and "943 476 5919" in banner
 
 
 def test_two_week_wait_shows_the_refusal_and_blocks_sending(
@@ -492,7 +526,7 @@ def test_a_draft_opens_at_its_first_empty_field_not_in_the_specialty_chooser(
     choose_dermatology(qtbot, form)
     qtbot.keyClicks(form.fields.nhs_number.edit, VALID_NHS_NUMBER)
     reopened = saved_and_reopened(qtbot, form, main_window)
-    birth = reopened.fields.birth_date.edit  # the first field after the NHS number
-    qtbot.waitUntil(birth.hasFocus)
-    qtbot.keyClicks(QApplication.focusWidget(), "9")  # a key typed at once lands there
-    assert birth.text().startswith("9") and reopened.specialty.code() == "330"
+    family = reopened.fields.family_name.edit  # the first field after the NHS number
+    qtbot.waitUntil(family.hasFocus)
+    qtbot.keyClicks(QApplication.focusWidget(), "F")  # a key typed at once lands there
+    assert family.text() == "F" and reopened.specialty.code() == "330"

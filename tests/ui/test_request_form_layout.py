@@ -30,7 +30,7 @@ def test_a_message_under_a_field_appearing_or_going_moves_nothing_below(
 ) -> None:
     choose_dermatology(qtbot, form)
     edit = form.fields.nhs_number.edit
-    below = form.fields.birth_date.edit
+    below = form.fields.family_name.edit
     summary = form.fields.texts["clinical_summary"].edit
     before = (top(form, below), top(form, summary))
     problem = form.problem_label("patient_nhs_number")

@@ -9,7 +9,8 @@ A user's id is :func:`user_id` of their username: a UUID 5 in :data:`USER_NAMESP
 same at the hub and in every desktop store (:mod:`bhcp_ag.domain.demo.accounts`).
 
 Patients are synthetic: NHS numbers in the 999 test range, with an age and sex that fit
-the specialty and the scenario.
+the specialty and the scenario, and a name drawn from the NHS number (not from the
+year's random stream, so adding names moved none of the year's figures).
 """
 
 from __future__ import annotations
@@ -39,6 +40,17 @@ class Patient(NamedTuple):
     birth_date: date
     sex: str
     age_days: int
+    family_name: str
+    given_name: str
+
+
+def patient_name(wording: DemoWording, nhs_number: str, sex: str) -> tuple[str, str]:
+    """The (family, given) name of the synthetic patient with this NHS number: the same
+    number always has the same name, wherever it is drawn."""
+    number = int(nhs_number)
+    family = wording.patient_family_names[number % len(wording.patient_family_names)]
+    givens = wording.patient_given_names.get(sex) or wording.patient_given_names["female"]
+    return family, givens[(number // 97) % len(givens)]
 
 
 # --- staff -----------------------------------------------------------------------------------
@@ -153,4 +165,5 @@ def draw_patient(
         mode = min(max(mode, low), high)
     age_days = int(rng.triangular(low, high, mode) * 365.25)
     sex = scenario.sex or ("female" if rng.random() < female_share else "male")
-    return Patient(nhs_number, day - timedelta(days=age_days), sex, age_days)
+    family, given = patient_name(wording, nhs_number, sex)
+    return Patient(nhs_number, day - timedelta(days=age_days), sex, age_days, family, given)

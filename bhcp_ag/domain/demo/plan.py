@@ -282,6 +282,8 @@ def _draw_request(
         "specialty_code": code,
         "priority": priority,
         "patient_nhs_number": patient.nhs_number,
+        "patient_family_name": patient.family_name,
+        "patient_given_name": patient.given_name,
         "patient_birth_date": patient.birth_date,
         "patient_sex": patient.sex,
         "patient_age_band": age_band(patient.birth_date, day),  # day: London date sent
@@ -316,6 +318,8 @@ def _draft_row(rng: random.Random, world: World, nhs_number: str) -> Row:
         "priority": Priority.ROUTINE.value,
         "status": _DRAFT,
         "patient_nhs_number": patient.nhs_number,
+        "patient_family_name": patient.family_name,
+        "patient_given_name": patient.given_name,
         "patient_birth_date": patient.birth_date,
         "patient_sex": patient.sex,
         **content,

@@ -3,7 +3,8 @@
 Everything a demo conversation says, and the weights that shape the year, is data in
 ``resources/demo/`` (JSON), read once by :meth:`DemoWording.load`:
 
-- ``people.json``: first names and surnames for the generated GPs and specialists;
+- ``people.json``: first names and surnames for the generated GPs and specialists, and
+  the synthetic patients' family and given names;
 - ``world.json``: each specialty's relative request volume and its patients' ages;
 - ``wording.json``: the phrases of summaries, questions, replies, advice and notes;
 - ``scenarios.json``: the kinds of request each specialty gets, with their usual advice.
@@ -51,6 +52,8 @@ class DemoWording:
 
     first_names: tuple[str, ...]
     surnames: tuple[str, ...]
+    patient_family_names: tuple[str, ...]
+    patient_given_names: Mapping[str, tuple[str, ...]]  # by sex: "female", "male"
     specialty_volume: Mapping[str, float]
     age_profile: Mapping[str, AgeProfile]
     duration_texts: tuple[str, ...]
@@ -130,6 +133,10 @@ def _load(directory: Path) -> DemoWording:
     return DemoWording(
         first_names=_strings(people["first_names"]),
         surnames=_strings(people["surnames"]),
+        patient_family_names=_strings(people["patients"]["family_names"]),
+        patient_given_names={
+            sex: _strings(people["patients"][f"given_names_{sex}"]) for sex in ("female", "male")
+        },
         specialty_volume=world["specialty_volume"],
         age_profile={code: (a, b, c, d) for code, (a, b, c, d) in world["age_profile"].items()},
         duration_texts=tuple(text for text, _ in words["durations"]),

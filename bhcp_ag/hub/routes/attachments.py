@@ -36,6 +36,7 @@ from bhcp_ag.domain.limits import (
     AttachmentRefused,
     check_attachment,
 )
+from bhcp_ag.domain.minimum import ContentView, content_view
 from bhcp_ag.hub import audit
 from bhcp_ag.hub.access import Caller
 from bhcp_ag.hub.attachment_refs import conversation_showing
@@ -176,7 +177,8 @@ def get_attachment(
 ) -> Response:
     """An attachment's bytes, for a user who may see a conversation that refers to them."""
     wanted = sha256.lower()
-    via = conversation_showing(session, caller, wanted) if len(wanted) == 64 else None
+    shown = len(wanted) == 64 and content_view(caller.role) is ContentView.FULL  # no review
+    via = conversation_showing(session, caller, wanted) if shown else None
     who = {"user_id": caller.id, "username": caller.username, "client_address": address}
     if via is None:
         audit.record(

@@ -11,6 +11,7 @@ import uuid
 
 from fastapi import APIRouter
 
+from bhcp_ag.domain.minimum import content_view
 from bhcp_ag.hub import audit
 from bhcp_ag.hub.access import can_see
 from bhcp_ag.hub.deps import ClientAddress, CurrentCaller, DbSession
@@ -59,4 +60,5 @@ def read_conversation(
     audit.record(
         session, "conversation.read", object_type="conversation", object_id=conversation.id, **who
     )
-    return load_snapshots(session, [conversation.id])[conversation.id]
+    view = content_view(caller.role)
+    return load_snapshots(session, [conversation.id], view)[conversation.id]

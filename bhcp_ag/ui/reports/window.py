@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from bhcp_ag.domain.conversation import Role
 from bhcp_ag.domain.metrics import BY_KEY
 from bhcp_ag.domain.organisation import Organisation
-from bhcp_ag.services.reports import Report, ReportRefused, Reports, write_csv
+from bhcp_ag.services.reports import WORKLOAD_ROLES, Report, ReportRefused, Reports, write_csv
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.sqlkit.loggable import loggable
 from bhcp_ag.ui.reports.chart import ReportChart
@@ -210,6 +210,8 @@ class ReportsWindow(QMainWindow):
         self.workload_button = QPushButton("Specialist &workload…")
         self.workload_button.setAccessibleName("Show answers per specialist and specialty")
         self.workload_button.clicked.connect(lambda: self.show_workload())
+        # Named workload: an administrator's (everyone) or a specialist's (their own).
+        self.workload_button.setVisible(self._workspace.user.role in WORKLOAD_ROLES)
         self.close_button = QPushButton("C&lose")
         self.close_button.setAccessibleName("Close reports")
         self.close_button.clicked.connect(self.close)
