@@ -6,8 +6,8 @@ not check identity on three identifiers. ``conversations.patient_family_name`` a
 draft's field takes up to 100). Requests sent before this hold "" and are shown as
 "name not recorded".
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-04
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
