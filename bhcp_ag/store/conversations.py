@@ -246,7 +246,7 @@ def _id_queries(
 
 def _queue_ids(
     connection: Connection, flt: ConversationFilter, descending: bool, search: Search
-) -> list[str]:
+) -> list[list[str]]:
     """The queue order: requests waiting for a response by due time, then the rest.
 
     The waiting part is a small indexed read (status and scope in the ``IN`` lists). The
@@ -264,12 +264,11 @@ def _queue_ids(
         query = select(Conversation.id).where(*_conditions(part, search), due.is_not(None))
         waiting = _fetch_ids(connection, _ordered(query, due, descending))
     first = set(waiting)
-    everything = [
-        conversation_id
+    rest = [
+        [i for i in _fetch_ids(connection, query) if i not in first]
         for query in _id_queries(flt, SortKey.DUE, descending, search)
-        for conversation_id in _fetch_ids(connection, query)
     ]
-    return waiting + [i for i in everything if i not in first]
+    return [waiting, *rest]
 
 
 def list_ids(
@@ -279,6 +278,21 @@ def list_ids(
     descending: bool = True,
 ) -> list[str]:
     """The ids of the conversations that ``flt`` selects, in the list's order."""
+    return [i for run in list_id_runs(session, flt, sort, descending) for i in run]
+
+
+def list_id_runs(
+    session: Session,
+    flt: ConversationFilter,
+    sort: SortKey = SortKey.UPDATED,
+    descending: bool = True,
+) -> list[list[str]]:
+    """:func:`list_ids` as the runs it is read in, for :func:`reversed_runs`.
+
+    Each run is one query's ids, ordered by its columns with the id last, all in the one
+    direction: the queue's waiting requests, the rest with a due time, those without;
+    one specialty (or practice) after another; or the whole order in one run.
+    """
     search = _search_for_list(session, flt)
     if sort is SortKey.QUEUE:
         return _queue_ids(session.connection(), flt, descending, search)
@@ -298,10 +312,31 @@ def list_ids(
     else:
         queries = _id_queries(flt, sort, descending, search)
     connection = session.connection()
-    ids: list[str] = []
-    for query in queries:
-        ids.extend(_fetch_ids(connection, query))
-    return ids
+    return [_fetch_ids(connection, query) for query in queries]
+
+
+def reversed_runs(runs: Sequence[Sequence[str]], sort: SortKey) -> list[list[str]]:
+    """The runs of :func:`list_id_runs` for ``sort`` the other way round, read again
+    without a query: each run's order is exactly reversed (its id breaks ties in the
+    same direction), the runs themselves stay in place (a missing due time is last both
+    ways) except when they are groups by name, whose order turns round too."""
+    if sort in _BY_NAME:
+        return [list(reversed(run)) for run in reversed(runs)]
+    return [list(reversed(run)) for run in runs]
+
+
+def search_matches(session: Session, text: str) -> frozenset[str]:
+    """The ids of every conversation the search ``text`` alone selects, in no order.
+
+    Read from the search's own covering index (the NHS number's, or the question's), so
+    a list already read without the search narrows to it without reading its order
+    again (:class:`~bhcp_ag.ui.conversation_model.ConversationTableModel`).
+    """
+    terms = _search_terms(text)
+    if terms is None:
+        raise ValueError("no search to match")
+    query = select(Conversation.id).where(_search_condition(*terms, Search.PLAIN))
+    return frozenset(_fetch_ids(session.connection(), query))
 
 
 def _search_for_list(session: Session, flt: ConversationFilter) -> Search:

@@ -5,6 +5,7 @@ The plans are checked too: each order reads an index rather than sorting 100,000
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -480,3 +481,20 @@ def test_a_narrow_search_reads_its_own_covering_index(
     assert len(plans) == 1
     assert f"COVERING INDEX {index}" in plans[0], plans
     assert "SCAN conversations USING INDEX ix_conversations_updated_at" not in plans[0], plans
+
+
+@pytest.mark.parametrize("sort", list(SortKey), ids=str)
+@pytest.mark.parametrize(
+    "flt",
+    [ConversationFilter(), SPECIALIST_SCOPE, dataclasses.replace(SPECIALIST_SCOPE, statuses=OPEN)],
+    ids=["everything", "specialist", "specialist-open"],
+)
+def test_an_order_reversed_is_the_order_read_the_other_way(
+    demo_store: Store, sort: SortKey, flt: ConversationFilter
+) -> None:
+    with demo_store.read_session() as session:
+        for descending in (False, True):
+            runs = conversations.list_id_runs(session, flt, sort, descending)
+            other = conversations.list_id_runs(session, flt, sort, not descending)
+            assert conversations.reversed_runs(runs, sort) == other
+            assert [i for run in other for i in run] == list_ids(session, flt, sort, not descending)
