@@ -167,6 +167,8 @@ class Conversation(Base):
         Index("ix_conversations_status", "status", "id"),
         Index("ix_conversations_priority", "priority", "id"),
         Index("ix_conversations_patient", "patient_nhs_number", "id"),
+        # The search of the question's words reads this, not the far wider table.
+        Index("ix_conversations_question", "question", "id"),
         Index("ix_conversations_specialty", "specialty_code", "id"),
         Index("ix_conversations_practice", "practice_code", "id"),
         Index("ix_conversations_practice_status", "practice_code", "status"),

@@ -14,6 +14,7 @@ colour, so the mark does not rest on colour alone.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -49,8 +50,10 @@ from bhcp_ag.store.conversations import (
     ConversationRow,
     SortKey,
     count_overdue,
-    list_ids,
+    list_id_runs,
+    reversed_runs,
     rows_by_id,
+    search_matches,
 )
 from bhcp_ag.store.db import Store
 from bhcp_ag.store.models import utcnow
@@ -67,6 +70,9 @@ from bhcp_ag.ui.theme import LIGHT_COLOURS, colours
 
 PAGE_SIZE = 200
 MAX_CACHED_PAGES = 50
+MAX_CACHED_ORDERS = 4
+"""Id lists kept for going back to a filter and order without a query (about 9 MB each
+at 100,000 rows); all are dropped by :meth:`ConversationTableModel.refresh`."""
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 """The conversation id of a row."""
@@ -90,6 +96,7 @@ NEARLY_DUE_COLOUR = LIGHT_COLOURS.nearly_due  # a dark amber: 6.5:1 on white, le
 NEARLY_DUE_MARK = "▲"
 _NEARLY_DUE_HINT = f"Nearly due: due within {NEARLY_DUE_WORKING_HOURS:g} working hours"
 _ROOT = QModelIndex()
+_OrderKey = tuple[ConversationFilter, SortKey, bool]
 
 
 class Column(IntEnum):
@@ -347,6 +354,10 @@ class ConversationTableModel(QAbstractTableModel):
         self._user_id = user_id
         self._review = review
         self._ids: list[str] = []
+        # The ids in their runs (list_id_runs), and earlier (filter, order)'s, most recent
+        # last: a snapshot of the store as last read, which refresh() reads again.
+        self._runs: list[list[str]] = []
+        self._orders: OrderedDict[_OrderKey, list[list[str]]] = OrderedDict()
         self._pages: OrderedDict[int, dict[str, DisplayRow]] = OrderedDict()
         self._tints = colours()  # read again with each page: the scheme may have changed
         self._query_ids()
@@ -383,13 +394,23 @@ class ConversationTableModel(QAbstractTableModel):
             return None
 
     def set_filter(self, flt: ConversationFilter) -> None:
+        """Show ``flt``'s conversations: from the ids read since the last :meth:`refresh`
+        where they tell (a filter gone back to, a search of a list already read), else
+        from a query."""
         self._filter = flt
-        self.refresh()
+        self._reset(self._read_ids)
 
     def refresh(self) -> None:
-        """Query the ids again (after a save, a sync or a filter change); rows reload lazily."""
+        """Query the ids again (after a save, a sync or a filter change); rows reload lazily.
+
+        Every id list kept from before goes: the store may have changed under them.
+        """
+        self._orders.clear()
+        self._reset(self._query_ids)
+
+    def _reset(self, read: Callable[[], None]) -> None:
         self.beginResetModel()
-        self._query_ids()
+        read()
         self.endResetModel()
 
     def refresh_times(self) -> None:
@@ -454,15 +475,47 @@ class ConversationTableModel(QAbstractTableModel):
             key = found
         if (key, descending) == (self._sort, self._descending):
             return
+        turned = key is self._sort
         self._sort, self._descending = key, descending
-        self.refresh()
+        if turned:  # the same order the other way round: the ids read, reversed
+            self._reset(lambda: self._show(reversed_runs(self._runs, key)))
+        else:
+            self._reset(self._read_ids)
 
     # --- loading -----------------------------------------------------------------------
 
+    def _key(self, flt: ConversationFilter | None = None) -> _OrderKey:
+        return (flt or self._filter, self._sort, self._descending)
+
     def _query_ids(self) -> None:
         with self._store.read_session() as session:
-            self._ids = list_ids(session, self._filter, self._sort, self._descending)
+            self._show(list_id_runs(session, self._filter, self._sort, self._descending))
+
+    def _read_ids(self) -> None:
+        """The ids for the filter and order now: kept, narrowed from kept, or queried."""
+        kept = self._orders.get(self._key())
+        if kept is not None:
+            self._show(kept)
+            return
+        whole = dataclasses.replace(self._filter, text="")
+        base = self._orders.get(self._key(whole)) if self._filter.text.strip() else None
+        if base is None:
+            self._query_ids()
+            return
+        # A search of a list already read: its ids that the search matches, in its order.
+        with self._store.read_session() as session:
+            found = search_matches(session, self._filter.text)
+        self._show([[i for i in run if i in found] for run in base])
+
+    def _show(self, runs: list[list[str]]) -> None:
+        self._runs = runs
+        self._ids = [i for run in runs for i in run]
         self._pages.clear()
+        key = self._key()
+        self._orders[key] = runs
+        self._orders.move_to_end(key)
+        while len(self._orders) > MAX_CACHED_ORDERS:
+            self._orders.popitem(last=False)
 
     def _display_row(self, row: int) -> DisplayRow | None:
         page = row // PAGE_SIZE

@@ -5,6 +5,7 @@ The plans are checked too: each order reads an index rather than sorting 100,000
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -417,3 +418,83 @@ def test_an_ids_filter_lists_only_those_conversations_within_the_other_filters(
         narrowed = ConversationFilter(ids=ids, practice_code=practice)
         assert set(list_ids(session, narrowed)) == in_practice
         assert list_ids(session, ConversationFilter(ids=("no-such-id",))) == []
+
+
+def _searches(store: Store) -> list[str]:
+    """Searches of every kind: NHS prefixes (one ending in 9), words, LIKE's wildcards."""
+    target = _all(store)[7]
+    number = target.patient_nhs_number
+    nines = next((number[: i + 1] for i in range(len(number)) if number[i] == "9"), number)
+    return [
+        number,
+        number[:4],
+        f"{number[:3]} {number[3:7]}",
+        nines,
+        "9",
+        target.question.split()[1].upper(),
+        "refer",
+        "100%",
+        "a_b",
+        "/",
+        "é",
+    ]
+
+
+@pytest.mark.parametrize("sort", [SortKey.UPDATED, SortKey.DUE, SortKey.QUEUE, SortKey.PRACTICE])
+def test_a_search_lists_the_same_rows_narrow_or_checked(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch, sort: SortKey
+) -> None:
+    """Few matches are read from the search's own index, many checked row by row: the
+    two give the same rows in the same order, and what Python's own test finds."""
+    everything = _all(demo_store)
+    for text in _searches(demo_store):
+        digits = text.replace(" ", "")
+
+        def matches(c: Conversation, text: str = text, digits: str = digits) -> bool:
+            if digits.isdigit():
+                return c.patient_nhs_number.startswith(digits)
+            return text.lower() in c.question.lower()
+
+        flt = ConversationFilter(text=text)
+        with demo_store.read_session() as session:
+            monkeypatch.setattr(conversations, "INDEXED_SEARCH_AT_MOST", 10**9)
+            assert conversations._search_for_list(session, flt) is conversations.Search.NARROW
+            narrow = list_ids(session, flt, sort)
+            monkeypatch.setattr(conversations, "INDEXED_SEARCH_AT_MOST", -1)
+            assert conversations._search_for_list(session, flt) is conversations.Search.CHECKED
+            checked = list_ids(session, flt, sort)
+            assert count(session, flt) == len(narrow)
+        assert narrow == checked, text
+        assert set(narrow) == {c.id for c in everything if matches(c)}, text
+
+
+@pytest.mark.parametrize(
+    ("kind", "index"), [("nhs", "ix_conversations_patient"), ("words", "ix_conversations_question")]
+)
+def test_a_narrow_search_reads_its_own_covering_index(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch, kind: str, index: str
+) -> None:
+    target = _all(demo_store)[3]
+    text = target.patient_nhs_number[:6] if kind == "nhs" else target.question.split()[1]
+    with demo_store.read_session() as session:
+        plans = _plans(session, monkeypatch, ConversationFilter(text=text), SortKey.UPDATED, True)
+    assert len(plans) == 1
+    assert f"COVERING INDEX {index}" in plans[0], plans
+    assert "SCAN conversations USING INDEX ix_conversations_updated_at" not in plans[0], plans
+
+
+@pytest.mark.parametrize("sort", list(SortKey), ids=str)
+@pytest.mark.parametrize(
+    "flt",
+    [ConversationFilter(), SPECIALIST_SCOPE, dataclasses.replace(SPECIALIST_SCOPE, statuses=OPEN)],
+    ids=["everything", "specialist", "specialist-open"],
+)
+def test_an_order_reversed_is_the_order_read_the_other_way(
+    demo_store: Store, sort: SortKey, flt: ConversationFilter
+) -> None:
+    with demo_store.read_session() as session:
+        for descending in (False, True):
+            runs = conversations.list_id_runs(session, flt, sort, descending)
+            other = conversations.list_id_runs(session, flt, sort, not descending)
+            assert conversations.reversed_runs(runs, sort) == other
+            assert [i for run in other for i in run] == list_ids(session, flt, sort, not descending)

@@ -416,3 +416,100 @@ def test_the_model_counts_the_overdue_in_a_scope(
         )
     assert model.count_overdue(EVERYTHING) == late > dermatology
     assert model.count_overdue(ConversationFilter(specialty_codes=("330",))) == dermatology
+
+
+def _no_query(*_args: object) -> list[list[str]]:
+    raise AssertionError("the ids were queried again")
+
+
+@pytest.mark.parametrize("first", [False, True], ids=["ascending-first", "descending-first"])
+@pytest.mark.parametrize("column", [c for c in Column if c.sort_key is not None], ids=str)
+def test_turning_an_order_round_reverses_the_ids_read_with_ties_in_the_sql_order(
+    model: ConversationTableModel,
+    ui_store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    column: Column,
+    first: bool,
+) -> None:
+    """A column clicked again shows the ids it read, reversed, without a query: the same
+    order as the query would give, ties (by id) and missing due times (last) included."""
+    orders = {False: Qt.SortOrder.AscendingOrder, True: Qt.SortOrder.DescendingOrder}
+    model.sort(column, orders[first])
+    monkeypatch.setattr(conversation_model, "list_id_runs", _no_query)
+    model.sort(column, orders[not first])
+    with ui_store.read_session() as session:
+        assert shown_ids(model) == direct_order(session, column, not first)
+
+
+def test_a_filter_then_a_sort_shows_the_filtered_rows_in_the_new_order(
+    model: ConversationTableModel, ui_store: Store
+) -> None:
+    awaiting = ConversationFilter(statuses=("awaiting_specialist",))
+    model.sort(Column.DUE, Qt.SortOrder.AscendingOrder)
+    model.set_filter(awaiting)
+    model.sort(Column.DUE, Qt.SortOrder.DescendingOrder)
+    with ui_store.read_session() as session:
+        expected = [
+            i
+            for i in direct_order(session, Column.DUE, True)
+            if session.get(Conversation, i).status == "awaiting_specialist"  # type: ignore[union-attr]
+        ]
+    assert expected and shown_ids(model) == expected
+    model.set_filter(EVERYTHING)
+    with ui_store.read_session() as session:
+        assert shown_ids(model) == direct_order(session, Column.DUE, True)
+
+
+@pytest.mark.parametrize("kind", ["words", "nhs"])
+def test_a_search_of_a_list_already_read_narrows_it_in_its_order(
+    ui_store: Store, workspace: Workspace, now: datetime, kind: str
+) -> None:
+    """From the whole list on screen a search keeps the ids it matches, in order; the
+    rows and order are the query's, for the plain order and a specialist's queue."""
+    specialist = load_user(ui_store, DEMO_SPECIALIST)
+    for scope, order in (
+        (EVERYTHING, (SortKey.UPDATED, True)),
+        (specialist.list_scope(), default_sort_for(Role.SPECIALIST)),
+    ):
+        model = ConversationTableModel(ui_store, scope, lambda: now, default_sort=order)
+        some = model.index(model.rowCount() // 2, Column.PATIENT).data(ID_ROLE)
+        with ui_store.read_session() as session:
+            chosen = session.get(Conversation, some)
+            assert chosen is not None
+            text = chosen.patient_nhs_number[:5] if kind == "nhs" else chosen.question.split()[1]
+            searched = dataclasses.replace(scope, text=text)
+            expected = list_ids(session, searched, *order)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(conversation_model, "list_id_runs", _no_query)
+            model.set_filter(searched)
+        assert some in shown_ids(model)
+        assert 0 < len(expected) < len(list_ids_of(ui_store, scope, order))
+        assert shown_ids(model) == expected
+
+
+def list_ids_of(store: Store, scope: ConversationFilter, order: tuple[SortKey, bool]) -> list[str]:
+    with store.read_session() as session:
+        return list_ids(session, scope, *order)
+
+
+def test_refresh_reads_again_the_lists_kept_for_going_back(
+    model: ConversationTableModel, ui_store: Store
+) -> None:
+    """Going back to a filter shows the ids kept from before, until a refresh (after a
+    save or a sync) drops them: then the change shows there too."""
+    awaiting = ConversationFilter(statuses=("awaiting_specialist",))
+    model.set_filter(awaiting)
+    before = set(shown_ids(model))
+    model.set_filter(EVERYTHING)
+    with ui_store.session() as session:
+        moved = session.scalars(
+            select(Conversation).where(Conversation.status == "closed").limit(1)
+        ).one()
+        moved.status = "awaiting_specialist"
+        moved_id = moved.id
+    model.set_filter(awaiting)
+    assert set(shown_ids(model)) == before  # the kept snapshot, as read
+    model.set_filter(EVERYTHING)
+    model.refresh()
+    model.set_filter(awaiting)
+    assert set(shown_ids(model)) == before | {moved_id}
