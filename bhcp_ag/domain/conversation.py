@@ -186,6 +186,30 @@ class ClosingOutcome(StrEnum):
         }[self.value]
 
 
+REFERRAL_REASON_NEEDED = (
+    "The specialist recommended a referral. Refer the patient and close as 'Referred', "
+    "or say in the closing note why the patient is not being referred."
+)
+
+
+def referral_to_make(status: str, recommendation: str | None) -> bool:
+    """True while a referral the specialist recommended waits for the GP to act on it:
+    the conversation stays on the GP's list as "action needed" until they close it,
+    recording what was done."""
+    return (
+        status == Status.ADVICE_RETURNED.value
+        and recommendation == Recommendation.REFERRAL_RECOMMENDED.value
+    )
+
+
+def check_closing(recommendation: str | None, outcome: ClosingOutcome, note: str) -> None:
+    """Refuse to close a conversation whose advice recommended a referral, as anything but
+    "referred", without the GP's reason in the closing note."""
+    recommended = recommendation == Recommendation.REFERRAL_RECOMMENDED.value
+    if recommended and outcome is not ClosingOutcome.REFERRED and not note.strip():
+        raise TransitionRefused(REFERRAL_REASON_NEEDED)
+
+
 class AdviceUseful(StrEnum):
     """The GP's answer when closing: was the specialist's advice useful?"""
 

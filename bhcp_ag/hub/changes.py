@@ -44,6 +44,7 @@ from bhcp_ag.domain.conversation import (
     SpecialistOutcome,
     Status,
     TransitionRefused,
+    check_closing,
     check_transition,
     claim_problem,
     redirect_problem,
@@ -288,6 +289,10 @@ def _close(
 ) -> bool:
     check_move(conv, Status.CLOSED, Role.GP)
     note = checked_text("Your closing note", p.note, required=False)
+    try:
+        check_closing(conv.recommendation, p.closing_outcome, note)
+    except TransitionRefused as refusal:
+        raise Rejected("referral_reason_needed", str(refusal)) from None
     if note:
         add_message(
             session, conv, closing_note_id(conv.id), caller, rules.now, kind="closing", body=note

@@ -40,6 +40,7 @@ from bhcp_ag.domain.conversation import (
     SpecialistOutcome,
     Status,
     TransitionRefused,
+    check_closing,
     check_transition,
     claim_problem,
     redirect_problem,
@@ -265,6 +266,10 @@ class ConversationActions:
             _check_move(user, conv, Action.CLOSE, Status.CLOSED)
             if useful is None and advice_given(m.kind for m in conv.messages):
                 raise ActionRefused("Say whether the advice was useful: yes, partly or no.")
+            try:
+                check_closing(conv.recommendation, outcome, text)
+            except TransitionRefused as refusal:
+                raise ActionRefused(str(refusal)) from None
             now = self._now()
             if text:
                 _add_message(session, conv, user, now, "closing", text, closing_note_id(conv.id))

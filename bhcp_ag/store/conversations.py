@@ -22,7 +22,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Connection, Select, and_, func, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from bhcp_ag.domain.conversation import Status
+from bhcp_ag.domain.conversation import Recommendation, Status
 from bhcp_ag.domain.limits import AttachmentCheck
 from bhcp_ag.domain.request import AdviceRequestForm
 from bhcp_ag.domain.urgency import CLOCK_RUNNING_STATUSES
@@ -64,6 +64,8 @@ class ConversationFilter:
     overdue_at: datetime | None = None  # only conversations whose due time is before this
     claimed_by_id: str | None = None  # only conversations this user has claimed
     unclaimed_only: bool = False  # only conversations nobody has claimed
+    # Only advice that recommended a referral the GP has not yet acted on (closed).
+    referral_to_make: bool = False
     # Drafts are their author's alone: with a viewer, other people's drafts (a colleague's
     # on a shared practice computer, say) are left out.
     viewer_id: str | None = None
@@ -98,6 +100,7 @@ class ConversationRow:
     patient_family_name: str = ""
     patient_given_name: str = ""
     patient_birth_date: date | None = None
+    recommendation: str | None = None
 
 
 class Search(StrEnum):
@@ -148,6 +151,9 @@ def _conditions(
         conditions.append(Conversation.due_at < flt.overdue_at)
     if flt.claimed_by_id is not None:
         conditions.append(Conversation.claimed_by_id == flt.claimed_by_id)
+    if flt.referral_to_make:  # as domain.conversation.referral_to_make has it
+        conditions.append(Conversation.status == Status.ADVICE_RETURNED.value)
+        conditions.append(Conversation.recommendation == Recommendation.REFERRAL_RECOMMENDED.value)
     if flt.unclaimed_only:
         conditions.append(Conversation.claimed_by_id.is_(None))
     terms = _search_terms(flt.text)
@@ -400,6 +406,11 @@ def count_overdue(session: Session, scope: ConversationFilter, now: datetime) ->
     return count(session, dataclasses.replace(scope, statuses=statuses, overdue_at=now))
 
 
+def count_referrals_to_make(session: Session, scope: ConversationFilter) -> int:
+    """How many conversations in ``scope`` wait for the GP to act on a recommended referral."""
+    return count(session, dataclasses.replace(scope, referral_to_make=True))
+
+
 def rows_by_id(session: Session, ids: Sequence[str]) -> dict[str, ConversationRow]:
     """The list rows for ``ids`` (one query; at most a few hundred ids at a time)."""
     requester = aliased(User)
@@ -442,6 +453,7 @@ def rows_by_id(session: Session, ids: Sequence[str]) -> dict[str, ConversationRo
             patient_family_name=conv.patient_family_name,
             patient_given_name=conv.patient_given_name,
             patient_birth_date=conv.patient_birth_date,
+            recommendation=conv.recommendation,
         )
     return rows
 

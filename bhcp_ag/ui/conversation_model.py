@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import IntEnum
+from functools import cache
 from typing import Any
 
 from PySide6.QtCore import (
@@ -29,9 +30,10 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
+from PySide6.QtGui import QFont
 
 from bhcp_ag.domain.clock import LONDON
-from bhcp_ag.domain.conversation import Priority, Role, Status
+from bhcp_ag.domain.conversation import Priority, Role, Status, referral_to_make
 from bhcp_ag.domain.patient import NAME_NOT_RECORDED, patient_name_text
 from bhcp_ag.domain.urgency import (
     CLOCK_RUNNING_STATUSES,
@@ -50,6 +52,7 @@ from bhcp_ag.store.conversations import (
     ConversationRow,
     SortKey,
     count_overdue,
+    count_referrals_to_make,
     list_id_runs,
     reversed_runs,
     rows_by_id,
@@ -192,6 +195,8 @@ class DisplayRow:
     nearly_due: bool = False
     due_text: str | None = None
     """Where the due time stands, while the response clock runs (the tooltip's words)."""
+    referral_to_make: bool = False
+    """The specialist recommended a referral and the GP has not yet recorded what was done."""
 
     def tooltip(self, column: Column) -> str | None:
         """The full text behind a cell (worked out only when the mouse rests on it)."""
@@ -205,6 +210,11 @@ class DisplayRow:
             if due_at is not None and self.due_text is not None:
                 return due_sentence(due_at, self.due_text)
             return long_london_time(due_at)
+        if column is Column.NEXT_ACTION and self.referral_to_make:
+            return (
+                "The specialist recommended a referral: refer the patient, then close the "
+                "conversation as 'Referred' (or say why not). It stays here until then."
+            )
         if column is Column.NEXT_ACTION and self.nearly_due:
             return f"{_NEARLY_DUE_HINT}. {self.cells[column].removeprefix(NEARLY_DUE_MARK)}"
         if column is Column.PATIENT:
@@ -279,6 +289,7 @@ def display_row(
         claimed = "You"
     running = row.due_at is not None and row.status in OVERDUE_STATUSES
     due_text = due_words(row.due_at, now) if running and row.due_at is not None else None
+    to_refer = referral_to_make(row.status, row.recommendation)
     cells = (
         status.label,
         row.specialty_name,
@@ -287,13 +298,26 @@ def display_row(
         first_line(row.question),
         list_time(row.submitted_at, this_year),
         list_time(row.due_at, this_year),
-        _next_action_text(status, due_text, nearly_due),
+        REFERRAL_ACTION if to_refer else _next_action_text(status, due_text, nearly_due),
         claimed,
         row.practice_name or row.practice_code,
         _calendar(request_age(row.submitted_at, now), detailed=False),
         _calendar(time_waiting(row.submitted_at, row.closed_at, now)),
     )
-    return DisplayRow(row, cells, marked is Urgency.OVERDUE, nearly_due, due_text)
+    overdue = marked is Urgency.OVERDUE
+    return DisplayRow(row, cells, overdue, nearly_due, due_text, referral_to_make=to_refer)
+
+
+@cache
+def _bold() -> QFont:
+    """The font of a row that needs the GP to act (made once the application runs)."""
+    font = QFont()
+    font.setBold(True)
+    return font
+
+
+REFERRAL_ACTION = "GP · Action needed: referral recommended"
+"""The next action of advice that recommended a referral, until the GP closes it."""
 
 
 def _calendar(span: timedelta | None, *, detailed: bool = True) -> str:
@@ -318,6 +342,7 @@ _SERVED_ROLES = frozenset(
     for role in (
         Qt.ItemDataRole.DisplayRole,
         Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.FontRole,
         Qt.ItemDataRole.ToolTipRole,
         Qt.ItemDataRole.AccessibleTextRole,
         ID_ROLE,
@@ -377,6 +402,12 @@ class ConversationTableModel(QAbstractTableModel):
     def sort_order(self) -> tuple[SortKey, bool]:
         """The order the ids are in now, as (sort key, descending)."""
         return self._sort, self._descending
+
+    def count_referrals_to_make(self, scope: ConversationFilter) -> int:
+        """How many conversations in ``scope`` wait for the GP to act on a recommended
+        referral (they stay "action needed" until closed with what was done)."""
+        with self._store.read_session() as session:
+            return count_referrals_to_make(session, scope)
 
     def count_overdue(self, scope: ConversationFilter) -> int:
         """How many conversations in ``scope`` (the user's, not the filters') are overdue now."""
@@ -559,6 +590,8 @@ class ConversationTableModel(QAbstractTableModel):
             if row.overdue:
                 return self._tints.overdue
             return self._tints.nearly_due if row.nearly_due else None
+        if role == Qt.ItemDataRole.FontRole:
+            return _bold() if row.referral_to_make else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return row.tooltip(column)
         if role == Qt.ItemDataRole.AccessibleTextRole:

@@ -37,6 +37,7 @@ from bhcp_ag.domain.conversation import (
     Role,
     SpecialistOutcome,
     Status,
+    referral_to_make,
 )
 from bhcp_ag.domain.minimum import content_view
 from bhcp_ag.services.attachments import conversation_attachments
@@ -336,7 +337,12 @@ class ConversationPanel(QWidget):
         chosen = (
             Closing(outcome, useful, note)
             if outcome is not None
-            else CloseConversationDialog.ask(self, had_advice=advised)
+            else CloseConversationDialog.ask(
+                self,
+                had_advice=advised,
+                referral_recommended=self._view is not None
+                and referral_to_make(self._view.status, self._view.recommendation),
+            )
         )
         if chosen is None:
             return False

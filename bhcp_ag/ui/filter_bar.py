@@ -123,6 +123,10 @@ class FilterBar(QWidget):
                 self.claim.addItem(choice.label, choice.value)
         self.overdue = QCheckBox("&Overdue only")
         self.overdue_badge = self._badge()
+        # A GP's: advice that recommended a referral, until they record what was done.
+        self.to_refer = QCheckBox("Referral to ma&ke")
+        self.to_refer_badge = self._badge()
+        self._referrals_shown = role in (Role.GP, None)
         self.search = self._search_box()
         for combo in (self.status, self.specialty, self.claim):
             # Shrink on a small screen rather than overflow.
@@ -143,6 +147,8 @@ class FilterBar(QWidget):
             combo.currentIndexChanged.connect(lambda _index: self.changed.emit())
         self.overdue.toggled.connect(lambda _checked: self.changed.emit())
         self.overdue_badge.clicked.connect(self.overdue.toggle)
+        self.to_refer.toggled.connect(lambda _checked: self.changed.emit())
+        self.to_refer_badge.clicked.connect(self.to_refer.toggle)
 
     @staticmethod
     def _search_box() -> QLineEdit:
@@ -183,7 +189,11 @@ class FilterBar(QWidget):
                     part.setVisible(self._claims_shown)
             if widget is self.specialty:
                 layout.addWidget(_group(self.overdue, self.overdue_badge))
+                referrals = _group(self.to_refer, self.to_refer_badge)
+                layout.addWidget(referrals)
+                referrals.setVisible(self._referrals_shown)
         self.overdue.setAccessibleName("Overdue only")
+        self.to_refer.setAccessibleName("Referral to make: advice that recommended a referral")
 
     @property
     def overdue_count(self) -> int:
@@ -203,6 +213,26 @@ class FilterBar(QWidget):
             "and again to show everything."
         )
         self.overdue_badge.setAccessibleName(f"{count:,} overdue: show only overdue requests")
+
+    @property
+    def referrals_to_make(self) -> int:
+        """The count the referral badge shows (0 when hidden)."""
+        return int(self.to_refer_badge.property("count") or 0)
+
+    def set_referrals_to_make(self, count: int) -> None:
+        """Show ``count`` conversations whose advice recommended a referral not yet acted on."""
+        badge = self.to_refer_badge
+        badge.setProperty("count", count)
+        badge.setVisible(count > 0 and self._referrals_shown)
+        if count <= 0:
+            return
+        badge.setText(f"{count:,} action needed")
+        noun = "conversation recommends" if count == 1 else "conversations recommend"
+        badge.setToolTip(
+            f"{count:,} {noun} a referral you have not yet recorded as done. Refer the "
+            "patient, then close with 'Referred' (or say why not). Click to show only these."
+        )
+        badge.setAccessibleName(f"{count:,} action needed: show the referrals to make")
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -226,6 +256,7 @@ class FilterBar(QWidget):
             overdue_at=self._now() if overdue else None,
             claimed_by_id=self._user_id if claim is ClaimChoice.MINE else None,
             unclaimed_only=claim is ClaimChoice.UNCLAIMED,
+            referral_to_make=self._referrals_shown and self.to_refer.isChecked(),
             recent_since=self._now() - timedelta(days=RECENT_DAYS) if recent else None,
         )
 

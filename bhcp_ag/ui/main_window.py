@@ -339,8 +339,10 @@ class MainWindow(QMainWindow):
 
     def _update_counts(self) -> None:
         self.count_label.setText(count_text(self.model.rowCount(), "conversation"))
-        overdue = self.model.count_overdue(self._workspace.user.list_scope())
-        self.filter_bar.set_overdue_count(overdue)
+        scope = self._workspace.user.list_scope()
+        self.filter_bar.set_overdue_count(self.model.count_overdue(scope))
+        if self._workspace.user.role is Role.GP:
+            self.filter_bar.set_referrals_to_make(self.model.count_referrals_to_make(scope))
         waiting = self._workspace.changes_waiting()
         self.sync_label.setText(f"{count_text(waiting, 'change')} waiting to sync")
         self.sync_status.set_changes_waiting(waiting)

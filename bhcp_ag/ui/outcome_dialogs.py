@@ -23,8 +23,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bhcp_ag.domain.conversation import AdviceUseful, ClosingOutcome
+from bhcp_ag.domain.conversation import (
+    REFERRAL_REASON_NEEDED,
+    AdviceUseful,
+    ClosingOutcome,
+    Recommendation,
+    TransitionRefused,
+    check_closing,
+)
 from bhcp_ag.ui.dialogs import note_and_buttons, too_long
+
+REFERRAL = Recommendation.REFERRAL_RECOMMENDED.value
 
 OUTCOME_HELP = {
     ClosingOutcome.MANAGED_IN_PRIMARY_CARE: "The patient is being looked after at the practice.",
@@ -47,14 +56,36 @@ class CloseConversationDialog(QDialog):
     (asked when there was advice: the reports count it per specialty) and a note."""
 
     @classmethod
-    def ask(cls, parent: QWidget | None, *, had_advice: bool = True) -> Closing | None:
-        dialog = cls(parent, had_advice=had_advice)
+    def ask(
+        cls,
+        parent: QWidget | None,
+        *,
+        had_advice: bool = True,
+        referral_recommended: bool = False,
+    ) -> Closing | None:
+        dialog = cls(parent, had_advice=had_advice, referral_recommended=referral_recommended)
         return dialog.closing() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
-    def __init__(self, parent: QWidget | None = None, *, had_advice: bool = True) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        had_advice: bool = True,
+        referral_recommended: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Close the conversation")
+        self._referral_recommended = referral_recommended
         layout = QVBoxLayout(self)
+        if referral_recommended:  # the GP must act: refer, or say why not
+            warning = QLabel(REFERRAL_REASON_NEEDED)
+            warning.setWordWrap(True)
+            warning.setAccessibleName("The specialist recommended a referral")
+            warning.setStyleSheet("font-weight: bold;")
+            layout.addWidget(warning)
+            self.referral_warning: QLabel | None = warning
+        else:
+            self.referral_warning = None
         intro = QLabel("What happened to the patient after the advice?")
         layout.addWidget(intro)
         self.choices = QButtonGroup(self)
@@ -97,8 +128,17 @@ class CloseConversationDialog(QDialog):
         problem = too_long(self.note.toPlainText())
         if not problem and self.outcome() is not None and self.useful_buttons and not self.useful():
             problem = "Say whether the advice was useful."
+        outcome = self.outcome()
+        reason_missing = False
+        if self._referral_recommended and outcome is not None:
+            try:
+                check_closing(REFERRAL, outcome, self.note.toPlainText())
+            except TransitionRefused:
+                reason_missing = True
+                problem = problem or "Say in the note why the patient is not being referred."
         self.problem.setText(problem)
-        complete = self.outcome() is not None and (not self.useful_buttons or self.useful())
+        complete = outcome is not None and (not self.useful_buttons or self.useful())
+        complete = complete and not reason_missing
         self.ok.setEnabled(bool(complete) and not problem)
 
     def outcome(self) -> ClosingOutcome | None:

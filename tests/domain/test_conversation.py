@@ -7,6 +7,7 @@ import itertools
 import pytest
 
 from bhcp_ag.domain.conversation import (
+    REFERRAL_REASON_NEEDED,
     TERMINAL_STATUSES,
     TWO_WEEK_WAIT_REFUSAL,
     ClosingOutcome,
@@ -18,9 +19,11 @@ from bhcp_ag.domain.conversation import (
     TransitionRefused,
     WouldHaveReferred,
     allowed_targets,
+    check_closing,
     check_priority,
     check_transition,
     referral_avoided,
+    referral_to_make,
     status_after_response,
 )
 
@@ -152,3 +155,19 @@ def test_referral_avoided(
     avoided: bool,
 ) -> None:
     assert referral_avoided(would, status, outcome) is avoided
+
+
+def test_a_recommended_referral_not_made_needs_the_gps_reason() -> None:
+    """H11: the GP must act on a recommended referral: refer, or say why not."""
+    referral = "REFERRAL_RECOMMENDED"
+    assert referral_to_make("advice_returned", referral)
+    assert not referral_to_make("closed", referral)  # acted on: closed with what was done
+    assert not referral_to_make("more_info_requested", referral)
+    assert not referral_to_make("advice_returned", "ADVICE_FOLLOWED_BY_REFERRAL_IF_REQUIRED")
+    check_closing(referral, ClosingOutcome.REFERRED, "")
+    check_closing("ADVICE_ONLY_NO_REFERRAL_RECOMMENDED", ClosingOutcome.MANAGED_IN_PRIMARY_CARE, "")
+    for outcome in (ClosingOutcome.MANAGED_IN_PRIMARY_CARE, ClosingOutcome.AWAITING_TESTS):
+        with pytest.raises(TransitionRefused) as refused:
+            check_closing(referral, outcome, "  \n")
+        assert str(refused.value) == REFERRAL_REASON_NEEDED
+        check_closing(referral, outcome, "Patient declined referral; reviewed in 2 weeks.")

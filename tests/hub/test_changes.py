@@ -215,6 +215,28 @@ def test_ids_are_never_used_twice(database, callers) -> None:
     assert (taken[0].code, taken[0].conversation) == ("change_id_taken", None)
 
 
+def test_closing_after_a_recommended_referral_needs_the_gps_reason(database, callers) -> None:
+    gp, specialist = callers[DEMO_GP], callers[DEMO_SPECIALIST]
+    request = _request()
+    cid = str(request.conversation_id)
+    advice = _change(
+        "respond",
+        cid,
+        message_id=str(uuid.uuid4()),
+        outcome="RETURN_TO_REFERRER_WITH_ADVICE",
+        recommendation="REFERRAL_RECOMMENDED",
+        body="Refer to the lesion clinic: this needs excision.",
+    )
+    _push(database, gp, request)
+    assert _codes(_push(database, specialist, _change("claim", cid), advice)) == ["applied"] * 2
+    closing = {"closing_outcome": "managed_in_primary_care", "advice_useful": "yes"}
+    [silent] = _push(database, gp, _change("close", cid, **closing))
+    assert (silent.status, silent.code) == ("rejected", "referral_reason_needed")
+    assert "why the patient is not being referred" in (silent.reason or "")
+    [reasoned] = _push(database, gp, _change("close", cid, **closing, note="Patient declined."))
+    assert reasoned.status == "applied"
+
+
 def test_conversion_needs_the_gps_authorisation(database, callers) -> None:
     gp, specialist = callers[DEMO_GP], callers[DEMO_SPECIALIST]
     allowed, refused = _request(), _request(convert_authorisation="NOT_AUTHORISED_TO_CONVERT")

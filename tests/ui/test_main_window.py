@@ -7,15 +7,20 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QKeySequence
 from pytestqt.qtbot import QtBot
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 
-from bhcp_ag.domain.conversation import Status
+from bhcp_ag.domain.conversation import AdviceUseful, ClosingOutcome, Status
 from bhcp_ag.domain.request import AdviceRequestForm
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.store.conversations import ConversationFilter
 from bhcp_ag.store.models import Conversation
 from bhcp_ag.sync.report import SyncState, SyncStatus
-from bhcp_ag.ui.conversation_model import OVERDUE_ROLE, OVERDUE_STATUSES, Column
+from bhcp_ag.ui.conversation_model import (
+    OVERDUE_ROLE,
+    OVERDUE_STATUSES,
+    REFERRAL_ACTION,
+    Column,
+)
 from bhcp_ag.ui.formatting import APP_DISPLAY_NAME
 from bhcp_ag.ui.main_window import MainWindow
 from bhcp_ag.ui.request_form import RequestForm
@@ -261,3 +266,55 @@ def test_a_specialist_sees_only_their_specialties_and_cannot_write_requests(
     assert window.model.filter == ConversationFilter(
         specialty_codes=specialist.specialty_codes, statuses=open_statuses, viewer_id=specialist.id
     )
+
+
+def test_a_recommended_referral_stays_on_the_gps_list_as_action_needed(
+    qtbot: QtBot, main_window: MainWindow, workspace: Workspace
+) -> None:
+    """H11: the badge counts it, the filter finds it, the row says so, and only closing
+    with what was done (referred, or the GP's reason) takes it off."""
+    with workspace.store.session() as session:
+        cid = session.scalar(
+            select(Conversation.id)
+            .where(Conversation.practice_code == workspace.user.practice_code)
+            .where(Conversation.status == Status.CLOSED)
+            .order_by(Conversation.updated_at)  # an old one, far down a most-recent list
+            .limit(1)
+        )
+        assert cid is not None
+        session.execute(
+            update(Conversation)
+            .where(Conversation.id == cid)
+            .values(
+                status=Status.ADVICE_RETURNED,
+                recommendation="REFERRAL_RECOMMENDED",
+                closing_outcome=None,
+                closed_at=None,
+            )
+        )
+    before = count_in_scope(
+        workspace,
+        Conversation.status == Status.ADVICE_RETURNED,
+        Conversation.recommendation == "REFERRAL_RECOMMENDED",
+    )
+    main_window.refresh()
+    bar = main_window.filter_bar
+    assert bar.referrals_to_make == before >= 1
+    assert bar.to_refer_badge.isVisible()
+    assert bar.to_refer_badge.text() == f"{before} action needed"
+    qtbot.mouseClick(bar.to_refer_badge, Qt.MouseButton.LeftButton)
+    model = main_window.model
+    assert bar.to_refer.isChecked() and model.rowCount() == before
+    row = model.row_of(cid)
+    assert row is not None
+    assert model.index(row, Column.NEXT_ACTION).data() == REFERRAL_ACTION
+    assert model.index(row, Column.STATUS).data(Qt.ItemDataRole.FontRole).bold()
+
+    panel = main_window.panel
+    panel.show_conversation(cid)
+    refused = panel.close_conversation(ClosingOutcome.MANAGED_IN_PRIMARY_CARE, AdviceUseful.YES)
+    assert not refused and "why the patient is not being referred" in panel.problem.text()
+    assert model.row_of(cid) is not None and bar.referrals_to_make == before
+    assert panel.close_conversation(ClosingOutcome.REFERRED, AdviceUseful.YES)
+    main_window.refresh()
+    assert model.row_of(cid) is None and bar.referrals_to_make == before - 1
