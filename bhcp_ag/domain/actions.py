@@ -96,6 +96,12 @@ RESPONSE_MESSAGE_KINDS = {
 }
 """The kind of message a specialist's response adds to the thread."""
 
+NAMES_RESPONSIBLE_CONSULTANT = frozenset(
+    {SpecialistOutcome.RETURN_TO_REFERRER_WITH_ADVICE, SpecialistOutcome.PROVIDER_CONVERTED}
+)
+"""The responses that name the specialty's responsible consultant: advice and conversions
+(e-RS's rule: the consultant keeps responsibility for advice given by others on the team)."""
+
 _NOTE_NAMESPACE = uuid.UUID("8d3c9a52-1f4e-5b6a-9c7d-2e0f4a6b8c91")
 
 

@@ -121,6 +121,35 @@ def due_at(submitted_at: datetime, working_days: float = 2) -> datetime:
     return _opening(day) + remaining
 
 
+def _previous_working_date(day: date) -> date:
+    day -= _ONE_DAY
+    while not is_working_date(day):
+        day -= _ONE_DAY
+    return day
+
+
+def working_time_back(instant: datetime, working_days: float) -> datetime:
+    """The latest instant from which ``working_days`` of working time have elapsed by
+    ``instant`` (the inverse of :func:`due_at`, looking back), in UTC."""
+    utc = _require_aware(instant, "instant")
+    if not (math.isfinite(working_days) and working_days > 0):
+        raise ValueError(f"working_days must be a positive number (got {working_days!r}).")
+    remaining = timedelta(hours=working_days * WORKING_DAY_HOURS)
+    day = utc.astimezone(LONDON).date()
+    if is_working_date(day):
+        end = min(utc, _closing(day))
+        worked = end - _opening(day)
+        if worked > _NOTHING:
+            if remaining <= worked:
+                return end - remaining
+            remaining -= worked
+    day = _previous_working_date(day)
+    while remaining > _WORKING_DAY:
+        remaining -= _WORKING_DAY
+        day = _previous_working_date(day)
+    return _closing(day) - remaining
+
+
 def _working_time_on(day: date, start: datetime, end: datetime) -> timedelta:
     """Working time on ``day`` within the UTC interval ``[start, end]``."""
     if not is_working_date(day):

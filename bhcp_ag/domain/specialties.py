@@ -1,9 +1,15 @@
 """The specialties that answer Advice and Guidance requests, and their request templates.
 
 The list lives in ``resources/specialties.csv`` (columns ``tfc_code,name,short_name``):
-NHS Data Dictionary Treatment Function Codes and names. Whether a photo is expected is
-part of each specialty's template (``resources/templates/<tfc_code>.json``), so the
-template is the one place that says what a specialty needs.
+NHS Data Dictionary Treatment Function Codes and names. Each specialty's lead for Advice
+and Guidance lives in ``resources/specialty_leads.csv`` (``tfc_code,lead_username,
+lead_name``), kept by the trust: the consultant who keeps responsibility for the advice the
+team gives (e-RS's rule; named on every piece of advice) and to whom a request is escalated
+a working day after it fell overdue. ``lead_username`` is their hub account.
+
+Whether a photo is expected is part of each specialty's template
+(``resources/templates/<tfc_code>.json``), so the template is the one place that says
+what a specialty needs.
 
 :class:`SpecialtyCatalogue` is built once by the composition root (or a test) and passed
 in; nothing here is loaded at import time.
@@ -14,7 +20,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bhcp_ag.domain.templates import RequestTemplate, load_template
@@ -24,11 +30,16 @@ CSV_COLUMNS = ("tfc_code", "name", "short_name")
 _TFC_PATTERN = re.compile(r"^\d{3}$")
 
 
+LEAD_COLUMNS = ("tfc_code", "lead_username", "lead_name")
+
+
 @dataclass(frozen=True)
 class Specialty:
     tfc_code: str
     name: str
     short_name: str
+    lead_username: str = ""  # the responsible consultant and lead's hub account
+    lead_name: str = ""  # as named on advice: "Dr Bronwen Rees"
 
     def __str__(self) -> str:
         return self.short_name
@@ -58,6 +69,32 @@ def read_specialties(path: Path) -> tuple[Specialty, ...]:
     return tuple(specialties)
 
 
+def with_leads(specialties: Iterable[Specialty], path: Path) -> tuple[Specialty, ...]:
+    """``specialties`` with their leads from ``path``; ValueError names the file and the
+    specialty without a lead, or the line of a fault."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = tuple(next(reader, ()))
+        if header != LEAD_COLUMNS:
+            raise ValueError(f"{path}: header must be {','.join(LEAD_COLUMNS)}, not {header}")
+        leads: dict[str, tuple[str, str]] = {}
+        for row in reader:
+            cells = [cell.strip() for cell in row]
+            if not any(cells):
+                continue
+            if len(cells) != len(LEAD_COLUMNS) or not all(cells):
+                raise ValueError(f"{path}, line {reader.line_num}: expected 3 non-empty columns")
+            leads[cells[0]] = (cells[1].lower(), cells[2])
+    listed = tuple(specialties)
+    missing = [s.short_name for s in listed if s.tfc_code not in leads]
+    if missing:
+        raise ValueError(f"{path}: no lead named for {', '.join(missing)}")
+    return tuple(
+        replace(s, lead_username=leads[s.tfc_code][0], lead_name=leads[s.tfc_code][1])
+        for s in listed
+    )
+
+
 class SpecialtyCatalogue:
     """The specialties in a resources folder, found by code or by search.
 
@@ -78,7 +115,11 @@ class SpecialtyCatalogue:
     def load(cls, resources_dir: Path | None = None) -> SpecialtyCatalogue:
         """Read ``specialties.csv`` from ``resources_dir`` (default: the app's resources)."""
         directory = resources_dir or RESOURCES_DIR
-        return cls(read_specialties(directory / "specialties.csv"), directory / "templates")
+        specialties = read_specialties(directory / "specialties.csv")
+        leads_file = directory / "specialty_leads.csv"
+        if leads_file.exists():
+            specialties = with_leads(specialties, leads_file)
+        return cls(specialties, directory / "templates")
 
     def all(self) -> tuple[Specialty, ...]:
         """Every specialty, sorted by short name."""

@@ -34,7 +34,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from bhcp_ag.domain.clock import WORKING_DAY_HOURS, working_time_between
+from bhcp_ag.domain.clock import WORKING_DAY_HOURS, working_time_back, working_time_between
 from bhcp_ag.domain.clock import due_at as _due_after
 from bhcp_ag.domain.conversation import Role, Status
 
@@ -100,6 +100,30 @@ def urgency(
 def is_overdue(status: Status | str, due_at: datetime | None, now: datetime) -> bool:
     """True when the clock runs and ``due_at`` has passed (see the module's definition)."""
     return due_at is not None and due_at < now and clock_running(status)
+
+
+ESCALATE_AFTER_WORKING_DAYS = 1.0
+"""An overdue request goes to the specialty's lead this long after its due time."""
+_ESCALATION = timedelta(hours=ESCALATE_AFTER_WORKING_DAYS * WORKING_DAY_HOURS)
+
+
+def escalation_at(due_at: datetime) -> datetime:
+    """When a request due at ``due_at`` and still unanswered is escalated to the lead:
+    a further working day on (bank holidays, weekends and clock changes counted)."""
+    return _due_after(due_at, ESCALATE_AFTER_WORKING_DAYS)
+
+
+def is_escalated(status: Status | str, due_at: datetime | None, now: datetime) -> bool:
+    """True when the request is overdue by a working day or more: the lead's to act on."""
+    if due_at is None or not is_overdue(status, due_at, now):
+        return False
+    return working_time_between(due_at, now) >= _ESCALATION
+
+
+def escalated_if_due_before(now: datetime) -> datetime:
+    """The due times (strictly before this) whose overdue requests are escalated at
+    ``now``, for a query: ``due_at < escalated_if_due_before(now)``."""
+    return working_time_back(now, ESCALATE_AFTER_WORKING_DAYS) + timedelta(microseconds=1)
 
 
 def is_nearly_due(

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from bhcp_ag.domain import clock
 from bhcp_ag.domain.actions import (
+    NAMES_RESPONSIBLE_CONSULTANT,
     RESPONSE_MESSAGE_KINDS,
     Action,
     Actor,
@@ -209,6 +210,15 @@ def add_message(
     return message
 
 
+def _responsible_consultant(
+    rules: HubRules, conv: Conversation, outcome: SpecialistOutcome
+) -> str | None:
+    """The specialty's lead, named on advice and conversions as they are given."""
+    if outcome not in NAMES_RESPONSIBLE_CONSULTANT or conv.specialty_code not in rules.catalogue:
+        return None
+    return rules.catalogue.get(conv.specialty_code).lead_name or None
+
+
 def _respond(
     session: Session, rules: HubRules, caller: Caller, conv: Conversation, p: RespondPayload
 ) -> bool:
@@ -237,6 +247,7 @@ def _respond(
         body=body,
         specialist_outcome=p.outcome.value,
         recommendation=p.recommendation.value if p.recommendation else None,
+        responsible_consultant=_responsible_consultant(rules, conv, p.outcome),
     )
     _attach(session, conv, str(p.message_id), files, rules.now)
     conv.status, conv.specialist_outcome = target.value, p.outcome.value

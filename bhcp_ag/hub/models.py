@@ -268,6 +268,9 @@ class Message(Base):
     # A redirect's message: the specialty the request left and the one it went to.
     from_specialty_code: Mapped[str | None] = mapped_column(String(3))
     to_specialty_code: Mapped[str | None] = mapped_column(String(3))
+    # Advice and conversions: the specialty's lead when it was given (e-RS's rule: the
+    # consultant keeps responsibility for advice given by others on the team).
+    responsible_consultant: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")

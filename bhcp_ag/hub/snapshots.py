@@ -56,6 +56,7 @@ _MESSAGE_COLUMNS = (
     Message.recommendation,
     Message.from_specialty_code,
     Message.to_specialty_code,
+    Message.responsible_consultant,
     Message.created_at,
 )
 _ATTACHMENT_COLUMNS = (

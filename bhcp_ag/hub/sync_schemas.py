@@ -184,6 +184,7 @@ class MessageSnapshot(BaseModel):
     recommendation: str | None
     from_specialty_code: str | None = None  # a redirect's: the specialty it left
     to_specialty_code: str | None = None  # ... and the one it went to
+    responsible_consultant: str | None = None  # advice and conversions: the specialty's lead
     created_at: datetime
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from bhcp_ag.domain import clock
 from bhcp_ag.domain.actions import (
+    NAMES_RESPONSIBLE_CONSULTANT,
     RESPONSE_MESSAGE_KINDS,
     Action,
     Actor,
@@ -48,6 +49,7 @@ from bhcp_ag.domain.conversation import (
     status_after_response,
 )
 from bhcp_ag.domain.limits import TextRefused, check_text
+from bhcp_ag.domain.specialties import SpecialtyCatalogue
 from bhcp_ag.domain.targets import ResponseTargets
 from bhcp_ag.services.composer import ADDED_ORDER
 from bhcp_ag.services.current_user import CurrentUser
@@ -114,10 +116,22 @@ class ConversationActions:
         store: Store,
         targets: ResponseTargets,
         now: Callable[[], datetime] = utcnow,
+        catalogue: SpecialtyCatalogue | None = None,
     ) -> None:
+        """``catalogue`` names each specialty's responsible consultant on advice given here
+        (the hub names them too, as it takes the advice)."""
         self._store = store
         self._targets = targets
         self._now = now
+        self._catalogue = catalogue
+
+    def _responsible_consultant(self, conv: Conversation, outcome: SpecialistOutcome) -> str | None:
+        catalogue = self._catalogue
+        if outcome not in NAMES_RESPONSIBLE_CONSULTANT or catalogue is None:
+            return None
+        if conv.specialty_code not in catalogue:
+            return None
+        return catalogue.get(conv.specialty_code).lead_name or None
 
     # --- what may be done --------------------------------------------------------------
 
@@ -188,6 +202,7 @@ class ConversationActions:
             message = _add_message(session, conv, user, now, RESPONSE_MESSAGE_KINDS[outcome], text)
             message.specialist_outcome = outcome.value
             message.recommendation = recommendation.value if recommendation else None
+            message.responsible_consultant = self._responsible_consultant(conv, outcome)
             conv.status, conv.specialist_outcome = target.value, outcome.value
             if recommendation is not None:
                 conv.recommendation = recommendation.value

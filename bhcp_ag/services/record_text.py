@@ -114,6 +114,8 @@ def _message_lines(message: MessageView, files: list[AttachmentView]) -> list[st
         lines.append("Files: " + ", ".join(f.filename for f in files))
     if message.recommendation:
         lines.append(f"Recommendation: {_label(Recommendation, message.recommendation)}")
+    if message.responsible_consultant:
+        lines.append(f"Responsible consultant: {message.responsible_consultant}")
     return [*lines, ""]
 
 

@@ -65,6 +65,7 @@ class MessageView:
     from_specialty: str | None = None  # a redirect's: the specialty it left (short name)
     to_specialty: str | None = None  # ... and the one it went to
     id: str = ""
+    responsible_consultant: str | None = None  # advice and conversions: the specialty's lead
 
 
 @dataclass(frozen=True)
@@ -320,6 +321,7 @@ def _view_of(
             from_specialty=_short_name(catalogue, m.from_specialty_code),
             to_specialty=_short_name(catalogue, m.to_specialty_code),
             id=m.id,
+            responsible_consultant=m.responsible_consultant,
         )
         for m in conv.messages
     )

@@ -79,7 +79,7 @@ class Workspace:
             catalogue=catalogue,
             targets=targets,
             requests=AdviceRequests(store, catalogue, targets, now),
-            actions=ConversationActions(store, targets, now),
+            actions=ConversationActions(store, targets, now, catalogue),
             composer=Composer(store, user.id, now),
         )
 

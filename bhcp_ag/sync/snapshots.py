@@ -98,6 +98,7 @@ def message_row(conversation_id: str, message: Json) -> Row:
         "recommendation": message.get("recommendation"),
         "from_specialty_code": message.get("from_specialty_code"),
         "to_specialty_code": message.get("to_specialty_code"),
+        "responsible_consultant": message.get("responsible_consultant"),
         "created_at": parse_time(message.get("created_at")) or utcnow(),
     }
 

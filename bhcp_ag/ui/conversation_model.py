@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import IntEnum
@@ -41,6 +41,8 @@ from bhcp_ag.domain.urgency import (
     Urgency,
     calendar_span_words,
     due_words,
+    escalated_if_due_before,
+    is_escalated,
     nearly_due_until,
     request_age,
     time_waiting,
@@ -197,6 +199,8 @@ class DisplayRow:
     """Where the due time stands, while the response clock runs (the tooltip's words)."""
     referral_to_make: bool = False
     """The specialist recommended a referral and the GP has not yet recorded what was done."""
+    escalated_to: str | None = None
+    """Overdue by a working day or more: the specialty's lead it has gone to."""
 
     def tooltip(self, column: Column) -> str | None:
         """The full text behind a cell (worked out only when the mouse rests on it)."""
@@ -210,6 +214,11 @@ class DisplayRow:
             if due_at is not None and self.due_text is not None:
                 return due_sentence(due_at, self.due_text)
             return long_london_time(due_at)
+        if column is Column.NEXT_ACTION and self.escalated_to is not None:
+            return (
+                f"Overdue by a working day or more: escalated to {self.escalated_to}, "
+                "the specialty's lead for Advice and Guidance."
+            )
         if column is Column.NEXT_ACTION and self.referral_to_make:
             return (
                 "The specialist recommended a referral: refer the patient, then close the "
@@ -273,6 +282,7 @@ def display_row(
     this_year: int,
     nearly_due_by: datetime | None = None,
     me: str | None = None,
+    leads: Mapping[str, str] | None = None,
 ) -> DisplayRow:
     """The text of each column for ``row``, with times as seen at ``now``.
 
@@ -290,6 +300,11 @@ def display_row(
     running = row.due_at is not None and row.status in OVERDUE_STATUSES
     due_text = due_words(row.due_at, now) if running and row.due_at is not None else None
     to_refer = referral_to_make(row.status, row.recommendation)
+    escalated_to = None
+    if marked is Urgency.OVERDUE and is_escalated(row.status, row.due_at, now):
+        escalated_to = (leads or {}).get(row.specialty_code) or "the specialty's lead"
+    next_action = REFERRAL_ACTION if to_refer else None
+    next_action = next_action or _next_action_text(status, due_text, nearly_due, escalated_to)
     cells = (
         status.label,
         row.specialty_name,
@@ -298,14 +313,24 @@ def display_row(
         first_line(row.question),
         list_time(row.submitted_at, this_year),
         list_time(row.due_at, this_year),
-        REFERRAL_ACTION if to_refer else _next_action_text(status, due_text, nearly_due),
+        REFERRAL_ACTION
+        if to_refer
+        else _next_action_text(status, due_text, nearly_due, escalated_to),
         claimed,
         row.practice_name or row.practice_code,
         _calendar(request_age(row.submitted_at, now), detailed=False),
         _calendar(time_waiting(row.submitted_at, row.closed_at, now)),
     )
     overdue = marked is Urgency.OVERDUE
-    return DisplayRow(row, cells, overdue, nearly_due, due_text, referral_to_make=to_refer)
+    return DisplayRow(
+        row,
+        cells,
+        overdue,
+        nearly_due,
+        due_text,
+        referral_to_make=to_refer,
+        escalated_to=escalated_to,
+    )
 
 
 @cache
@@ -325,12 +350,16 @@ def _calendar(span: timedelta | None, *, detailed: bool = True) -> str:
     return NOT_SET if span is None else calendar_span_words(span, detailed=detailed)
 
 
-def _next_action_text(status: Status, due_text: str | None, nearly_due: bool) -> str:
+def _next_action_text(
+    status: Status, due_text: str | None, nearly_due: bool, escalated_to: str | None = None
+) -> str:
     who = status.next_action_by
     if who is None:
         return NOT_SET
     if due_text is not None:
         text = f"{who.label} · {due_text}"
+        if escalated_to is not None:
+            text = f"{who.label} · escalated to {escalated_to} · {due_text}"
         return f"{NEARLY_DUE_MARK} {text}" if nearly_due else text
     return who.label
 
@@ -366,10 +395,12 @@ class ConversationTableModel(QAbstractTableModel):
         default_sort: tuple[SortKey, bool] = (DEFAULT_SORT, True),
         user_id: str | None = None,
         review: bool = False,
+        leads: Mapping[str, str] | None = None,
     ) -> None:
         """``default_sort`` is the order of ``sort(-1)`` (:func:`default_sort_for` the role);
         ``user_id`` is the signed-in user, whose own claims read "You"; ``review``: a
-        practice manager's list, which shows no patient, question or claimer."""
+        practice manager's list, which shows no patient, question or claimer; ``leads``:
+        each specialty's lead by code, named on a request escalated to them."""
         super().__init__(parent)
         self._store = store
         self._filter = flt
@@ -378,6 +409,7 @@ class ConversationTableModel(QAbstractTableModel):
         self._sort, self._descending = default_sort
         self._user_id = user_id
         self._review = review
+        self._leads = dict(leads or {})
         self._ids: list[str] = []
         # The ids in their runs (list_id_runs), and earlier (filter, order)'s, most recent
         # last: a snapshot of the store as last read, which refresh() reads again.
@@ -408,6 +440,11 @@ class ConversationTableModel(QAbstractTableModel):
         referral (they stay "action needed" until closed with what was done)."""
         with self._store.read_session() as session:
             return count_referrals_to_make(session, scope)
+
+    def count_escalated(self, scope: ConversationFilter) -> int:
+        """How many in ``scope`` are overdue by a working day or more (escalated)."""
+        with self._store.read_session() as session:
+            return count_overdue(session, scope, escalated_if_due_before(self._now()))
 
     def count_overdue(self, scope: ConversationFilter) -> int:
         """How many conversations in ``scope`` (the user's, not the filters') are overdue now."""
@@ -568,7 +605,8 @@ class ConversationTableModel(QAbstractTableModel):
         limit = nearly_due_until(now)
         self._tints = colours()
         rows = {
-            key: display_row(row, now, year, limit, self._user_id) for key, row in fetched.items()
+            key: display_row(row, now, year, limit, self._user_id, self._leads)
+            for key, row in fetched.items()
         }
         self._pages[page] = rows
         while len(self._pages) > MAX_CACHED_PAGES:

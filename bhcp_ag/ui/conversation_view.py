@@ -346,4 +346,7 @@ def _thread_section(messages: tuple[MessageView, ...], files: Mapping[str, str])
         if message.recommendation:
             recommendation = label_of(Recommendation, message.recommendation)
             parts.append(f"<p class='muted'>Recommendation: {escape(recommendation)}</p>")
+        if message.responsible_consultant:
+            consultant = f"Responsible consultant: {message.responsible_consultant}"
+            parts.append(f"<p class='muted'>{escape(consultant)}</p>")
     return "".join(parts)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from bhcp_ag.domain.conversation import Role, Status
 from bhcp_ag.domain.specialties import SpecialtyCatalogue
+from bhcp_ag.domain.urgency import escalated_if_due_before
 from bhcp_ag.store.conversations import ConversationFilter
 from bhcp_ag.ui.conversation_model import OVERDUE_STATUSES
 from bhcp_ag.ui.flow_layout import FlowLayout
@@ -97,10 +98,12 @@ class FilterBar(QWidget):
         *,
         role: Role | None = None,
         user_id: str | None = None,
+        led_codes: tuple[str, ...] = (),
     ) -> None:
         """``role`` and ``user_id`` are the signed-in user's: a specialist (with an id) gets
         the claim filter and starts on open conversations; without them the bar is as a
-        GP's."""
+        GP's. ``led_codes``: the specialties the user leads, whose requests overdue by a
+        working day are escalated to them."""
         super().__init__(parent)
         self._scope = scope
         self._now = now
@@ -127,6 +130,10 @@ class FilterBar(QWidget):
         self.to_refer = QCheckBox("Referral to ma&ke")
         self.to_refer_badge = self._badge()
         self._referrals_shown = role in (Role.GP, None)
+        # A specialty lead's: requests overdue by a further working day, escalated to them.
+        self._led_codes = led_codes
+        self.escalated = QCheckBox("Escalated to me")
+        self.escalated_badge = self._badge()
         self.search = self._search_box()
         for combo in (self.status, self.specialty, self.claim):
             # Shrink on a small screen rather than overflow.
@@ -149,6 +156,8 @@ class FilterBar(QWidget):
         self.overdue_badge.clicked.connect(self.overdue.toggle)
         self.to_refer.toggled.connect(lambda _checked: self.changed.emit())
         self.to_refer_badge.clicked.connect(self.to_refer.toggle)
+        self.escalated.toggled.connect(lambda _checked: self.changed.emit())
+        self.escalated_badge.clicked.connect(self.escalated.toggle)
 
     @staticmethod
     def _search_box() -> QLineEdit:
@@ -192,8 +201,14 @@ class FilterBar(QWidget):
                 referrals = _group(self.to_refer, self.to_refer_badge)
                 layout.addWidget(referrals)
                 referrals.setVisible(self._referrals_shown)
+                escalations = _group(self.escalated, self.escalated_badge)
+                layout.addWidget(escalations)
+                escalations.setVisible(bool(self._led_codes))
         self.overdue.setAccessibleName("Overdue only")
         self.to_refer.setAccessibleName("Referral to make: advice that recommended a referral")
+        self.escalated.setAccessibleName(
+            "Escalated to me: requests overdue by a working day in the specialties I lead"
+        )
 
     @property
     def overdue_count(self) -> int:
@@ -202,17 +217,15 @@ class FilterBar(QWidget):
 
     def set_overdue_count(self, count: int) -> None:
         """Show ``count`` overdue requests on the badge; it hides at 0."""
-        self.overdue_badge.setProperty("count", count)
-        self.overdue_badge.setVisible(count > 0)
-        if count <= 0:
-            return
-        self.overdue_badge.setText(f"{count:,} overdue")
         noun = "request is" if count == 1 else "requests are"
-        self.overdue_badge.setToolTip(
+        _show_count(
+            self.overdue_badge,
+            count,
+            f"{count:,} overdue",
             f"{count:,} {noun} past the due time. Click to show only overdue requests, "
-            "and again to show everything."
+            "and again to show everything.",
+            f"{count:,} overdue: show only overdue requests",
         )
-        self.overdue_badge.setAccessibleName(f"{count:,} overdue: show only overdue requests")
 
     @property
     def referrals_to_make(self) -> int:
@@ -221,18 +234,31 @@ class FilterBar(QWidget):
 
     def set_referrals_to_make(self, count: int) -> None:
         """Show ``count`` conversations whose advice recommended a referral not yet acted on."""
-        badge = self.to_refer_badge
-        badge.setProperty("count", count)
-        badge.setVisible(count > 0 and self._referrals_shown)
-        if count <= 0:
-            return
-        badge.setText(f"{count:,} action needed")
         noun = "conversation recommends" if count == 1 else "conversations recommend"
-        badge.setToolTip(
+        _show_count(
+            self.to_refer_badge,
+            count if self._referrals_shown else 0,
+            f"{count:,} action needed",
             f"{count:,} {noun} a referral you have not yet recorded as done. Refer the "
-            "patient, then close with 'Referred' (or say why not). Click to show only these."
+            "patient, then close with 'Referred' (or say why not). Click to show only these.",
+            f"{count:,} action needed: show the referrals to make",
         )
-        badge.setAccessibleName(f"{count:,} action needed: show the referrals to make")
+
+    @property
+    def escalated_count(self) -> int:
+        return int(self.escalated_badge.property("count") or 0)
+
+    def set_escalated_count(self, count: int) -> None:
+        """Show ``count`` requests of the user's specialties overdue by a working day."""
+        noun = "request is" if count == 1 else "requests are"
+        _show_count(
+            self.escalated_badge,
+            count if self._led_codes else 0,
+            f"{count:,} escalated to you",
+            f"{count:,} {noun} overdue by a working day or more in the specialties you lead. "
+            "Click to show only these.",
+            f"{count:,} escalated to you: show only those requests",
+        )
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -242,18 +268,25 @@ class FilterBar(QWidget):
         """The user's scope narrowed by every choice on the bar."""
         statuses = self._statuses[self.status.currentIndex()][1]
         overdue = self.overdue.isChecked()
-        if overdue:
+        escalated = bool(self._led_codes) and self.escalated.isChecked()
+        if overdue or escalated:
             statuses = tuple(s for s in statuses or OVERDUE_STATUSES if s in OVERDUE_STATUSES)
             statuses = statuses or NO_STATUS
         code = self.specialty.currentData()
+        codes = (code,) if code else self._scope.specialty_codes
+        if escalated:
+            codes = tuple(c for c in codes or self._led_codes if c in self._led_codes) or ("-",)
         claim = self._claim_choice()
+        due_before = self._now() if overdue else None
+        if escalated:
+            due_before = escalated_if_due_before(self._now())
         recent = self.status.currentText() == OPEN_AND_RECENT
         return dataclasses.replace(
             self._scope,
             statuses=statuses,
-            specialty_codes=(code,) if code else self._scope.specialty_codes,
+            specialty_codes=codes,
             text=self.search.text().strip(),
-            overdue_at=self._now() if overdue else None,
+            overdue_at=due_before,
             claimed_by_id=self._user_id if claim is ClaimChoice.MINE else None,
             unclaimed_only=claim is ClaimChoice.UNCLAIMED,
             referral_to_make=self._referrals_shown and self.to_refer.isChecked(),
@@ -282,6 +315,16 @@ class FilterBar(QWidget):
         self.claim.setCurrentIndex(max(claim, 0))
         self.overdue.setChecked(bool(settings.value("filters/overdue", False, type=bool)))
         self.blockSignals(False)
+
+
+def _show_count(badge: QPushButton, count: int, text: str, tip: str, name: str) -> None:
+    """Show ``count`` on ``badge`` with its words; the badge hides at 0."""
+    badge.setProperty("count", count)
+    badge.setVisible(count > 0)
+    if count > 0:
+        badge.setText(text)
+        badge.setToolTip(tip)
+        badge.setAccessibleName(name)
 
 
 def _group(first: QWidget, second: QWidget) -> QWidget:

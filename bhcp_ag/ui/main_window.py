@@ -17,6 +17,7 @@ is and which hub the app syncs with, and the version.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -93,8 +94,19 @@ class MainWindow(QMainWindow):
         # Ending with the app's display name, so that Qt does not add it a second time
         # (it appends it to any title that does not end with it).
         self.setWindowTitle(f"{user.display_name} ({user.role.label}) — {APP_DISPLAY_NAME}")
+        # The specialties this user leads: what is overdue a working day is escalated to them.
+        self._led_codes = tuple(
+            s.tfc_code
+            for s in workspace.catalogue.all()
+            if user.role is Role.SPECIALIST and s.lead_username == user.username
+        )
         self.filter_bar = FilterBar(
-            workspace.catalogue, user.list_scope(), now, role=user.role, user_id=user.id
+            workspace.catalogue,
+            user.list_scope(),
+            now,
+            role=user.role,
+            user_id=user.id,
+            led_codes=self._led_codes,
         )
         self.filter_bar.restore(self._settings)
         self.model = ConversationTableModel(
@@ -105,6 +117,7 @@ class MainWindow(QMainWindow):
             default_sort=default_sort_for(user.role),
             user_id=user.id,
             review=content_view(user.role) is ContentView.REVIEW,
+            leads={s.tfc_code: s.lead_name for s in workspace.catalogue.all()},
         )
         self.panel = ConversationPanel(workspace, now, settings=self._settings)
         self.viewer = self.panel.viewer
@@ -343,6 +356,9 @@ class MainWindow(QMainWindow):
         self.filter_bar.set_overdue_count(self.model.count_overdue(scope))
         if self._workspace.user.role is Role.GP:
             self.filter_bar.set_referrals_to_make(self.model.count_referrals_to_make(scope))
+        if self._led_codes:
+            led = dataclasses.replace(scope, specialty_codes=self._led_codes)
+            self.filter_bar.set_escalated_count(self.model.count_escalated(led))
         waiting = self._workspace.changes_waiting()
         self.sync_label.setText(f"{count_text(waiting, 'change')} waiting to sync")
         self.sync_status.set_changes_waiting(waiting)

@@ -36,7 +36,7 @@ CONVERSATION_COLUMNS = {
 MESSAGE_COLUMNS = {
     "id", "conversation_id", "author_id", "author_role", "kind", "body",
     "specialist_outcome", "recommendation", "created_at",
-    "from_specialty_code", "to_specialty_code",
+    "from_specialty_code", "to_specialty_code", "responsible_consultant",
 }  # fmt: skip
 
 

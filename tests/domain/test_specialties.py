@@ -66,7 +66,9 @@ def test_all_is_sorted_by_short_name(catalogue: SpecialtyCatalogue) -> None:
 
 
 def test_get_by_code(catalogue: SpecialtyCatalogue) -> None:
-    assert catalogue.get("330") == Specialty("330", "Dermatology Service", "Dermatology")
+    assert catalogue.get("330") == Specialty(
+        "330", "Dermatology Service", "Dermatology", "demo.specialist", "Dr Rohan Mehta"
+    )
     assert catalogue.get(" 410 ").short_name == "Rheumatology"
 
 
@@ -181,3 +183,23 @@ def test_specialty_is_frozen() -> None:
     with pytest.raises(AttributeError):
         specialty.name = "Skin"  # type: ignore[misc]
     assert str(specialty) == "Dermatology"
+
+
+def test_every_specialty_names_its_responsible_consultant_and_lead(
+    catalogue: SpecialtyCatalogue, tmp_path: Path
+) -> None:
+    """H12: advice is given under a named consultant, and overdue requests have a lead."""
+    assert len(catalogue) == 24
+    for specialty in catalogue.all():
+        assert (
+            specialty.lead_username and specialty.lead_username == specialty.lead_username.lower()
+        )
+        assert specialty.lead_name.split()[0] in {"Dr", "Mr", "Ms", "Mrs", "Miss", "Prof"}
+    resources = tmp_path / "resources"
+    shutil.copytree(RESOURCES_DIR, resources)
+    leads = resources / "specialty_leads.csv"
+    kept = [line for line in leads.read_text().splitlines() if not line.startswith("320,")]
+    leads.write_text("\n".join(kept) + "\n")
+    with pytest.raises(ValueError, match="no lead named for Cardiology") as refused:
+        SpecialtyCatalogue.load(resources)
+    assert str(leads) in str(refused.value)

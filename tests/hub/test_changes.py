@@ -37,7 +37,14 @@ from bhcp_ag.hub.db import HubDatabase
 from bhcp_ag.hub.demo import seed_demo
 from bhcp_ag.hub.demo_users import DEMO_ADMIN, DEMO_GP, DEMO_SPECIALIST
 from bhcp_ag.hub.feed import FeedRow
-from bhcp_ag.hub.models import AppliedChange, AuditEntry, Conversation
+from bhcp_ag.hub.models import (
+    AppliedChange,
+    AuditEntry,
+    Conversation,
+    Message,
+    Specialty,
+    User,
+)
 from bhcp_ag.hub.pull import current_snapshots
 from bhcp_ag.hub.push import PushContext, _change_at_fault, push_changes
 from bhcp_ag.hub.security import Passwords
@@ -235,6 +242,44 @@ def test_closing_after_a_recommended_referral_needs_the_gps_reason(database, cal
     assert "why the patient is not being referred" in (silent.reason or "")
     [reasoned] = _push(database, gp, _change("close", cid, **closing, note="Patient declined."))
     assert reasoned.status == "applied"
+
+
+def test_advice_names_the_responsible_consultant_of_the_specialty(database, callers) -> None:
+    """H12: advice (and a conversion) is given under the specialty's named consultant; a
+    question for the GP is not advice and names no one."""
+    gp = callers[DEMO_GP]
+    with database.transaction() as session:  # a registrar on the team, not its lead
+        team = User(
+            id=str(uuid.uuid4()),
+            username="ada.registrar",
+            display_name="Dr Ada Registrar",
+            role="specialist",
+            password_hash="-",
+            specialties=[session.get(Specialty, "330")],
+        )
+        session.add(team)
+        session.flush()
+        specialist = Caller.of(team, "token")
+    asked, advised = _request(), _request()
+    _push(database, gp, asked, advised)
+
+    def respond(request: ChangeIn, outcome: str, **more: str) -> ChangeResult:
+        cid = str(request.conversation_id)
+        change = _change(
+            "respond", cid, message_id=str(uuid.uuid4()), outcome=outcome, body="x", **more
+        )
+        return _push(database, specialist, _change("claim", cid), change)[-1]
+
+    question = respond(asked, "REQUIRE_FURTHER_INFORMATION")
+    advice = respond(advised, "RETURN_TO_REFERRER_WITH_ADVICE", recommendation="OTHER")
+    assert question.conversation is not None and advice.conversation is not None
+    assert question.conversation.messages[-1].responsible_consultant is None
+    named = advice.conversation.messages[-1]
+    assert named.author_id == specialist.id  # given by the registrar, under the lead's name
+    assert (named.kind, named.responsible_consultant) == ("advice", "Dr Rohan Mehta")
+    with database.transaction() as session:  # kept as given, whoever leads later
+        stored = session.get(Message, named.id)
+        assert stored is not None and stored.responsible_consultant == "Dr Rohan Mehta"
 
 
 def test_conversion_needs_the_gps_authorisation(database, callers) -> None:

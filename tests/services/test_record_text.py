@@ -53,6 +53,8 @@ def test_the_text_has_the_question_the_advice_and_the_outcome(
     assert "Advice, Dr Rohan Mehta (Specialist), 23 Nov 2026 15:00:" in lines
     assert "Reassure; no treatment needed." in lines
     assert "Recommendation: Advice only, no referral" in lines
+    # H12: given by the demo specialist, under dermatology's responsible consultant.
+    assert "Responsible consultant: Dr Rohan Mehta" in lines
     assert "Outcome: Managed in primary care" in lines
     assert text.index("Question, ") < text.index("Advice, ")
 

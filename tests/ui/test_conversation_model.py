@@ -11,9 +11,16 @@ from pytestqt.modeltest import ModelTester
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bhcp_ag.domain.clock import WORKING_DAY_HOURS, working_time_between
 from bhcp_ag.domain.conversation import Role, Status
 from bhcp_ag.domain.request import AdviceRequestForm
-from bhcp_ag.domain.urgency import calendar_span_words, due_words, working_span_words
+from bhcp_ag.domain.specialties import SpecialtyCatalogue
+from bhcp_ag.domain.urgency import (
+    calendar_span_words,
+    due_words,
+    escalation_at,
+    working_span_words,
+)
 from bhcp_ag.services.workspace import Workspace, load_user
 from bhcp_ag.store.conversations import ConversationFilter, SortKey, list_ids
 from bhcp_ag.store.db import Store
@@ -513,3 +520,49 @@ def test_refresh_reads_again_the_lists_kept_for_going_back(
     model.refresh()
     model.set_filter(awaiting)
     assert set(shown_ids(model)) == before | {moved_id}
+
+
+def test_an_overdue_request_is_escalated_to_the_specialty_lead_a_working_day_later(
+    ui_store: Store, catalogue: SpecialtyCatalogue, now: datetime
+) -> None:
+    """H01: overdue by a further working day, a request names the specialty's lead (from
+    the reference data), who counts it; a request overdue for less does not."""
+    leads = {s.tfc_code: s.lead_name for s in catalogue.all()}
+    clock = {"now": now}
+    model = ConversationTableModel(ui_store, EVERYTHING, lambda: clock["now"], leads=leads)
+    late = ConversationFilter(statuses=OVERDUE_STATUSES, overdue_at=now)
+    model.set_filter(late)
+    escalated, merely_late = 0, 0
+    for row in range(model.rowCount()):
+        cid = model.conversation_id(row)
+        with ui_store.read_session() as session:
+            conv = session.get(Conversation, cid)
+            assert conv is not None and conv.due_at is not None
+            due, code = conv.due_at, conv.specialty_code
+        text = model.index(row, Column.NEXT_ACTION).data()
+        tip = model.index(row, Column.NEXT_ACTION).data(Qt.ItemDataRole.ToolTipRole)
+        if working_time_between(due, now) >= timedelta(hours=WORKING_DAY_HOURS):
+            escalated += 1
+            assert f"escalated to {leads[code]}" in text and leads[code] in tip
+        else:
+            merely_late += 1
+            assert "escalated" not in text
+    assert escalated > 0 and merely_late >= 0
+    assert model.count_escalated(ConversationFilter()) == escalated
+
+    # One request, watched as the clock passes its escalation time.
+    model.set_filter(ConversationFilter(statuses=OVERDUE_STATUSES))
+    cid = model.conversation_id(0)
+    with ui_store.session() as session:
+        conv = session.get(Conversation, cid)
+        assert conv is not None
+        conv.due_at = now - timedelta(hours=1)
+        code = conv.specialty_code
+    escalates = escalation_at(now - timedelta(hours=1))
+    for moment, named in ((escalates - timedelta(seconds=1), False), (escalates, True)):
+        clock["now"] = moment
+        model.refresh()
+        row = model.row_of(cid)
+        assert row is not None
+        shown = model.index(row, Column.NEXT_ACTION).data()
+        assert (f"escalated to {leads[code]}" in shown) is named, (moment, shown)

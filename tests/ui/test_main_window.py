@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select, update
 
 from bhcp_ag.domain.conversation import AdviceUseful, ClosingOutcome, Status
 from bhcp_ag.domain.request import AdviceRequestForm
+from bhcp_ag.domain.urgency import escalated_if_due_before
 from bhcp_ag.services.workspace import Workspace
 from bhcp_ag.store.conversations import ConversationFilter
 from bhcp_ag.store.models import Conversation
@@ -318,3 +319,30 @@ def test_a_recommended_referral_stays_on_the_gps_list_as_action_needed(
     assert panel.close_conversation(ClosingOutcome.REFERRED, AdviceUseful.YES)
     main_window.refresh()
     assert model.row_of(cid) is None and bar.referrals_to_make == before - 1
+
+
+def test_a_specialty_lead_is_shown_what_has_been_escalated_to_them(
+    qtbot: QtBot, specialist_workspace: Workspace, settings: QSettings, now: datetime
+) -> None:
+    """H01: the demo specialist leads dermatology and rheumatology (reference data): the
+    requests there overdue by a working day are counted on a badge and listed on a click."""
+    window = MainWindow(specialist_workspace, settings=settings, now=lambda: now)
+    qtbot.addWidget(window)
+    window.show()
+    bar = window.filter_bar
+    threshold = escalated_if_due_before(now)
+    with specialist_workspace.store.read_session() as session:
+        expected = session.scalar(
+            select(func.count()).where(
+                Conversation.status.in_(OVERDUE_STATUSES),
+                Conversation.due_at < threshold,
+                Conversation.specialty_code.in_(("330", "410")),
+            )
+        )
+    assert bar.escalated_count == expected > 0
+    assert bar.escalated_badge.text() == f"{expected} escalated to you"
+    qtbot.mouseClick(bar.escalated_badge, Qt.MouseButton.LeftButton)
+    model = window.model
+    assert model.rowCount() == expected
+    lead = "escalated to Dr Rohan Mehta"
+    assert all(lead in model.index(r, Column.NEXT_ACTION).data() for r in range(expected))

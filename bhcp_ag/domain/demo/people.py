@@ -16,7 +16,7 @@ year's random stream, so adding names moved none of the year's figures).
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from itertools import accumulate
 from typing import NamedTuple
@@ -91,18 +91,26 @@ def specialists(
     codes: Sequence[str],
     counts: Sequence[int],
     names: Iterator[tuple[str, str]],
+    leads: Mapping[str, tuple[str, str]] | None = None,
 ) -> tuple[dict[str, Pool], list[Person]]:
-    """Each specialty's consultants and nurse specialists, with the demo specialist."""
+    """Each specialty's consultants and nurse specialists, with the demo specialist. The
+    first of each is the specialty's lead from the reference data (``leads``: username and
+    name by code), unless the lead is the demo specialist (who answers theirs already)."""
     pools: dict[str, Pool] = {}
     people: list[Person] = []
+    taken = {DEMO_SPECIALIST}
     for code, count in zip(codes, counts, strict=True):
         ids: list[str] = []
-        for first, last in (next(names) for _ in range(count)):
-            nurse = rng.random() < 0.25
+        for index, (first, last) in enumerate(next(names) for _ in range(count)):
+            nurse = rng.random() < 0.25  # drawn for every one, so the year stays the same
             display = (
                 f"{first} {last}, Clinical Nurse Specialist" if nurse else f"Dr {first} {last}"
             )
             username = f"{first}.{last}".lower()
+            lead = (leads or {}).get(code)
+            if index == 0 and lead is not None and lead[0] not in taken:
+                username, display = lead
+            taken.add(username)
             people.append(Person(username, display, Role.SPECIALIST, specialty_codes=(code,)))
             ids.append(user_id(username))
         weights = [1.0] * len(ids)

@@ -220,7 +220,8 @@ def _conversation_rows(
     rows: list[Row] = []
     messages: list[Row] = []
     for request in requests:
-        row, thread = settle(rng, request, _story(rng, world, request), world.as_of)
+        lead = world.leads.get(request.row["specialty_code"])
+        row, thread = settle(rng, request, _story(rng, world, request), world.as_of, lead)
         rows.append(row)
         messages.extend(thread)
     return rows, messages

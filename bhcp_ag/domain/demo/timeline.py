@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from bhcp_ag.domain import clock
+from bhcp_ag.domain.actions import NAMES_RESPONSIBLE_CONSULTANT
 from bhcp_ag.domain.conversation import (
     ConvertAuthorisation,
     Role,
@@ -211,9 +212,14 @@ def _advice_rounds(
 
 
 def settle(
-    rng: random.Random, request: Request, timeline: Timeline, as_of: datetime
+    rng: random.Random,
+    request: Request,
+    timeline: Timeline,
+    as_of: datetime,
+    lead: str | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The conversation as it stands at ``as_of``: its row and the messages sent by then."""
+    """The conversation as it stands at ``as_of``: its row and the messages sent by then
+    (advice and conversions naming ``lead``, the specialty's responsible consultant)."""
     row = request.row
     events = timeline.events
     happened = events if events[-1].at < as_of else [e for e in events if e.at < as_of]
@@ -243,7 +249,7 @@ def settle(
         form_specialty_code=None,
         referral_avoided=referral_avoided(row["would_have_referred"], last.status, closing),
     )
-    return row, [_message_row(rng, row["id"], event) for event in happened]
+    return row, [_message_row(rng, row["id"], event, lead) for event in happened]
 
 
 _VERDICTS = ("yes",) * 15 + ("partly",) * 4 + ("no",)  # 75% yes, 20% partly, 5% no
@@ -255,7 +261,13 @@ def _verdict(conversation_id: str) -> str:
     return _VERDICTS[int(conversation_id.replace("-", ""), 16) % len(_VERDICTS)]
 
 
-def _message_row(rng: random.Random, conversation_id: str, event: Event) -> dict[str, Any]:
+def _message_row(
+    rng: random.Random, conversation_id: str, event: Event, lead: str | None
+) -> dict[str, Any]:
+    named = (
+        event.outcome is not None
+        and SpecialistOutcome(event.outcome) in NAMES_RESPONSIBLE_CONSULTANT
+    )
     return {
         "id": new_id(rng, event.at),
         "conversation_id": conversation_id,
@@ -267,5 +279,6 @@ def _message_row(rng: random.Random, conversation_id: str, event: Event) -> dict
         "recommendation": event.recommendation,
         "from_specialty_code": None,
         "to_specialty_code": None,
+        "responsible_consultant": lead if named else None,
         "created_at": event.at,
     }

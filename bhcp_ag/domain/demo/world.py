@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 from typing import Any
@@ -54,6 +54,7 @@ class World:
     specialists: dict[str, Pool]
     people: list[Person]  # the generated GPs and specialists (not the demo users)
     final: bool = False  # every story ends before ``as_of`` (a published year's counts)
+    leads: dict[str, str] = field(default_factory=dict)  # the name advice is given under
 
 
 @dataclass(slots=True)
@@ -97,7 +98,10 @@ def build_world(
     specialist_counts = [rng.randint(2, 4) for _ in codes]
     names = iter(people.names(rng, wording, sum(gp_counts) + sum(specialist_counts)))
     gps, gp_people = people.practice_gps(rng, practices, gp_counts, names)
-    specialists, specialist_people = people.specialists(rng, codes, specialist_counts, names)
+    leads = {s.tfc_code: (s.lead_username, s.lead_name) for s in catalogue.all() if s.lead_name}
+    specialists, specialist_people = people.specialists(
+        rng, codes, specialist_counts, names, leads=leads
+    )
     volume = wording.specialty_volume
     return World(
         wording=wording,
@@ -122,6 +126,7 @@ def build_world(
         specialists=specialists,
         people=gp_people + specialist_people,
         final=settled_by is not None,
+        leads={code: name for code, (_user, name) in leads.items()},
     )
 
 
