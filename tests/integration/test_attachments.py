@@ -97,7 +97,7 @@ def test_fetching_is_authorised_through_the_conversations(sync, more_users) -> N
         DEMO_GP, sync.request(attachments=[{"sha256": _sha(PNG), "filename": "a.png"}])
     )
     assert sent["status"] == "applied"
-    for username in (DEMO_GP, DEMO_MANAGER, DEMO_SPECIALIST, DEMO_ADMIN):
+    for username in (DEMO_GP, DEMO_SPECIALIST, DEMO_ADMIN):
         response = _get(hub, username, _sha(PNG))
         assert response.status_code == 200, (username, response.text)
         assert response.content == PNG
@@ -107,6 +107,7 @@ def test_fetching_is_authorised_through_the_conversations(sync, more_users) -> N
     unreferenced = PDF + b"%% never sent"
     assert _put(hub, DEMO_GP, unreferenced).status_code == 201
     refusals = [
+        _get(hub, DEMO_MANAGER, _sha(PNG)),  # the practice's manager: a review, no files
         _get(hub, other_gp, _sha(PNG)),  # another practice
         _get(hub, cardiologist, _sha(PNG)),  # another specialty
         _get(hub, DEMO_GP, _sha(unreferenced)),  # uploaded, but no conversation refers to it
