@@ -14,6 +14,7 @@ not block the window.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
@@ -33,12 +34,17 @@ CHANGE_NAMES = {
 }
 
 
-def _synced_time(status: SyncStatus) -> str:
+def _synced_time(status: SyncStatus, now: datetime | None = None) -> str:
+    """``10:42`` today, ``Thu 3 Dec 10:42`` before: a view synced yesterday must not pass
+    for this morning's."""
     synced = status.last_synced_at
     if synced is None:
         return ""
     local = synced.astimezone(LONDON)
-    return f"{local:%H:%M}"
+    today = (now or datetime.now(UTC)).astimezone(LONDON).date()
+    if local.date() == today:
+        return f"{local:%H:%M}"
+    return f"{local:%a} {local.day} {local:%b %H:%M}"
 
 
 def progress_text(status: SyncStatus) -> str:
@@ -51,8 +57,8 @@ def progress_text(status: SyncStatus) -> str:
     return " · ".join(parts)
 
 
-def status_text(status: SyncStatus) -> str:
-    """The status bar's words for ``status``."""
+def status_text(status: SyncStatus, now: datetime | None = None) -> str:
+    """The status bar's words for ``status`` (``now``: the clock, for "today")."""
     waiting = status.changes_waiting
     waiting_text = f"{count_text(waiting, 'change')} waiting"
     state = status.state
@@ -60,13 +66,21 @@ def status_text(status: SyncStatus) -> str:
         progress = progress_text(status)
         return f"{state.label} {progress}" if progress else state.label
     if state is SyncState.SIGNED_OUT:
-        return state.label
+        return state.label + _staleness(status, now)
     if state is SyncState.SYNCED or (state is SyncState.NOT_SYNCED and status.last_synced_at):
         head = waiting_text if waiting else SyncState.SYNCED.label
-        return f"{head} · last synced {_synced_time(status)}"
+        return f"{head} · last synced {_synced_time(status, now)}"
     if state is SyncState.NOT_SYNCED:
         return waiting_text if waiting else state.label
-    return f"{state.label} ({waiting_text})" if waiting else state.label
+    words = f"{state.label} ({waiting_text})" if waiting else state.label
+    return words + _staleness(status, now)
+
+
+def _staleness(status: SyncStatus, now: datetime | None) -> str:
+    """Offline, refused or signed out, the list is what was synced last: say when (H05)."""
+    if status.last_synced_at is None:
+        return ""
+    return f" · showing what was synced {_synced_time(status, now)}"
 
 
 def status_tooltip(status: SyncStatus) -> str:

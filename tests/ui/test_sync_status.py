@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
+from bhcp_ag.domain.clock import LONDON
 from bhcp_ag.sync.report import SyncReport, SyncState, SyncStatus
 from bhcp_ag.ui.sync_status import SyncStatusButton, progress_text, status_text
 from bhcp_ag.ui.sync_worker import SyncWorker
 
-SYNCED_AT = datetime(2026, 11, 23, 10, 42, tzinfo=UTC)
+# Today at 10:42 in London: a sync of today shows its time alone; another day's, its day.
+SYNCED_AT = (
+    datetime.now(LONDON).replace(hour=10, minute=42, second=0, microsecond=0).astimezone(UTC)
+)
+_LOCAL = SYNCED_AT.astimezone(LONDON)
+DAY = f"{_LOCAL:%a} {_LOCAL.day} {_LOCAL:%b}"
 
 
 def syncing(sent: int = 0, to_send: int | None = None, received: int = 0) -> SyncStatus:
@@ -116,3 +122,35 @@ def test_progress_from_the_worker_thread_reaches_the_button(
     engine.let_go.set()
     qtbot.waitUntil(lambda: button.status.state is SyncState.SYNCED, timeout=5000)
     assert button.text() == "Up to date · last synced 10:42"
+
+
+@pytest.mark.parametrize(
+    ("state", "now", "text"),
+    [
+        (
+            SyncState.OFFLINE,
+            SYNCED_AT + timedelta(hours=2),
+            "Offline: changes wait on this computer · showing what was synced 10:42",
+        ),
+        (
+            SyncState.OFFLINE,
+            SYNCED_AT + timedelta(days=1),  # yesterday's view must not pass for today's
+            f"Offline: changes wait on this computer · showing what was synced {DAY} 10:42",
+        ),
+        (
+            SyncState.SIGNED_OUT,
+            SYNCED_AT + timedelta(days=3),
+            f"Signed out: sign in to sync · showing what was synced {DAY} 10:42",
+        ),
+        (
+            SyncState.SYNCED,
+            SYNCED_AT + timedelta(days=1),
+            f"Up to date · last synced {DAY} 10:42",
+        ),
+    ],
+)
+def test_a_view_not_synced_now_says_how_old_it_is(
+    state: SyncState, now: datetime, text: str
+) -> None:
+    """H05: offline or signed out, the list is the last synced one, and says when that was."""
+    assert status_text(SyncStatus(state, SYNCED_AT, 0), now) == text

@@ -17,12 +17,16 @@ from PySide6.QtCore import QObject, QThread, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from bhcp_ag.domain.clock import LONDON
 from bhcp_ag.sync.report import Rejection, SyncReport, SyncState, SyncStatus
 from bhcp_ag.ui.main_window import MainWindow
 from bhcp_ag.ui.sync_status import rejection_text, status_text
 from bhcp_ag.ui.sync_worker import SyncWorker, TaskRunner
 
-SYNCED_AT = datetime(2026, 11, 23, 10, 42, tzinfo=UTC)
+# Today at 10:42 in London: a sync of today shows its time alone.
+SYNCED_AT = (
+    datetime.now(LONDON).replace(hour=10, minute=42, second=0, microsecond=0).astimezone(UTC)
+)
 REFUSED = Rejection(
     change_id="c1",
     conversation_id="conv-1",
