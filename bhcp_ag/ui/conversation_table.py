@@ -139,6 +139,12 @@ _HIDDEN: dict[Role, frozenset[Column]] = {
 }
 
 
+_NEVER: dict[Role, frozenset[Column]] = {
+    # A practice manager's desk holds no patient details: the column is never offered.
+    Role.PRACTICE_MANAGER: frozenset({Column.PATIENT}),
+}
+
+
 def columns_for(role: Role) -> ColumnSet:
     """The columns ``role`` sees until they choose others from the header's menu."""
     return ColumnSet(VISUAL_ORDER, _HIDDEN.get(role, frozenset()))
@@ -156,6 +162,7 @@ class ConversationTable(QTableView):
     ) -> None:
         super().__init__(parent)
         self._columns = columns_for(role)
+        self._never = _NEVER.get(role, frozenset())
         self.setAccessibleName("Conversations")
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -239,6 +246,8 @@ class ConversationTable(QTableView):
             return False
         if saved_count < len(Column):
             self._place_new_columns(tuple(c for c in Column if c >= saved_count))
+        for column in self._never:  # whoever's layout this was (a shared computer)
+            header.setSectionHidden(column, True)
         self._sort_section = header.sortIndicatorSection()
         self._sort_order = header.sortIndicatorOrder()
         self._preferred = {c: header.sectionSize(c) for c in Column if c is not Column.QUESTION}
@@ -320,6 +329,8 @@ class ConversationTable(QTableView):
         menu = QMenu(self)
         for visual in range(header.count()):
             column = Column(header.logicalIndex(visual))
+            if column in self._never:
+                continue
             action = menu.addAction(column.title)
             action.setCheckable(True)
             action.setChecked(self._is_chosen(column))

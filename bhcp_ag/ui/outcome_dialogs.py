@@ -113,7 +113,9 @@ class CloseConversationDialog(QDialog):
         parts = note_and_buttons(
             self,
             layout,
-            "&Note for the specialist (optional):",
+            "&Note for the specialist (needed unless you referred):"
+            if referral_recommended
+            else "&Note for the specialist (optional):",
             "Closing note",
             "Close conversation",
         )

@@ -206,3 +206,15 @@ def test_fit_to_room_leaves_out_the_fewest_columns_least_needed_first() -> None:
     assert left_out == {Column.CLAIMED_BY, Column.PRACTICE, Column.AGE, Column.DUE}
     assert sum(widths.values()) + QUESTION_MIN_WIDTH <= 704
     assert fit_to_room(preferred, 2000) == (preferred, frozenset())
+
+
+def test_a_practice_manager_never_gets_the_patient_column_back(
+    qtbot: QtBot, ui_store: Store, now: datetime
+) -> None:
+    """On a shared computer the GP's saved layout shows the patient; the manager's
+    window, restoring it, does not, and its header menu does not offer it."""
+    gp_layout = make_table(qtbot, ui_store, now, Role.GP).save_columns()
+    manager = make_table(qtbot, ui_store, now, Role.PRACTICE_MANAGER)
+    assert manager.restore_columns(gp_layout)
+    assert manager.isColumnHidden(Column.PATIENT)
+    assert not manager.isColumnHidden(Column.QUESTION)
