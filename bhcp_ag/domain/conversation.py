@@ -202,6 +202,13 @@ def referral_to_make(status: str, recommendation: str | None) -> bool:
     )
 
 
+def gp_action_needed(status: str, recommendation: str | None) -> bool:
+    """True while the GP must act: a recommended referral to make (or say why not), or a
+    question from the specialist to answer (the response clock stands still meanwhile).
+    Such a conversation is "action needed" on the GP's list until they act."""
+    return status == Status.MORE_INFO_REQUESTED.value or referral_to_make(status, recommendation)
+
+
 def check_closing(recommendation: str | None, outcome: ClosingOutcome, note: str) -> None:
     """Refuse to close a conversation whose advice recommended a referral, as anything but
     "referred", without the GP's reason in the closing note."""

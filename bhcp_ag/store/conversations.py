@@ -64,8 +64,9 @@ class ConversationFilter:
     overdue_at: datetime | None = None  # only conversations whose due time is before this
     claimed_by_id: str | None = None  # only conversations this user has claimed
     unclaimed_only: bool = False  # only conversations nobody has claimed
-    # Only advice that recommended a referral the GP has not yet acted on (closed).
-    referral_to_make: bool = False
+    # Only what waits for the GP to act (domain.conversation.gp_action_needed): a question
+    # to answer, or advice that recommended a referral not yet acted on (closed).
+    gp_action_needed: bool = False
     # Drafts are their author's alone: with a viewer, other people's drafts (a colleague's
     # on a shared practice computer, say) are left out.
     viewer_id: str | None = None
@@ -151,9 +152,12 @@ def _conditions(
         conditions.append(Conversation.due_at < flt.overdue_at)
     if flt.claimed_by_id is not None:
         conditions.append(Conversation.claimed_by_id == flt.claimed_by_id)
-    if flt.referral_to_make:  # as domain.conversation.referral_to_make has it
-        conditions.append(Conversation.status == Status.ADVICE_RETURNED.value)
-        conditions.append(Conversation.recommendation == Recommendation.REFERRAL_RECOMMENDED.value)
+    if flt.gp_action_needed:  # as domain.conversation.gp_action_needed has it
+        referral = and_(
+            Conversation.status == Status.ADVICE_RETURNED.value,
+            Conversation.recommendation == Recommendation.REFERRAL_RECOMMENDED.value,
+        )
+        conditions.append(or_(Conversation.status == Status.MORE_INFO_REQUESTED.value, referral))
     if flt.unclaimed_only:
         conditions.append(Conversation.claimed_by_id.is_(None))
     terms = _search_terms(flt.text)
@@ -406,9 +410,10 @@ def count_overdue(session: Session, scope: ConversationFilter, now: datetime) ->
     return count(session, dataclasses.replace(scope, statuses=statuses, overdue_at=now))
 
 
-def count_referrals_to_make(session: Session, scope: ConversationFilter) -> int:
-    """How many conversations in ``scope`` wait for the GP to act on a recommended referral."""
-    return count(session, dataclasses.replace(scope, referral_to_make=True))
+def count_gp_actions(session: Session, scope: ConversationFilter) -> int:
+    """How many conversations in ``scope`` wait for the GP to act: a question to answer, or
+    a recommended referral to make."""
+    return count(session, dataclasses.replace(scope, gp_action_needed=True))
 
 
 def rows_by_id(session: Session, ids: Sequence[str]) -> dict[str, ConversationRow]:

@@ -53,8 +53,8 @@ from bhcp_ag.store.conversations import (
     ConversationFilter,
     ConversationRow,
     SortKey,
+    count_gp_actions,
     count_overdue,
-    count_referrals_to_make,
     list_id_runs,
     reversed_runs,
     rows_by_id,
@@ -197,8 +197,8 @@ class DisplayRow:
     nearly_due: bool = False
     due_text: str | None = None
     """Where the due time stands, while the response clock runs (the tooltip's words)."""
-    referral_to_make: bool = False
-    """The specialist recommended a referral and the GP has not yet recorded what was done."""
+    action_needed: str | None = None
+    """What the GP must do now (a referral to make, a question to answer), or None."""
     escalated_to: str | None = None
     """Overdue by a working day or more: the specialty's lead it has gone to."""
 
@@ -219,11 +219,8 @@ class DisplayRow:
                 f"Overdue by a working day or more: escalated to {self.escalated_to}, "
                 "the specialty's lead for Advice and Guidance."
             )
-        if column is Column.NEXT_ACTION and self.referral_to_make:
-            return (
-                "The specialist recommended a referral: refer the patient, then close the "
-                "conversation as 'Referred' (or say why not). It stays here until then."
-            )
+        if column is Column.NEXT_ACTION and self.action_needed is not None:
+            return _ACTION_TIPS[self.action_needed]
         if column is Column.NEXT_ACTION and self.nearly_due:
             return f"{_NEARLY_DUE_HINT}. {self.cells[column].removeprefix(NEARLY_DUE_MARK)}"
         if column is Column.PATIENT:
@@ -299,12 +296,17 @@ def display_row(
         claimed = "You"
     running = row.due_at is not None and row.status in OVERDUE_STATUSES
     due_text = due_words(row.due_at, now) if running and row.due_at is not None else None
-    to_refer = referral_to_make(row.status, row.recommendation)
+    action = (
+        REFERRAL_ACTION
+        if referral_to_make(row.status, row.recommendation)
+        else QUESTION_ACTION
+        if row.status == Status.MORE_INFO_REQUESTED.value
+        else None
+    )
     escalated_to = None
     if marked is Urgency.OVERDUE and is_escalated(row.status, row.due_at, now):
         escalated_to = (leads or {}).get(row.specialty_code) or "the specialty's lead"
-    next_action = REFERRAL_ACTION if to_refer else None
-    next_action = next_action or _next_action_text(status, due_text, nearly_due, escalated_to)
+    next_action = action or _next_action_text(status, due_text, nearly_due, escalated_to)
     cells = (
         status.label,
         row.specialty_name,
@@ -313,9 +315,7 @@ def display_row(
         first_line(row.question),
         list_time(row.submitted_at, this_year),
         list_time(row.due_at, this_year),
-        REFERRAL_ACTION
-        if to_refer
-        else _next_action_text(status, due_text, nearly_due, escalated_to),
+        next_action,
         claimed,
         row.practice_name or row.practice_code,
         _calendar(request_age(row.submitted_at, now), detailed=False),
@@ -328,7 +328,7 @@ def display_row(
         overdue,
         nearly_due,
         due_text,
-        referral_to_make=to_refer,
+        action_needed=action,
         escalated_to=escalated_to,
     )
 
@@ -343,6 +343,18 @@ def _bold() -> QFont:
 
 REFERRAL_ACTION = "GP · Action needed: referral recommended"
 """The next action of advice that recommended a referral, until the GP closes it."""
+QUESTION_ACTION = "GP · Action needed: answer the specialist's question"
+"""The next action while the specialist waits for more information (their clock stopped)."""
+_ACTION_TIPS = {
+    REFERRAL_ACTION: (
+        "The specialist recommended a referral: refer the patient, then close the "
+        "conversation as 'Referred' (or say why not). It stays here until then."
+    ),
+    QUESTION_ACTION: (
+        "The specialist asked for more information and waits for your reply; the response "
+        "clock stands still until you answer."
+    ),
+}
 
 
 def _calendar(span: timedelta | None, *, detailed: bool = True) -> str:
@@ -435,11 +447,11 @@ class ConversationTableModel(QAbstractTableModel):
         """The order the ids are in now, as (sort key, descending)."""
         return self._sort, self._descending
 
-    def count_referrals_to_make(self, scope: ConversationFilter) -> int:
-        """How many conversations in ``scope`` wait for the GP to act on a recommended
-        referral (they stay "action needed" until closed with what was done)."""
+    def count_gp_actions(self, scope: ConversationFilter) -> int:
+        """How many conversations in ``scope`` wait for the GP to act (a question to
+        answer, a recommended referral to make): "action needed" until they do."""
         with self._store.read_session() as session:
-            return count_referrals_to_make(session, scope)
+            return count_gp_actions(session, scope)
 
     def count_escalated(self, scope: ConversationFilter) -> int:
         """How many in ``scope`` are overdue by a working day or more (escalated)."""
@@ -629,7 +641,7 @@ class ConversationTableModel(QAbstractTableModel):
                 return self._tints.overdue
             return self._tints.nearly_due if row.nearly_due else None
         if role == Qt.ItemDataRole.FontRole:
-            return _bold() if row.referral_to_make else None
+            return _bold() if row.action_needed is not None else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return row.tooltip(column)
         if role == Qt.ItemDataRole.AccessibleTextRole:

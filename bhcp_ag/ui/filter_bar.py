@@ -126,8 +126,8 @@ class FilterBar(QWidget):
                 self.claim.addItem(choice.label, choice.value)
         self.overdue = QCheckBox("&Overdue only")
         self.overdue_badge = self._badge()
-        # A GP's: advice that recommended a referral, until they record what was done.
-        self.to_refer = QCheckBox("Referral to ma&ke")
+        # A GP's: what waits for them (a referral to make, a question to answer).
+        self.to_refer = QCheckBox("&Action needed")
         self.to_refer_badge = self._badge()
         self._referrals_shown = role in (Role.GP, None)
         # A specialty lead's: requests overdue by a further working day, escalated to them.
@@ -205,7 +205,9 @@ class FilterBar(QWidget):
                 layout.addWidget(escalations)
                 escalations.setVisible(bool(self._led_codes))
         self.overdue.setAccessibleName("Overdue only")
-        self.to_refer.setAccessibleName("Referral to make: advice that recommended a referral")
+        self.to_refer.setAccessibleName(
+            "Action needed: a referral to make or a specialist's question to answer"
+        )
         self.escalated.setAccessibleName(
             "Escalated to me: requests overdue by a working day in the specialties I lead"
         )
@@ -228,20 +230,21 @@ class FilterBar(QWidget):
         )
 
     @property
-    def referrals_to_make(self) -> int:
-        """The count the referral badge shows (0 when hidden)."""
+    def gp_actions(self) -> int:
+        """The count the action-needed badge shows (0 when hidden)."""
         return int(self.to_refer_badge.property("count") or 0)
 
-    def set_referrals_to_make(self, count: int) -> None:
-        """Show ``count`` conversations whose advice recommended a referral not yet acted on."""
-        noun = "conversation recommends" if count == 1 else "conversations recommend"
+    def set_gp_actions(self, count: int) -> None:
+        """Show ``count`` conversations waiting for the GP (a referral, a question)."""
+        noun = "conversation waits" if count == 1 else "conversations wait"
         _show_count(
             self.to_refer_badge,
             count if self._referrals_shown else 0,
             f"{count:,} action needed",
-            f"{count:,} {noun} a referral you have not yet recorded as done. Refer the "
-            "patient, then close with 'Referred' (or say why not). Click to show only these.",
-            f"{count:,} action needed: show the referrals to make",
+            f"{count:,} {noun} for you: a referral the specialist recommended (refer, then "
+            "close with 'Referred', or say why not) or a question to answer. Click to show "
+            "only these.",
+            f"{count:,} action needed: show what waits for you",
         )
 
     @property
@@ -289,7 +292,7 @@ class FilterBar(QWidget):
             overdue_at=due_before,
             claimed_by_id=self._user_id if claim is ClaimChoice.MINE else None,
             unclaimed_only=claim is ClaimChoice.UNCLAIMED,
-            referral_to_make=self._referrals_shown and self.to_refer.isChecked(),
+            gp_action_needed=self._referrals_shown and self.to_refer.isChecked(),
             recent_since=self._now() - timedelta(days=RECENT_DAYS) if recent else None,
         )
 

@@ -355,7 +355,7 @@ class MainWindow(QMainWindow):
         scope = self._workspace.user.list_scope()
         self.filter_bar.set_overdue_count(self.model.count_overdue(scope))
         if self._workspace.user.role is Role.GP:
-            self.filter_bar.set_referrals_to_make(self.model.count_referrals_to_make(scope))
+            self.filter_bar.set_gp_actions(self.model.count_gp_actions(scope))
         if self._led_codes:
             led = dataclasses.replace(scope, specialty_codes=self._led_codes)
             self.filter_bar.set_escalated_count(self.model.count_escalated(led))

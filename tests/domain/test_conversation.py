@@ -22,6 +22,7 @@ from bhcp_ag.domain.conversation import (
     check_closing,
     check_priority,
     check_transition,
+    gp_action_needed,
     referral_avoided,
     referral_to_make,
     status_after_response,
@@ -171,3 +172,12 @@ def test_a_recommended_referral_not_made_needs_the_gps_reason() -> None:
             check_closing(referral, outcome, "  \n")
         assert str(refused.value) == REFERRAL_REASON_NEEDED
         check_closing(referral, outcome, "Patient declined referral; reviewed in 2 weeks.")
+
+
+def test_what_waits_for_the_gp_is_action_needed() -> None:
+    """H28 and H11: a question to answer or a referral to make waits for the GP."""
+    assert gp_action_needed("more_info_requested", None)
+    assert gp_action_needed("advice_returned", "REFERRAL_RECOMMENDED")
+    assert not gp_action_needed("advice_returned", "ADVICE_ONLY_NO_REFERRAL_RECOMMENDED")
+    assert not gp_action_needed("awaiting_specialist", "REFERRAL_RECOMMENDED")
+    assert not gp_action_needed("closed", "REFERRAL_RECOMMENDED")

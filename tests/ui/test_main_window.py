@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QKeySequence
 from pytestqt.qtbot import QtBot
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from bhcp_ag.domain.conversation import AdviceUseful, ClosingOutcome, Status
 from bhcp_ag.domain.request import AdviceRequestForm
@@ -19,7 +19,9 @@ from bhcp_ag.sync.report import SyncState, SyncStatus
 from bhcp_ag.ui.conversation_model import (
     OVERDUE_ROLE,
     OVERDUE_STATUSES,
+    QUESTION_ACTION,
     REFERRAL_ACTION,
+    STATUS_ROLE,
     Column,
 )
 from bhcp_ag.ui.formatting import APP_DISPLAY_NAME
@@ -293,14 +295,31 @@ def test_a_recommended_referral_stays_on_the_gps_list_as_action_needed(
                 closed_at=None,
             )
         )
+    with workspace.store.session() as session:  # and a question waiting for the GP
+        asked = session.scalar(
+            select(Conversation.id)
+            .where(Conversation.practice_code == workspace.user.practice_code)
+            .where(Conversation.status == Status.CLOSED, Conversation.id != cid)
+            .limit(1)
+        )
+        session.execute(
+            update(Conversation)
+            .where(Conversation.id == asked)
+            .values(status=Status.MORE_INFO_REQUESTED, closing_outcome=None, closed_at=None)
+        )
     before = count_in_scope(
         workspace,
-        Conversation.status == Status.ADVICE_RETURNED,
-        Conversation.recommendation == "REFERRAL_RECOMMENDED",
+        or_(
+            Conversation.status == Status.MORE_INFO_REQUESTED,  # a question to answer
+            and_(
+                Conversation.status == Status.ADVICE_RETURNED,
+                Conversation.recommendation == "REFERRAL_RECOMMENDED",
+            ),
+        ),
     )
     main_window.refresh()
     bar = main_window.filter_bar
-    assert bar.referrals_to_make == before >= 1
+    assert bar.gp_actions == before >= 1
     assert bar.to_refer_badge.isVisible()
     assert bar.to_refer_badge.text() == f"{before} action needed"
     qtbot.mouseClick(bar.to_refer_badge, Qt.MouseButton.LeftButton)
@@ -310,15 +329,22 @@ def test_a_recommended_referral_stays_on_the_gps_list_as_action_needed(
     assert row is not None
     assert model.index(row, Column.NEXT_ACTION).data() == REFERRAL_ACTION
     assert model.index(row, Column.STATUS).data(Qt.ItemDataRole.FontRole).bold()
+    questions = [
+        r
+        for r in range(model.rowCount())
+        if model.index(r, 0).data(STATUS_ROLE) == "more_info_requested"
+    ]
+    assert questions and model.row_of(asked) in questions
+    assert all(model.index(r, Column.NEXT_ACTION).data() == QUESTION_ACTION for r in questions)
 
     panel = main_window.panel
     panel.show_conversation(cid)
     refused = panel.close_conversation(ClosingOutcome.MANAGED_IN_PRIMARY_CARE, AdviceUseful.YES)
     assert not refused and "why the patient is not being referred" in panel.problem.text()
-    assert model.row_of(cid) is not None and bar.referrals_to_make == before
+    assert model.row_of(cid) is not None and bar.gp_actions == before
     assert panel.close_conversation(ClosingOutcome.REFERRED, AdviceUseful.YES)
     main_window.refresh()
-    assert model.row_of(cid) is None and bar.referrals_to_make == before - 1
+    assert model.row_of(cid) is None and bar.gp_actions == before - 1
 
 
 def test_a_specialty_lead_is_shown_what_has_been_escalated_to_them(
