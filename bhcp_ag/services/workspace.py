@@ -25,6 +25,7 @@ from bhcp_ag.store.db import Store
 from bhcp_ag.store.models import User, utcnow
 from bhcp_ag.store.sync_state import (
     changes_waiting,
+    content_fits,
     fit_content,
     last_username,
     remember_username,
@@ -59,8 +60,12 @@ class Workspace:
         targets: ResponseTargets,
     ) -> Workspace:
         user = load_user(store, username)
-        with store.session() as session:  # a practice manager's store holds no more
-            fit_content(session, content_view(user.role).value)
+        content = content_view(user.role).value
+        with store.read_session() as session:
+            fits = content_fits(session, content)
+        if not fits:
+            with store.session() as session:  # a practice manager's store holds no more
+                fit_content(session, content)
         return cls.for_user(store, user, catalogue, targets)
 
     @classmethod

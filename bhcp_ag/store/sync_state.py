@@ -86,6 +86,12 @@ def cursor_key(hub_url: str, user_id: str) -> str:
     return _CURSOR_PREFIX + digest[:32]
 
 
+def content_fits(session: Session, content: str) -> bool:
+    """True when the store holds ``content`` already (a read: nothing to write)."""
+    held = read_state(session, CONTENT_KEY)
+    return held == content or (held is None and content == "full")
+
+
 def fit_content(session: Session, content: str) -> int:
     """Make the store hold only ``content`` ("full" or "review", by the role signing in):
     when it held the other, the synced conversations are dropped (with their messages and

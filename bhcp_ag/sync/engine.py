@@ -32,6 +32,7 @@ from bhcp_ag.store.models import utcnow
 from bhcp_ag.store.sync_state import (
     LAST_SYNCED_KEY,
     changes_waiting,
+    content_fits,
     cursor_key,
     fit_content,
     last_synced_at,
@@ -226,8 +227,12 @@ class SyncEngine:
         if user is None:
             user = client.me()
             self._save_user(user)
-        with self.store.session() as session:  # the view of this user's role, no more
-            fit_content(session, content_view(Role(user.role)).value)
+        content = content_view(Role(user.role)).value
+        with self.store.read_session() as session:
+            fits = content_fits(session, content)
+        if not fits:
+            with self.store.session() as session:  # the view of this user's role, no more
+                fit_content(session, content)
         return cursor_key(client.base_url, user.id)
 
     # --- the cycle ----------------------------------------------------------------------
