@@ -35,6 +35,7 @@ from _common import ROOT, report_amount
 from _postgres_bench import running_cluster
 from argon2 import Parameters, Type
 
+from bhcp_ag import __version__
 from bhcp_ag.domain.conversation import Role
 from bhcp_ag.domain.organisation import Organisation
 from bhcp_ag.domain.organisation import User as Person
@@ -47,7 +48,7 @@ PASSWORD = "load-test-password-2026"
 CHEAP = Parameters(  # sign-in is not what is measured
     type=Type.ID, version=19, salt_len=16, hash_len=32, time_cost=1, memory_cost=1024, parallelism=1
 )
-HEADERS = {"X-BHCP-Client-Version": "0.1.0", "X-BHCP-Schema": "1"}
+HEADERS = {"X-BHCP-Client-Version": __version__, "X-BHCP-Schema": "1"}
 CONNECTIONS = 64
 LUA = """
 local desks = {%s}
@@ -57,7 +58,7 @@ request = function()
   local desk = desks[n]
   return wrk.format("GET", "/api/v1/sync/pull?limit=500&cursor=" .. desk[2], {
     ["Authorization"] = "Bearer " .. desk[1],
-    ["X-BHCP-Client-Version"] = "0.1.0",
+    ["X-BHCP-Client-Version"] = "%s",
     ["X-BHCP-Schema"] = "1",
   })
 end
@@ -180,7 +181,7 @@ def main() -> int:
                 rows = ", ".join(
                     json.dumps([t, c]).replace("[", "{").replace("]", "}") for t, c in desks
                 )
-                script.write_text(LUA % rows)
+                script.write_text(LUA % (rows, __version__))
                 _wrk(f"{base}/api/v1/health", 2, None)  # warm-up of both
                 _wrk(base, 2, script)
                 pulls = [_wrk(base, args.seconds, script) for _ in range(args.runs)]

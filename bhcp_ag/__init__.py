@@ -1,3 +1,3 @@
 """bhcp-ag: the Advice and Guidance desktop app of Bay Health and Care Partners."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -26,8 +26,11 @@ A client sends the schema it speaks in ``X-BHCP-Schema``; bump this when the JSO
 the API changes incompatibly, keeping the old number while the hub still serves it.
 """
 
-MIN_CLIENT_VERSION = "0.1.0"
-"""The oldest bhcp-ag desktop version this hub serves (``X-BHCP-Client-Version``)."""
+MIN_CLIENT_VERSION = "0.2.0"
+"""The oldest bhcp-ag desktop version this hub serves (``X-BHCP-Client-Version``).
+
+0.2.0: a request names its patient (``patient_family_name`` and ``patient_given_name``
+required), which an older desk cannot send; it is told to update, its changes kept."""
 
 
 def hub_now() -> datetime:

@@ -35,6 +35,7 @@ import requests
 import uvicorn
 from argon2 import Parameters, Type
 
+from bhcp_ag import __version__
 from bhcp_ag.hub.app import SERVER_OPTIONS, create_app
 from bhcp_ag.hub.db import HubDatabase
 from bhcp_ag.hub.demo import seed_demo
@@ -44,7 +45,7 @@ from bhcp_ag.hub.settings import HubSettings
 from tests.integration._postgres import PostgresCluster, running_cluster
 
 TEMPLATE_DB = "hub_template"
-CLIENT_HEADERS = {"X-BHCP-Client-Version": "0.1.0", "X-BHCP-Schema": "1"}
+CLIENT_HEADERS = {"X-BHCP-Client-Version": __version__, "X-BHCP-Schema": "1"}
 _database_numbers = itertools.count(1)
 # Argon2id made cheap for tests (production uses the RFC 9106 low-memory profile): the
 # suite signs in hundreds of times.

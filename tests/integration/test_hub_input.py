@@ -99,15 +99,16 @@ def test_missing_or_old_client_versions_get_426(hub) -> None:
         ({"X-BHCP-Client-Version": "", "X-BHCP-Schema": "1"}, "client_too_old"),
         ({"X-BHCP-Client-Version": "0.0.9", "X-BHCP-Schema": "1"}, "client_too_old"),
         ({"X-BHCP-Client-Version": "banana", "X-BHCP-Schema": "1"}, "client_too_old"),
-        ({"X-BHCP-Client-Version": "0.1.0", "X-BHCP-Schema": ""}, "schema_required"),
+        ({"X-BHCP-Client-Version": "0.2.0", "X-BHCP-Schema": ""}, "schema_required"),
         ({"X-BHCP-Client-Version": "0.1.0", "X-BHCP-Schema": "0"}, "client_too_old"),
-        ({"X-BHCP-Client-Version": "0.1.0", "X-BHCP-Schema": "2"}, "hub_too_old"),
+        ({"X-BHCP-Client-Version": "0.1.0", "X-BHCP-Schema": "1"}, "client_too_old"),  # no names
+        ({"X-BHCP-Client-Version": "0.2.0", "X-BHCP-Schema": "2"}, "hub_too_old"),
     ]
     for headers, code in cases:
         response = hub.request("GET", "/api/v1/me", token=token, headers=headers)
         body = _assert_readable(response, 426, code)
         if code == "client_too_old":
-            assert body["detail"].startswith("This hub needs bhcp-ag 0.1.0 or newer")
+            assert body["detail"].startswith("This hub needs bhcp-ag 0.2.0 or newer")
     newer = {"X-BHCP-Client-Version": "0.2.0rc1", "X-BHCP-Schema": "1"}
     assert hub.request("GET", "/api/v1/me", token=token, headers=newer).status_code == 200
 
@@ -120,7 +121,7 @@ def test_requests_without_version_headers_get_426_but_health_and_openapi_do_not(
     health = hub.request("GET", "/api/v1/health")
     assert health.status_code == 200
     assert health.json()["schema_versions"] == [1]
-    assert health.json()["min_client_version"] == "0.1.0"
+    assert health.json()["min_client_version"] == "0.2.0"  # names became required
     openapi = hub.request("GET", "/openapi.json")
     assert openapi.status_code == 200
     assert "/api/v1/conversations/{conversation_id}" in openapi.json()["paths"]
