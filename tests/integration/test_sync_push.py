@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
+from bhcp_ag import __version__
 from bhcp_ag.hub.db import HubDatabase
 from bhcp_ag.hub.demo_users import DEMO_ADMIN, DEMO_GP, DEMO_MANAGER, DEMO_SPECIALIST, user_id
 from bhcp_ag.hub.models import AppliedChange, Conversation, FeedEntry, Message
@@ -254,7 +256,7 @@ def _send_and_hang_up(base_url: str, token: str, changes: list[dict[str, Any]]) 
     body = json.dumps({"changes": changes}).encode()
     head = (
         f"POST /api/v1/sync/push HTTP/1.1\r\nHost: {address.netloc}\r\n"
-        f"Authorization: Bearer {token}\r\nX-BHCP-Client-Version: 0.1.0\r\n"
+        f"Authorization: Bearer {token}\r\nX-BHCP-Client-Version: {__version__}\r\n"
         f"X-BHCP-Schema: 1\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
     ).encode()
@@ -269,9 +271,11 @@ def test_a_response_lost_after_the_hub_committed(sync, hub_db: HubDatabase) -> N
     sync.push(DEMO_GP, request)
     _send_and_hang_up(sync.hub.base_url, sync.hub.token(DEMO_SPECIALIST), [claim])
     committed = threading.Event()
+    deadline = time.monotonic() + 30
     while not committed.wait(0.02):  # a condition poll: the hub finishes on its own time
         if _count(hub_db, AppliedChange, AppliedChange.change_id == claim["id"]):
             committed.set()
+        assert time.monotonic() < deadline, "the hub never applied the hung-up push"
     [result] = sync.push(DEMO_SPECIALIST, claim)  # the client never saw the answer: again
     assert result["status"] == "applied"
     assert result["conversation"]["claimed_by_id"] == SPECIALIST_ID
