@@ -206,6 +206,8 @@ def _fill_dermatology(form: RequestForm) -> None:
     fields = form.fields
     form.specialty.choose("330")
     fields.nhs_number.set_value("943 476 5918")
+    fields.family_name.set_value("Capstick")
+    fields.given_name.set_value("Jean")
     fields.birth_date.set_value(date(1958, 3, 14))
     fields.sex.set_value("female")
     fields.texts["question"].set_value(

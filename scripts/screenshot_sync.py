@@ -111,6 +111,8 @@ def send_requests(window: MainWindow) -> None:
         form = AdviceRequestForm(
             specialty_code="330",
             patient_nhs_number=("9434765919", "4010232137", "9876543210")[number],
+            patient_family_name=("Capstick", "Airey", "Nguyen")[number],
+            patient_given_name=("Jean", "David", "Mia")[number],
             patient_birth_date=date(1958 + 7 * number, 3, 14),
             patient_sex=("female", "male", "female")[number],
             question=question,
