@@ -25,8 +25,7 @@ from bhcp_ag.store.db import Store
 from bhcp_ag.store.models import User, utcnow
 from bhcp_ag.store.sync_state import (
     changes_waiting,
-    content_fits,
-    fit_content,
+    fit_store,
     last_username,
     remember_username,
     save_users,
@@ -60,12 +59,7 @@ class Workspace:
         targets: ResponseTargets,
     ) -> Workspace:
         user = load_user(store, username)
-        content = content_view(user.role).value
-        with store.read_session() as session:
-            fits = content_fits(session, content)
-        if not fits:
-            with store.session() as session:  # a practice manager's store holds no more
-                fit_content(session, content)
+        fit_store(store, content_view(user.role).value)  # a manager's store holds no more
         return cls.for_user(store, user, catalogue, targets)
 
     @classmethod

@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bhcp_ag.store.db import Store
 from bhcp_ag.store.models import (
     AppState,
     Attachment,
@@ -87,9 +88,20 @@ def cursor_key(hub_url: str, user_id: str) -> str:
 
 
 def content_fits(session: Session, content: str) -> bool:
-    """True when the store holds ``content`` already (a read: nothing to write)."""
+    """True when the store holds ``content`` already (a read: nothing to write); a store
+    from before the key held "full"."""
     held = read_state(session, CONTENT_KEY)
     return held == content or (held is None and content == "full")
+
+
+def fit_store(store: Store, content: str) -> int:
+    """:func:`fit_content` in its own transaction, opened only when the store holds the
+    other view (a window opening or a sync starting writes nothing otherwise)."""
+    with store.read_session() as session:
+        if content_fits(session, content):
+            return 0
+    with store.session() as session:
+        return fit_content(session, content)
 
 
 def fit_content(session: Session, content: str) -> int:
@@ -99,10 +111,7 @@ def fit_content(session: Session, content: str) -> int:
     afresh, and the changes the hub has taken are forgotten (their payloads are the
     sender's text). What someone typed stays: drafts, conversations with changes waiting
     to be sent and those with words or files being written. Returns how many were dropped."""
-    held = read_state(session, CONTENT_KEY)
-    if held == content or (held is None and content == "full"):  # older stores held "full"
-        if held is None:
-            write_state(session, CONTENT_KEY, content)
+    if content_fits(session, content):
         return 0
     typed = (
         select(Conversation.id).where(Conversation.status == "draft"),

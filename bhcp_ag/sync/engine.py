@@ -32,9 +32,8 @@ from bhcp_ag.store.models import utcnow
 from bhcp_ag.store.sync_state import (
     LAST_SYNCED_KEY,
     changes_waiting,
-    content_fits,
     cursor_key,
-    fit_content,
+    fit_store,
     last_synced_at,
     last_username,
     remember_username,
@@ -227,12 +226,7 @@ class SyncEngine:
         if user is None:
             user = client.me()
             self._save_user(user)
-        content = content_view(Role(user.role)).value
-        with self.store.read_session() as session:
-            fits = content_fits(session, content)
-        if not fits:
-            with self.store.session() as session:  # the view of this user's role, no more
-                fit_content(session, content)
+        fit_store(self.store, content_view(Role(user.role)).value)  # their view, no more
         return cursor_key(client.base_url, user.id)
 
     # --- the cycle ----------------------------------------------------------------------
