@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bhcp_ag.domain.conversation import Role, SpecialistOutcome, Status
+from bhcp_ag.domain.specialties import SpecialtyCatalogue
 
 
 class Action(StrEnum):
@@ -101,6 +102,19 @@ NAMES_RESPONSIBLE_CONSULTANT = frozenset(
 )
 """The responses that name the specialty's responsible consultant: advice and conversions
 (e-RS's rule: the consultant keeps responsibility for advice given by others on the team)."""
+
+
+def responsible_consultant(
+    catalogue: SpecialtyCatalogue | None, specialty_code: str, outcome: SpecialistOutcome
+) -> str | None:
+    """The name an ``outcome`` in ``specialty_code`` is given under: the specialty's lead
+    for advice and conversions, else None (and None for a specialty the catalogue lacks)."""
+    if outcome not in NAMES_RESPONSIBLE_CONSULTANT or catalogue is None:
+        return None
+    if specialty_code not in catalogue:
+        return None
+    return catalogue.get(specialty_code).lead_name or None
+
 
 _NOTE_NAMESPACE = uuid.UUID("8d3c9a52-1f4e-5b6a-9c7d-2e0f4a6b8c91")
 

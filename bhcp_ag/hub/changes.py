@@ -29,7 +29,6 @@ from sqlalchemy.orm import Session
 
 from bhcp_ag.domain import clock
 from bhcp_ag.domain.actions import (
-    NAMES_RESPONSIBLE_CONSULTANT,
     RESPONSE_MESSAGE_KINDS,
     Action,
     Actor,
@@ -37,6 +36,7 @@ from bhcp_ag.domain.actions import (
     closing_note_id,
     refusal,
     reply_kind,
+    responsible_consultant,
 )
 from bhcp_ag.domain.conversation import (
     ConvertAuthorisation,
@@ -210,15 +210,6 @@ def add_message(
     return message
 
 
-def _responsible_consultant(
-    rules: HubRules, conv: Conversation, outcome: SpecialistOutcome
-) -> str | None:
-    """The specialty's lead, named on advice and conversions as they are given."""
-    if outcome not in NAMES_RESPONSIBLE_CONSULTANT or conv.specialty_code not in rules.catalogue:
-        return None
-    return rules.catalogue.get(conv.specialty_code).lead_name or None
-
-
 def _respond(
     session: Session, rules: HubRules, caller: Caller, conv: Conversation, p: RespondPayload
 ) -> bool:
@@ -247,7 +238,9 @@ def _respond(
         body=body,
         specialist_outcome=p.outcome.value,
         recommendation=p.recommendation.value if p.recommendation else None,
-        responsible_consultant=_responsible_consultant(rules, conv, p.outcome),
+        responsible_consultant=responsible_consultant(
+            rules.catalogue, conv.specialty_code, p.outcome
+        ),
     )
     _attach(session, conv, str(p.message_id), files, rules.now)
     conv.status, conv.specialist_outcome = target.value, p.outcome.value

@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from bhcp_ag.domain import clock
 from bhcp_ag.domain.actions import (
-    NAMES_RESPONSIBLE_CONSULTANT,
     RESPONSE_MESSAGE_KINDS,
     Action,
     Actor,
@@ -31,6 +30,7 @@ from bhcp_ag.domain.actions import (
     closing_note_id,
     refusal,
     reply_kind,
+    responsible_consultant,
 )
 from bhcp_ag.domain.conversation import (
     AdviceUseful,
@@ -125,14 +125,6 @@ class ConversationActions:
         self._now = now
         self._catalogue = catalogue
 
-    def _responsible_consultant(self, conv: Conversation, outcome: SpecialistOutcome) -> str | None:
-        catalogue = self._catalogue
-        if outcome not in NAMES_RESPONSIBLE_CONSULTANT or catalogue is None:
-            return None
-        if conv.specialty_code not in catalogue:
-            return None
-        return catalogue.get(conv.specialty_code).lead_name or None
-
     # --- what may be done --------------------------------------------------------------
 
     def options(self, user: CurrentUser, conversation_id: str) -> Options:
@@ -202,7 +194,9 @@ class ConversationActions:
             message = _add_message(session, conv, user, now, RESPONSE_MESSAGE_KINDS[outcome], text)
             message.specialist_outcome = outcome.value
             message.recommendation = recommendation.value if recommendation else None
-            message.responsible_consultant = self._responsible_consultant(conv, outcome)
+            message.responsible_consultant = responsible_consultant(
+                self._catalogue, conv.specialty_code, outcome
+            )
             conv.status, conv.specialist_outcome = target.value, outcome.value
             if recommendation is not None:
                 conv.recommendation = recommendation.value
