@@ -129,6 +129,8 @@ MAX_NAME_INPUT = 100
 # spaces, hyphens, apostrophes (straight or curly) and full stops (``St. John``).
 _NAME_MARKS = frozenset(" -'’.")
 _NAME_LABELS = {"family": "family name (surname)", "given": "given name"}
+NAME_FIELDS = {"patient_family_name": "family", "patient_given_name": "given"}
+"""The request's name fields, each with the ``part`` :func:`check_patient_name` takes."""
 
 
 def check_patient_name(text: str, part: str) -> str:

@@ -23,6 +23,7 @@ from bhcp_ag.domain.conversation import (
 from bhcp_ag.domain.limits import MAX_TEXT_CHARS, check_text
 from bhcp_ag.domain.patient import (
     MAX_NAME_INPUT,
+    NAME_FIELDS,
     InvalidNhsNumber,
     InvalidPatientName,
     Sex,
@@ -67,14 +68,11 @@ def draft_problems(form: AdviceRequestForm) -> dict[str, str]:
     """Problems that stop even a draft being saved: only text over the national limit
     (and a name too long to be one)."""
     problems: dict[str, str] = {}
-    for key, label in (
-        ("patient_family_name", "family name"),
-        ("patient_given_name", "given name"),
-    ):
+    for key, part in NAME_FIELDS.items():
         length = len(getattr(form, key))
         if length > MAX_NAME_INPUT:
             problems[key] = (
-                f"The {label} is {length:,} characters; a name field takes up to "
+                f"The {part} name is {length:,} characters; a name field takes up to "
                 f"{MAX_NAME_INPUT}. Enter the name as the patient's record has it."
             )
     for key, label, _required in TEXT_FIELDS:
@@ -114,7 +112,7 @@ def _patient_problems(
         check_nhs_number(form.patient_nhs_number, allow_synthetic=synthetic_patients)
     except InvalidNhsNumber as error:
         problems["patient_nhs_number"] = str(error)
-    for key, part in (("patient_family_name", "family"), ("patient_given_name", "given")):
+    for key, part in NAME_FIELDS.items():
         try:
             check_patient_name(getattr(form, key), part)
         except InvalidPatientName as error:

@@ -33,7 +33,13 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from bhcp_ag.domain.clock import LONDON
-from bhcp_ag.domain.conversation import Priority, Role, Status, referral_to_make
+from bhcp_ag.domain.conversation import (
+    Priority,
+    Role,
+    Status,
+    gp_action_needed,
+    referral_to_make,
+)
 from bhcp_ag.domain.patient import NAME_NOT_RECORDED, patient_name_text
 from bhcp_ag.domain.urgency import (
     CLOCK_RUNNING_STATUSES,
@@ -296,13 +302,10 @@ def display_row(
         claimed = "You"
     running = row.due_at is not None and row.status in OVERDUE_STATUSES
     due_text = due_words(row.due_at, now) if running and row.due_at is not None else None
-    action = (
-        REFERRAL_ACTION
-        if referral_to_make(row.status, row.recommendation)
-        else QUESTION_ACTION
-        if row.status == Status.MORE_INFO_REQUESTED.value
-        else None
-    )
+    action = None
+    if gp_action_needed(row.status, row.recommendation):
+        to_refer = referral_to_make(row.status, row.recommendation)
+        action = REFERRAL_ACTION if to_refer else QUESTION_ACTION
     escalated_to = None
     if marked is Urgency.OVERDUE and is_escalated(row.status, row.due_at, now):
         escalated_to = (leads or {}).get(row.specialty_code) or "the specialty's lead"

@@ -127,9 +127,9 @@ class FilterBar(QWidget):
         self.overdue = QCheckBox("&Overdue only")
         self.overdue_badge = self._badge()
         # A GP's: what waits for them (a referral to make, a question to answer).
-        self.to_refer = QCheckBox("&Action needed")
-        self.to_refer_badge = self._badge()
-        self._referrals_shown = role in (Role.GP, None)
+        self.action_needed = QCheckBox("&Action needed")
+        self.action_needed_badge = self._badge()
+        self._gp_actions_shown = role in (Role.GP, None)
         # A specialty lead's: requests overdue by a further working day, escalated to them.
         self._led_codes = led_codes
         self.escalated = QCheckBox("Escalated to me")
@@ -154,8 +154,8 @@ class FilterBar(QWidget):
             combo.currentIndexChanged.connect(lambda _index: self.changed.emit())
         self.overdue.toggled.connect(lambda _checked: self.changed.emit())
         self.overdue_badge.clicked.connect(self.overdue.toggle)
-        self.to_refer.toggled.connect(lambda _checked: self.changed.emit())
-        self.to_refer_badge.clicked.connect(self.to_refer.toggle)
+        self.action_needed.toggled.connect(lambda _checked: self.changed.emit())
+        self.action_needed_badge.clicked.connect(self.action_needed.toggle)
         self.escalated.toggled.connect(lambda _checked: self.changed.emit())
         self.escalated_badge.clicked.connect(self.escalated.toggle)
 
@@ -198,14 +198,14 @@ class FilterBar(QWidget):
                     part.setVisible(self._claims_shown)
             if widget is self.specialty:
                 layout.addWidget(_group(self.overdue, self.overdue_badge))
-                referrals = _group(self.to_refer, self.to_refer_badge)
-                layout.addWidget(referrals)
-                referrals.setVisible(self._referrals_shown)
+                actions = _group(self.action_needed, self.action_needed_badge)
+                layout.addWidget(actions)
+                actions.setVisible(self._gp_actions_shown)
                 escalations = _group(self.escalated, self.escalated_badge)
                 layout.addWidget(escalations)
                 escalations.setVisible(bool(self._led_codes))
         self.overdue.setAccessibleName("Overdue only")
-        self.to_refer.setAccessibleName(
+        self.action_needed.setAccessibleName(
             "Action needed: a referral to make or a specialist's question to answer"
         )
         self.escalated.setAccessibleName(
@@ -232,14 +232,14 @@ class FilterBar(QWidget):
     @property
     def gp_actions(self) -> int:
         """The count the action-needed badge shows (0 when hidden)."""
-        return int(self.to_refer_badge.property("count") or 0)
+        return int(self.action_needed_badge.property("count") or 0)
 
     def set_gp_actions(self, count: int) -> None:
         """Show ``count`` conversations waiting for the GP (a referral, a question)."""
         noun = "conversation waits" if count == 1 else "conversations wait"
         _show_count(
-            self.to_refer_badge,
-            count if self._referrals_shown else 0,
+            self.action_needed_badge,
+            count if self._gp_actions_shown else 0,
             f"{count:,} action needed",
             f"{count:,} {noun} for you: a referral the specialist recommended (refer, then "
             "close with 'Referred', or say why not) or a question to answer. Click to show "
@@ -292,7 +292,7 @@ class FilterBar(QWidget):
             overdue_at=due_before,
             claimed_by_id=self._user_id if claim is ClaimChoice.MINE else None,
             unclaimed_only=claim is ClaimChoice.UNCLAIMED,
-            gp_action_needed=self._referrals_shown and self.to_refer.isChecked(),
+            gp_action_needed=self._gp_actions_shown and self.action_needed.isChecked(),
             recent_since=self._now() - timedelta(days=RECENT_DAYS) if recent else None,
         )
 

@@ -12,12 +12,15 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bhcp_ag.domain.clock import LONDON
-from bhcp_ag.domain.patient import check_birth_date, check_nhs_number, check_patient_name
+from bhcp_ag.domain.patient import (
+    NAME_FIELDS,
+    check_birth_date,
+    check_nhs_number,
+    check_patient_name,
+)
 from bhcp_ag.domain.request import TEMPLATE_PREFIX
 from bhcp_ag.domain.templates import RequestTemplate
 from bhcp_ag.ui.form_fields import DateInput, FieldRow, TextInput
-
-_NAME_PARTS = {"patient_family_name": "family", "patient_given_name": "given"}
 
 
 def own_problem(
@@ -39,8 +42,8 @@ def own_problem(
             lambda number: check_nhs_number(number, allow_synthetic=synthetic_patients()),
             str(value),
         )
-    if key in _NAME_PARTS:
-        return _refusal(check_patient_name, str(value), _NAME_PARTS[key])
+    if key in NAME_FIELDS:
+        return _refusal(check_patient_name, str(value), NAME_FIELDS[key])
     if key == "patient_birth_date" and isinstance(row.input, DateInput):
         day = row.input.date_value()
         return _refusal(check_birth_date, day, datetime.now(LONDON).date()) if day else None

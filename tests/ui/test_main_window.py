@@ -320,11 +320,11 @@ def test_a_recommended_referral_stays_on_the_gps_list_as_action_needed(
     main_window.refresh()
     bar = main_window.filter_bar
     assert bar.gp_actions == before >= 1
-    assert bar.to_refer_badge.isVisible()
-    assert bar.to_refer_badge.text() == f"{before} action needed"
-    qtbot.mouseClick(bar.to_refer_badge, Qt.MouseButton.LeftButton)
+    assert bar.action_needed_badge.isVisible()
+    assert bar.action_needed_badge.text() == f"{before} action needed"
+    qtbot.mouseClick(bar.action_needed_badge, Qt.MouseButton.LeftButton)
     model = main_window.model
-    assert bar.to_refer.isChecked() and model.rowCount() == before
+    assert bar.action_needed.isChecked() and model.rowCount() == before
     row = model.row_of(cid)
     assert row is not None
     assert model.index(row, Column.NEXT_ACTION).data() == REFERRAL_ACTION
