@@ -45,21 +45,31 @@ class Specialty:
         return self.short_name
 
 
-def read_specialties(path: Path) -> tuple[Specialty, ...]:
-    """Read and check a specialties CSV; ValueError names the file and line of a fault."""
+def _csv_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, list[str]]]:
+    """The (line, stripped cells) of each non-blank row of a reference CSV headed
+    ``columns``, each row checked to fill every column; ValueError names file and line."""
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         header = tuple(next(reader, ()))
-        if header != CSV_COLUMNS:
-            raise ValueError(f"{path}: header must be {','.join(CSV_COLUMNS)}, not {header}")
+        if header != columns:
+            raise ValueError(f"{path}: header must be {','.join(columns)}, not {header}")
         rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
-    specialties: list[Specialty] = []
-    seen: set[str] = set()
+    checked: list[tuple[int, list[str]]] = []
     for line, row in rows:
         cells = [cell.strip() for cell in row]
-        if len(cells) != len(CSV_COLUMNS) or not all(cells):
-            raise ValueError(f"{path}, line {line}: expected 3 non-empty columns, got {row}")
-        code, name, short_name = cells
+        if len(cells) != len(columns) or not all(cells):
+            raise ValueError(
+                f"{path}, line {line}: expected {len(columns)} non-empty columns, got {row}"
+            )
+        checked.append((line, cells))
+    return checked
+
+
+def read_specialties(path: Path) -> tuple[Specialty, ...]:
+    """Read and check a specialties CSV; ValueError names the file and line of a fault."""
+    specialties: list[Specialty] = []
+    seen: set[str] = set()
+    for line, (code, name, short_name) in _csv_rows(path, CSV_COLUMNS):
         if not _TFC_PATTERN.match(code):
             raise ValueError(f"{path}, line {line}: {code!r} is not a 3-digit TFC code")
         if code in seen:
@@ -72,19 +82,7 @@ def read_specialties(path: Path) -> tuple[Specialty, ...]:
 def with_leads(specialties: Iterable[Specialty], path: Path) -> tuple[Specialty, ...]:
     """``specialties`` with their leads from ``path``; ValueError names the file and the
     specialty without a lead, or the line of a fault."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = tuple(next(reader, ()))
-        if header != LEAD_COLUMNS:
-            raise ValueError(f"{path}: header must be {','.join(LEAD_COLUMNS)}, not {header}")
-        leads: dict[str, tuple[str, str]] = {}
-        for row in reader:
-            cells = [cell.strip() for cell in row]
-            if not any(cells):
-                continue
-            if len(cells) != len(LEAD_COLUMNS) or not all(cells):
-                raise ValueError(f"{path}, line {reader.line_num}: expected 3 non-empty columns")
-            leads[cells[0]] = (cells[1].lower(), cells[2])
+    leads = {code: (user.lower(), name) for _, (code, user, name) in _csv_rows(path, LEAD_COLUMNS)}
     listed = tuple(specialties)
     missing = [s.short_name for s in listed if s.tfc_code not in leads]
     if missing:
